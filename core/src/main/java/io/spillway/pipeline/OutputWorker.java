@@ -1,0 +1,181 @@
+package io.spillway.pipeline;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.spillway.buffer.Batch;
+import io.spillway.buffer.Buffer;
+import io.spillway.metrics.Metrics;
+import io.spillway.record.LogRecord;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves batches from one output's buffer to the output, at least once: a batch is committed only
+ * after {@link Output#write} returned, and released for retry (with backoff) when it threw.
+ *
+ * <p>Threading: one dedicated thread named {@code output-NAME}. {@link #runOnce} is the loop body,
+ * callable from tests. On {@link #stop}, the worker keeps delivering until the buffer is empty or the
+ * drain deadline passes, then flushes and closes the output.
+ */
+public final class OutputWorker {
+    private static final Logger log = LoggerFactory.getLogger(OutputWorker.class);
+
+    private final Output output;
+    private final Buffer buffer;
+    private final int maxBatchRecords;
+    private final long maxBatchBytes;
+    private final Duration flushInterval;
+    private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(30));
+    private final CounterDataPoint writtenRecords;
+    private final CounterDataPoint writtenBytes;
+    private final CounterDataPoint errors;
+    private final Thread thread;
+    private volatile boolean running;
+    private volatile long drainDeadlineNanos = Long.MAX_VALUE;
+    private long lastFlushNanos = System.nanoTime();
+    private boolean dirty;
+
+    public OutputWorker(Output output, Buffer buffer, Metrics metrics, int maxBatchRecords, long maxBatchBytes) {
+        this(output, buffer, metrics, maxBatchRecords, maxBatchBytes, Duration.ofSeconds(1));
+    }
+
+    public OutputWorker(
+            Output output,
+            Buffer buffer,
+            Metrics metrics,
+            int maxBatchRecords,
+            long maxBatchBytes,
+            Duration flushInterval) {
+        this.output = output;
+        this.buffer = buffer;
+        this.maxBatchRecords = maxBatchRecords;
+        this.maxBatchBytes = maxBatchBytes;
+        this.flushInterval = flushInterval;
+        String name = output.name();
+        this.writtenRecords = metrics.counter(
+                        "spillway_output_written_records", "Records an output delivered.", "output")
+                .labelValues(name);
+        this.writtenBytes = metrics.counter(
+                        "spillway_output_written_bytes", "Message bytes an output delivered.", "output")
+                .labelValues(name);
+        this.errors = metrics.counter(
+                        "spillway_output_errors", "Failed delivery attempts; each batch is retried.", "output")
+                .labelValues(name);
+        metrics.gaugeCallback(
+                "spillway_buffer_bytes",
+                "Bytes held in an output's buffer.",
+                cb -> cb.call(buffer.bytes(), name),
+                "output");
+        this.thread = Thread.ofPlatform().name("output-" + name).daemon(false).unstarted(this::run);
+    }
+
+    public String name() {
+        return output.name();
+    }
+
+    public Buffer buffer() {
+        return buffer;
+    }
+
+    public void start() throws IOException {
+        output.start();
+        running = true;
+        thread.start();
+    }
+
+    /** Stops after draining for at most {@code drain}; returns when the output is closed. */
+    public void stop(Duration drain) {
+        drainDeadlineNanos = System.nanoTime() + drain.toNanos();
+        running = false;
+        try {
+            thread.join(drain.plusSeconds(5).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            thread.interrupt();
+        }
+    }
+
+    private void run() {
+        while (running || (buffer.records() > 0 && System.nanoTime() < drainDeadlineNanos)) {
+            try {
+                runOnce(Duration.ofMillis(running ? 200 : 20));
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException e) {
+                log.error("output {}: unexpected error, continuing", output.name(), e);
+            }
+        }
+        long left = buffer.records();
+        if (left > 0) {
+            log.warn("output {}: stopped with {} records undelivered in its buffer", output.name(), left);
+        }
+        try {
+            output.flush();
+        } catch (IOException e) {
+            log.error("output {}: flush at shutdown failed: {}", output.name(), e.getMessage());
+        }
+        try {
+            output.close();
+        } catch (IOException e) {
+            log.error("output {}: close failed: {}", output.name(), e.getMessage());
+        }
+    }
+
+    /** One loop step: deliver one batch (or flush when idle). Returns true if a batch was delivered. */
+    public boolean runOnce(Duration wait) throws InterruptedException {
+        @Nullable Batch batch = buffer.poll(maxBatchRecords, maxBatchBytes, wait);
+        if (batch == null) {
+            maybeFlush(true);
+            return false;
+        }
+        try {
+            output.write(batch.records());
+        } catch (IOException | RuntimeException e) {
+            buffer.release(batch);
+            errors.inc();
+            Duration pause = backoff.next();
+            log.warn(
+                    "output {}: delivery failed ({}), retrying {} records in {} ms (attempt {})",
+                    output.name(),
+                    e.getMessage(),
+                    batch.size(),
+                    pause.toMillis(),
+                    backoff.attempts());
+            long until = System.nanoTime() + pause.toNanos();
+            while (System.nanoTime() < until && (running || System.nanoTime() < drainDeadlineNanos)) {
+                TimeUnit.MILLISECONDS.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            }
+            return false;
+        }
+        backoff.reset();
+        buffer.commit(batch);
+        long b = 0;
+        for (LogRecord r : batch.records()) {
+            b += r.messageLength();
+        }
+        writtenRecords.inc(batch.size());
+        writtenBytes.inc(b);
+        dirty = true;
+        maybeFlush(false);
+        return true;
+    }
+
+    private void maybeFlush(boolean idle) {
+        long now = System.nanoTime();
+        if (dirty && (idle || now - lastFlushNanos >= flushInterval.toNanos())) {
+            try {
+                output.flush();
+                dirty = false;
+                lastFlushNanos = now;
+            } catch (IOException e) {
+                errors.inc();
+                log.warn("output {}: flush failed: {}", output.name(), e.getMessage());
+            }
+        }
+    }
+}
