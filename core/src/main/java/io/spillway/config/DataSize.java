@@ -44,9 +44,9 @@ public record DataSize(long bytes) implements Comparable<DataSize> {
         if (i == 0) {
             throw new IllegalArgumentException("expected " + EXPECTED + ", got \"" + text + "\"");
         }
-        double number;
+        java.math.BigDecimal number;
         try {
-            number = Double.parseDouble(t.substring(0, i));
+            number = new java.math.BigDecimal(t.substring(0, i));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("expected " + EXPECTED + ", got \"" + text + "\"");
         }
@@ -65,14 +65,15 @@ public record DataSize(long bytes) implements Comparable<DataSize> {
                 throw new IllegalArgumentException(
                         "expected " + EXPECTED + ", got \"" + text + "\" (unknown unit \"" + unit + "\")");
         };
-        double bytes = number * multiplier;
-        if (bytes > Long.MAX_VALUE) {
+        // BigDecimal, not double: sizes near Long.MAX_VALUE must parse back exactly.
+        java.math.BigDecimal bytes = number.multiply(java.math.BigDecimal.valueOf(multiplier));
+        if (bytes.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             throw new IllegalArgumentException("size \"" + text + "\" is too large");
         }
-        if (unit.isEmpty() && number != Math.rint(number)) {
+        if (unit.isEmpty() && bytes.stripTrailingZeros().scale() > 0) {
             throw new IllegalArgumentException("expected a whole number of bytes, got \"" + text + "\"");
         }
-        return new DataSize((long) bytes);
+        return new DataSize(bytes.longValue());
     }
 
     /** Saturating int view, for APIs that take int sizes. */
