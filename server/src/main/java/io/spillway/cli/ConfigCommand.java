@@ -1,0 +1,76 @@
+package io.spillway.cli;
+
+import io.spillway.config.ConfigBinder;
+import io.spillway.config.ConfigException;
+import io.spillway.node.NodeConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code spillway config check|defaults}. */
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
+        description = "Validate a configuration file, or print the defaults.",
+        subcommands = {ConfigCommand.Check.class, ConfigCommand.Defaults.class})
+final class ConfigCommand {
+    @Command(
+            name = "check",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Validate FILE without starting anything. Prints every problem with its key path",
+                "(exit 1), or 'ok' (exit 0). With --print, also the effective configuration."
+            })
+    static final class Check implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "The YAML file to check.")
+        Path file;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key, as for 'run'.")
+        java.util.List<String> overrides = new java.util.ArrayList<>();
+
+        @Option(names = "--print", description = "Print the effective configuration (all keys, defaults filled in).")
+        boolean print;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                NodeConfig c = io.spillway.node.ConfigLoader.load(file, overrides);
+                if (print) {
+                    out.print(ConfigBinder.toYaml(ConfigBinder.toTree(c)));
+                }
+                out.println(file + ": ok");
+                return 0;
+            } catch (ConfigException e) {
+                for (String p : e.problems()) {
+                    err.println(file + ": " + p);
+                }
+                return 1;
+            }
+        }
+    }
+
+    @Command(
+            name = "defaults",
+            mixinStandardHelpOptions = true,
+            description = "Print every key with its default value, as YAML.")
+    static final class Defaults implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getOut().print(ConfigBinder.toYaml(ConfigBinder.toTree(NodeConfig.defaults())));
+            return 0;
+        }
+    }
+}

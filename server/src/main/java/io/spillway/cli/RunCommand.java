@@ -1,0 +1,53 @@
+package io.spillway.cli;
+
+import io.spillway.config.ConfigException;
+import io.spillway.node.Node;
+import io.spillway.node.NodeConfig;
+import io.spillway.node.Version;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/** {@code spillway run}: the standalone role, agent and hub in one process. */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run Spillway standalone: all inputs, the guard, buffers and outputs in one process.",
+            "Needs no configuration: syslog on 127.0.0.1:5514 (TCP and UDP), HTTP on 127.0.0.1:8080",
+            "(/metrics, /healthz, /readyz), data in ./data. SIGTERM or Ctrl-C drains buffers and exits."
+        })
+final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConfigOptions options = new ConfigOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        NodeConfig config;
+        try {
+            config = options.load();
+        } catch (ConfigException e) {
+            err.println("spillway: the configuration has problems:");
+            e.problems().forEach(p -> err.println("  " + p));
+            return 2;
+        }
+        Node node = new Node(config);
+        try {
+            node.start();
+        } catch (Exception e) {
+            err.println("spillway: cannot start: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "shutdown"));
+        Banner.print(spec.commandLine().getOut(), node, Version.get());
+        node.awaitTermination();
+        return 0;
+    }
+}

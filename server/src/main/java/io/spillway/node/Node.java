@@ -1,0 +1,172 @@
+package io.spillway.node;
+
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.spillway.buffer.Buffer;
+import io.spillway.buffer.MemoryBuffer;
+import io.spillway.metrics.Metrics;
+import io.spillway.pipeline.DropCounter;
+import io.spillway.pipeline.Drops;
+import io.spillway.pipeline.Input;
+import io.spillway.pipeline.Output;
+import io.spillway.pipeline.OutputWorker;
+import io.spillway.pipeline.Pipeline;
+import io.spillway.pipeline.Stage;
+import io.spillway.server.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Spillway process in the standalone role ({@code spillway run}): inputs, guard, one
+ * buffer per output, outputs, and the HTTP server.
+ *
+ * <p>Lifecycle: {@link #start} takes the data dir lock, starts outputs, inputs, then HTTP, and only
+ * then reports ready. {@link #stop} is idempotent: not ready, inputs stop, buffers drain into outputs
+ * for at most {@code shutdown_drain}, HTTP stops last (so /metrics shows the drain).
+ */
+public final class Node implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    /** The cap on distinct app labels in drop metrics (the app table's bound). */
+    static final int MAX_APP_LABELS = 10_000;
+
+    private final NodeConfig config;
+    private final Path dataDir;
+    private final String host;
+    private final Metrics metrics = new Metrics();
+    private final Drops drops;
+    private final List<Input> inputs = new ArrayList<>();
+    private final List<OutputWorker> outputs = new ArrayList<>();
+    private final Pipeline pipeline;
+    private final @Nullable HttpServer http;
+    private final AtomicBoolean ready = new AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private @Nullable DataDirLock lock;
+
+    public Node(NodeConfig config) {
+        this.config = config;
+        this.dataDir = config.dataDir().toAbsolutePath().normalize();
+        this.host = config.host().isEmpty() ? localHostName() : config.host();
+        JvmMetrics.builder().register(metrics.registry());
+        this.drops = new DropCounter(metrics, MAX_APP_LABELS);
+        List<Stage> stages = new ArrayList<>();
+        Wiring.inputs(this, inputs);
+        Wiring.outputs(this, outputs);
+        this.pipeline = new Pipeline(inputs, stages, outputs, metrics);
+        this.http = config.http().enabled() ? new HttpServer(config.http(), metrics, ready::get) : null;
+    }
+
+    OutputWorker worker(Output output) {
+        Buffer buffer = new MemoryBuffer(64L * 1024 * 1024, drops);
+        return new OutputWorker(output, buffer, metrics, 1000, 1024 * 1024);
+    }
+
+    public void start() throws Exception {
+        lock = DataDirLock.acquire(dataDir);
+        try {
+            pipeline.start();
+            if (http != null) {
+                http.start();
+            }
+        } catch (Exception e) {
+            stop();
+            throw e;
+        }
+        ready.set(true);
+    }
+
+    /** Graceful, idempotent stop; see the class comment for the order. */
+    public void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        ready.set(false);
+        log.info(
+                "stopping: draining buffers for at most {}",
+                io.spillway.config.Durations.format(config.shutdownDrain()));
+        pipeline.stop(config.shutdownDrain());
+        if (http != null) {
+            try {
+                http.close();
+            } catch (RuntimeException e) {
+                log.warn("http: error while stopping", e);
+            }
+        }
+        if (lock != null) {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                log.warn("releasing the data dir lock failed: {}", e.getMessage());
+            }
+        }
+        log.info("stopped");
+        terminated.countDown();
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public Drops drops() {
+        return drops;
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    public boolean isReady() {
+        return ready.get();
+    }
+
+    /** The bound HTTP port, or -1 when HTTP is disabled. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /** One line per input and output saying where it listens or writes, for the start banner. */
+    public List<String> describe() {
+        return Wiring.describe(this);
+    }
+
+    public List<Input> inputs() {
+        return List.copyOf(inputs);
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.spillway.node;
+
+import io.spillway.config.Check;
+import io.spillway.server.HttpConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The whole configuration file. Every key has a default, so {@code spillway run} needs no file.
+ *
+ * @param host the name of this host in records and events; empty means the machine's host name
+ * @param dataDir where Spillway keeps its files (default {@code ./data}; {@code --data-dir} overrides)
+ * @param shutdownDrain how long a stop (SIGTERM) may spend delivering what is buffered (default 10s)
+ * @param http the HTTP listener
+ * @param inputs the inputs, each under its protocol's name
+ * @param outputs the outputs, each under its destination's name
+ */
+public record NodeConfig(
+        String host,
+        Path dataDir,
+        Duration shutdownDrain,
+        HttpConfig http,
+        InputsConfig inputs,
+        OutputsConfig outputs) {
+    public NodeConfig {
+        Check.require(!shutdownDrain.isNegative(), "shutdown_drain", "cannot be negative");
+    }
+
+    public static NodeConfig defaults() {
+        return new NodeConfig(
+                "",
+                Path.of("data"),
+                Duration.ofSeconds(10),
+                HttpConfig.defaults(),
+                InputsConfig.defaults(),
+                OutputsConfig.defaults());
+    }
+
+    public NodeConfig withDataDir(Path dir) {
+        return new NodeConfig(host, dir, shutdownDrain, http, inputs, outputs);
+    }
+}
