@@ -23,6 +23,12 @@ import org.slf4j.LoggerFactory;
 public final class OutputWorker {
     private static final Logger log = LoggerFactory.getLogger(OutputWorker.class);
 
+    /**
+     * How long delivered records may sit in an output's own buffers (e.g. a file's write buffer) before
+     * a flush. Short, because readers tail the files: a flush to the OS is one write call per file.
+     */
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(100);
+
     private final Output output;
     private final Buffer buffer;
     private final int maxBatchRecords;
@@ -39,7 +45,7 @@ public final class OutputWorker {
     private boolean dirty;
 
     public OutputWorker(Output output, Buffer buffer, Metrics metrics, int maxBatchRecords, long maxBatchBytes) {
-        this(output, buffer, metrics, maxBatchRecords, maxBatchBytes, Duration.ofSeconds(1));
+        this(output, buffer, metrics, maxBatchRecords, maxBatchBytes, DEFAULT_FLUSH_INTERVAL);
     }
 
     public OutputWorker(
@@ -128,6 +134,13 @@ public final class OutputWorker {
 
     /** One loop step: deliver one batch (or flush when idle). Returns true if a batch was delivered. */
     public boolean runOnce(Duration wait) throws InterruptedException {
+        if (dirty) {
+            // Do not sleep past the next flush: delivered records should become visible promptly.
+            long untilFlush = flushInterval.toNanos() - (System.nanoTime() - lastFlushNanos);
+            if (untilFlush < wait.toNanos()) {
+                wait = Duration.ofNanos(Math.max(0, untilFlush));
+            }
+        }
         @Nullable Batch batch = buffer.poll(maxBatchRecords, maxBatchBytes, wait);
         if (batch == null) {
             maybeFlush(true);
