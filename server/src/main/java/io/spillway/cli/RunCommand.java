@@ -45,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
             err.println("spillway: cannot start: " + e.getMessage());
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "shutdown"));
+        Signals.onTerminate(node::stop);
         Banner.print(spec.commandLine().getOut(), node, Version.get());
         node.awaitTermination();
         return 0;

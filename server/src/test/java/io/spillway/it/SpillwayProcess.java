@@ -1,0 +1,158 @@
+package io.spillway.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Spillway started as a real process from the distribution jar (system property {@code spillway.jar},
+ * set by the build), on free loopback ports, with its own data dir. Output goes to
+ * {@code <dataDir>/../spillway.out} for post-mortems.
+ */
+public final class SpillwayProcess implements AutoCloseable {
+    public final Path dataDir;
+    public final int httpPort;
+    public final int syslogPort;
+    public final Path log;
+    private final Process process;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private SpillwayProcess(Path dataDir, int httpPort, int syslogPort, Path log, Process process) {
+        this.dataDir = dataDir;
+        this.httpPort = httpPort;
+        this.syslogPort = syslogPort;
+        this.log = log;
+        this.process = process;
+    }
+
+    public static SpillwayProcess start(Path dir, String... extraArgs) throws Exception {
+        return start(dir, freePort(), freePort(), extraArgs);
+    }
+
+    public static SpillwayProcess start(Path dir, int httpPort, int syslogPort, String... extraArgs) throws Exception {
+        String jar = System.getProperty("spillway.jar");
+        if (jar == null || !Files.exists(Path.of(jar))) {
+            throw new IllegalStateException(
+                    "system property spillway.jar must point at the built jar (run: mvn verify), got " + jar);
+        }
+        Path dataDir = dir.resolve("data");
+        Path log = dir.resolve("spillway.out");
+        List<String> cmd = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx512m",
+                "-jar",
+                jar,
+                "run",
+                "--data-dir",
+                dataDir.toString(),
+                "--set",
+                "http.listen=127.0.0.1:" + httpPort,
+                "--set",
+                "inputs.syslog.tcp.listen=127.0.0.1:" + syslogPort,
+                "--set",
+                "inputs.syslog.udp.listen=127.0.0.1:" + syslogPort,
+                "--set",
+                "host=it-host"));
+        cmd.addAll(List.of(extraArgs));
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        SpillwayProcess sp = new SpillwayProcess(dataDir, httpPort, syslogPort, log, p);
+        sp.awaitReady(Duration.ofSeconds(60));
+        return sp;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("spillway exited with " + process.exitValue() + ":\n" + output());
+            }
+            try {
+                if (get("/readyz").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("spillway not ready within " + timeout + ":\n" + output());
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    public String metrics() throws IOException, InterruptedException {
+        return get("/metrics").body();
+    }
+
+    /** The value of one sample in /metrics, e.g. {@code spillway_input_received_records_total{input="syslog"}}; 0 if absent. */
+    public double metric(String sample) throws IOException, InterruptedException {
+        Matcher m =
+                Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(metrics());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    public Path appFile(String app) {
+        return dataDir.resolve("files").resolve(app + ".log");
+    }
+
+    public String output() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM and wait; returns the exit code. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown hook runs. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}
