@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
             "",
             "Every command has --help."
         },
-        subcommands = {RunCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ConfigCommand.class, FloodCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(execute(args));

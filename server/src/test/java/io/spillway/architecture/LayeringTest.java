@@ -22,7 +22,9 @@ class LayeringTest {
         "io.spillway.pipeline..",
         "io.spillway.metrics.."
     };
-    private static final String[] SERVER = {"io.spillway.server..", "io.spillway.cli..", "io.spillway.node.."};
+    private static final String[] SERVER = {
+        "io.spillway.server..", "io.spillway.cli..", "io.spillway.node..", "io.spillway.flood.."
+    };
 
     @ArchTest
     static final ArchRule core_usesNoNetworkHttpOrKafkaCode = noClasses()
