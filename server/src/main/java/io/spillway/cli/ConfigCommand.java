@@ -69,7 +69,9 @@ final class ConfigCommand {
 
         @Override
         public Integer call() {
-            spec.commandLine().getOut().print(ConfigBinder.toYaml(ConfigBinder.toTree(NodeConfig.defaults())));
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(ConfigBinder.toYaml(ConfigBinder.toTree(NodeConfig.defaults())));
+            out.flush();
             return 0;
         }
     }

@@ -86,9 +86,8 @@ public final class IngestRoutes {
         String peer = ctx.ip();
         long now = nanos();
         String type = ctx.contentType() == null ? "" : ctx.contentType();
-        DecodeResult r = type.startsWith(LOGPLEX)
-                ? logplex.decode(body, app, peer, now)
-                : ndjson.decode(body, app, peer, now);
+        DecodeResult r =
+                type.startsWith(LOGPLEX) ? logplex.decode(body, app, peer, now) : ndjson.decode(body, app, peer, now);
         for (int i = 0; i < r.malformed(); i++) {
             metrics.error("parse_error");
         }
@@ -100,8 +99,13 @@ public final class IngestRoutes {
         }
         if (r.overLimit()) {
             metrics.error("too_many_records");
-            reply(ctx, HttpStatus.CONTENT_TOO_LARGE, r, null, "more than inputs.http.max_records ("
-                    + config.maxRecords() + ") records in one request; split the body");
+            reply(
+                    ctx,
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    r,
+                    null,
+                    "more than inputs.http.max_records (" + config.maxRecords()
+                            + ") records in one request; split the body");
             return;
         }
         if (r.records().isEmpty()) {
@@ -120,9 +124,14 @@ public final class IngestRoutes {
                         boolean timeout = err instanceof TimeoutException || err.getCause() instanceof TimeoutException;
                         metrics.error(timeout ? "ack_timeout" : "ack_failed");
                         ctx.header("Retry-After", "5");
-                        reply(ctx, HttpStatus.SERVICE_UNAVAILABLE, r, null, timeout
-                                ? "records not durable within inputs.http.ack_timeout; retry"
-                                : "buffer error: " + err.getMessage());
+                        reply(
+                                ctx,
+                                HttpStatus.SERVICE_UNAVAILABLE,
+                                r,
+                                null,
+                                timeout
+                                        ? "records not durable within inputs.http.ack_timeout; retry"
+                                        : "buffer error: " + err.getMessage());
                     } else {
                         answer(ctx, r, receipt);
                     }
@@ -178,5 +187,4 @@ public final class IngestRoutes {
         java.time.Instant i = clock.instant();
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
-
 }

@@ -1,0 +1,113 @@
+package io.spillway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {}
+
+    private static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = Main.execute(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void version_printsVersionAndJava() {
+        Run r = run("--version");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).startsWith("spillway ").contains("Java ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "config", "flood"})
+    void help_onEveryCommand_exitsZeroAndTeaches(String command) {
+        Run r = run(command, "--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("Usage: spillway " + command);
+    }
+
+    @Test
+    void configCheck_goodFile_ok() throws Exception {
+        Path f = dir.resolve("good.yaml");
+        Files.writeString(f, "http:\n  listen: 127.0.0.1:9090\n");
+        Run r = run("config", "check", f.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("good.yaml: ok");
+    }
+
+    @Test
+    void configCheck_badFile_listsEveryProblemWithKeyPath() throws Exception {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, "http:\n  listen: nowhere\n  max_threads: 1\nshutdown_drian: 5s\n");
+        Run r = run("config", "check", f.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err())
+                .contains("http.listen: expected an address like 127.0.0.1:5514, got \"nowhere\"")
+                .contains("shutdown_drian: unknown key");
+    }
+
+    @Test
+    void configCheck_setOverride_isValidatedToo() throws Exception {
+        Path f = dir.resolve("empty.yaml");
+        Files.writeString(f, "");
+        Run r = run("config", "check", f.toString(), "--set", "http.max_request_body=lots");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("http.max_request_body: expected a size like 64KiB");
+    }
+
+    @Test
+    void configCheck_print_showsEffectiveConfigThatChecksAgain() throws Exception {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, "shutdown_drain: 3s\n");
+        Run r = run("config", "check", "--print", f.toString());
+        assertThat(r.out()).contains("shutdown_drain: \"3s\"");
+        Path printed = dir.resolve("printed.yaml");
+        Files.writeString(printed, r.out().substring(0, r.out().lastIndexOf(f.toString())));
+        assertThat(run("config", "check", printed.toString()).exit()).isZero();
+    }
+
+    @Test
+    void configDefaults_printsEveryTopLevelKey() {
+        Run r = run("config", "defaults");
+        assertThat(r.out())
+                .contains("data_dir:")
+                .contains("http:")
+                .contains("inputs:")
+                .contains("outputs:");
+    }
+
+    @Test
+    void run_badConfig_exits2WithKeyPath() {
+        Run r = run(
+                "run",
+                "--set",
+                "http.listen=nowhere",
+                "--data-dir",
+                dir.resolve("d").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("http.listen: expected an address");
+    }
+}
