@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  *
  * No error closes the connection: every one is counted through the listener and the stream goes on,
  * because a syslog sender cannot be told what went wrong and dropping its connection loses the good
- * lines that follow. At most {@code maxFrame + 1} bytes are ever buffered (plus a length prefix), and
+ * lines that follow. At most {@code maxFrame + 1} bytes are ever buffered between reads (plus a length prefix), and
  * the declared length of an octet-counted frame is never allocated up front.
  *
  * <ul>
@@ -176,7 +176,8 @@ public final class SyslogFrameDecoder extends ByteToMessageDecoder {
     /** In LINE state: true when a frame was emitted. May switch to DISCARD_LINE or START. */
     private boolean readLine(ByteBuf in, List<Object> out) {
         int start = in.readerIndex();
-        int searchable = Math.min(in.readableBytes(), maxFrame + 1);
+        // maxFrame bytes, then possibly CR, then the delimiter: a longer search finds only too-long lines.
+        int searchable = Math.min(in.readableBytes(), maxFrame + 2);
         int delimiter =
                 scanned < searchable ? in.forEachByte(start + scanned, searchable - scanned, FIND_DELIMITER) : -1;
         if (delimiter >= 0) {
@@ -186,15 +187,18 @@ public final class SyslogFrameDecoder extends ByteToMessageDecoder {
             }
             state = State.START;
             scanned = 0;
+            if (length > maxFrame) {
+                errors.accept("frame_truncated");
+                length = maxFrame;
+            }
+            in.readerIndex(delimiter + 1);
             if (length == 0) {
-                in.readerIndex(delimiter + 1);
                 return false;
             }
             out.add(in.retainedSlice(start, length));
-            in.readerIndex(delimiter + 1);
             return true;
         }
-        if (in.readableBytes() > maxFrame) {
+        if (searchable == maxFrame + 2) {
             errors.accept("frame_truncated");
             out.add(in.readRetainedSlice(maxFrame));
             state = State.DISCARD_LINE;
