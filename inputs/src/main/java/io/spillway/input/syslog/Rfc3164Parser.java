@@ -25,10 +25,12 @@ import java.util.Arrays;
  *       expected (local senders such as {@code logger} to {@code /dev/log} write {@code <13>tag: msg}).
  *   <li>HOSTNAME: the token after the timestamp, unless it ends with {@code :} or holds {@code [} —
  *       then it is the TAG of a sender that left HOSTNAME out, and the host is the default host.
+ *   <li>Also accepted in place of the BSD timestamp: an RFC 3339 timestamp, as written by Go's
+ *       {@code log/syslog} and by the Docker syslog driver's default format.
  *   <li>TAG: up to {@link AppNames#MAX_LENGTH} bytes other than SP, {@code [} and {@code :}, followed
  *       by an optional {@code [pid]} and a {@code :}. The Docker syslog driver writes
- *       {@code docker/NAME[pid]}: the {@code docker/} prefix is removed, so the app is NAME. Content
- *       that starts with no such tag is all message, of app {@code unknown}.
+ *       {@code docker/NAME[pid]} ({@code dockerd/NAME} since Docker 17): that prefix is removed, so the
+ *       app is NAME. Content that starts with no such tag is all message, of app {@code unknown}.
  * </ul>
  *
  * Never fails: after a valid PRI everything is some message. Never reads outside {@code [pos, end)}.
@@ -42,7 +44,8 @@ final class Rfc3164Parser {
     static final int TIMESTAMP_LENGTH = 15;
 
     static final int MAX_PID = 32;
-    static final String DOCKER_PREFIX = "docker/";
+    /** "2015-07-29T03:00:00.123456789+00:00". */
+    static final int MAX_RFC3339_LENGTH = 35;
 
     private static final Duration FUTURE_TOLERANCE = Duration.ofDays(1);
 
@@ -57,10 +60,25 @@ final class Rfc3164Parser {
     LogRecord parse(byte[] b, int pos, int end, int pri, String defaultHost, long receivedAtNanos) {
         long timestamp = receivedAtNanos;
         String host = defaultHost;
+        int timestampEnd = -1;
         long parsed = end - pos >= TIMESTAMP_LENGTH ? parseTimestamp(b, pos) : Long.MIN_VALUE;
         if (parsed != Long.MIN_VALUE && (pos + TIMESTAMP_LENGTH == end || b[pos + TIMESTAMP_LENGTH] == ' ')) {
+            timestampEnd = pos + TIMESTAMP_LENGTH;
+        } else if (pos < end && b[pos] >= '0' && b[pos] <= '9') {
+            // Go's log/syslog and srslog "default" format (the Docker syslog driver's default):
+            // <PRI>RFC3339-TIMESTAMP HOST TAG[PID]: MSG.
+            int sp = SyslogDecoder.indexOf(b, (byte) ' ', pos, Math.min(end, pos + MAX_RFC3339_LENGTH + 1));
+            int tokenEnd = sp < 0 && end - pos <= MAX_RFC3339_LENGTH ? end : sp;
+            if (tokenEnd > pos) {
+                parsed = Rfc5424Parser.parseTimestamp(b, pos, tokenEnd);
+                if (parsed != Long.MIN_VALUE) {
+                    timestampEnd = tokenEnd;
+                }
+            }
+        }
+        if (timestampEnd >= 0) {
             timestamp = parsed;
-            pos = Math.min(end, pos + TIMESTAMP_LENGTH + 1);
+            pos = Math.min(end, timestampEnd + 1);
             int sp = SyslogDecoder.indexOf(b, (byte) ' ', pos, Math.min(end, pos + Rfc5424Parser.MAX_HOSTNAME + 1));
             if (sp > pos
                     && b[sp - 1] != ':'
@@ -73,7 +91,7 @@ final class Rfc3164Parser {
         String app = AppNames.UNKNOWN;
         String pid = "";
         int tagEnd = pos;
-        int limit = Math.min(end, pos + AppNames.MAX_LENGTH + DOCKER_PREFIX.length());
+        int limit = Math.min(end, pos + AppNames.MAX_LENGTH + SyslogDecoder.DOCKERD_PREFIX.length());
         while (tagEnd < limit && b[tagEnd] != ' ' && b[tagEnd] != '[' && b[tagEnd] != ':' && b[tagEnd] > 32) {
             tagEnd++;
         }
@@ -96,10 +114,7 @@ final class Rfc3164Parser {
             }
             if (after >= 0) {
                 String tag = new String(b, pos, tagEnd - pos, java.nio.charset.StandardCharsets.UTF_8);
-                if (tag.startsWith(DOCKER_PREFIX) && tag.length() > DOCKER_PREFIX.length()) {
-                    tag = tag.substring(DOCKER_PREFIX.length());
-                }
-                app = AppNames.normalize(tag);
+                app = AppNames.normalize(SyslogDecoder.stripDockerPrefix(tag));
                 pid = maybePid;
                 pos = after;
                 if (pos < end && b[pos] == ' ') {

@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  *       {@code \"}, {@code \\} and {@code \]} are unescaped (§6.3.3), any other backslash is kept.
  *       Each parameter becomes field {@code SD-ID.PARAM}.
  *   <li>A UTF-8 BOM at the start of MSG is removed (§6.4).
+ *   <li>The Docker syslog driver's {@code docker/} or {@code dockerd/} prefix of APP-NAME is removed.
  *   <li>Departure from the spec: some senders leave out PROCID and MSGID when they have none; a
  *       {@code [} where PROCID or MSGID should be starts the structured data, the missing fields
  *       being nil.
@@ -71,7 +72,9 @@ final class Rfc5424Parser {
         if (sp < 0) {
             return null;
         }
-        String app = isNil(b, pos, sp) ? AppNames.UNKNOWN : AppNames.normalize(SyslogDecoder.ascii(b, pos, sp));
+        String app = isNil(b, pos, sp)
+                ? AppNames.UNKNOWN
+                : AppNames.normalize(SyslogDecoder.stripDockerPrefix(SyslogDecoder.ascii(b, pos, sp)));
         pos = sp + 1;
         // PROCID and MSGID, unless the sender went straight to structured data (see class comment).
         String procid = "";

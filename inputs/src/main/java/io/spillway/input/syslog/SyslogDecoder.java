@@ -159,6 +159,22 @@ public final class SyslogDecoder {
     }
 
     /** Header tokens are PRINTUSASCII (RFC 5424 §6): anything else makes the header malformed. */
+    /**
+     * The Docker syslog driver prefixes the tag with its own program name ({@code docker/} before
+     * Docker 17, {@code dockerd/} since), in RFC 3164 TAG and RFC 5424 APP-NAME alike; the app is what follows.
+     */
+    static String stripDockerPrefix(String tag) {
+        for (String prefix : new String[] {DOCKERD_PREFIX, DOCKER_PREFIX}) {
+            if (tag.startsWith(prefix) && tag.length() > prefix.length()) {
+                return tag.substring(prefix.length());
+            }
+        }
+        return tag;
+    }
+
+    static final String DOCKER_PREFIX = "docker/";
+    static final String DOCKERD_PREFIX = "dockerd/";
+
     static boolean printable(byte[] b, int from, int to) {
         for (int i = from; i < to; i++) {
             if (b[i] < 33 || b[i] > 126) {

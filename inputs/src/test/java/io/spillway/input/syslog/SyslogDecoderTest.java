@@ -273,4 +273,24 @@ class SyslogDecoderTest {
         assertThat(SyslogDecoder.isParseError(r)).isTrue();
         assertThat(r.messageLength()).isEqualTo(24);
     }
+
+    @Test
+    void decode_dockerDefaultFormatWithRfc3339Timestamp_parsed() {
+        // srslog's default formatter, which the Docker syslog driver uses unless syslog-format is set.
+        LogRecord r = decode("<30>2015-07-29T05:00:02+02:00 node-7 dockerd/web-1[812]: GET / 200");
+        assertThat(r.timestamp()).isEqualTo(TestClock.nanos("2015-07-29T03:00:02Z"));
+        assertThat(r.host()).isEqualTo("node-7");
+        assertThat(r.app()).isEqualTo("web-1");
+        assertThat(r.source()).isEqualTo("812");
+        assertThat(r.messageText()).isEqualTo("GET / 200");
+        assertThat(SyslogDecoder.isParseError(r)).isFalse();
+    }
+
+    @Test
+    void decode_dockerRfc5424AppName_prefixStripped() {
+        assertThat(decode("<30>1 2015-07-29T03:00:02Z node-7 dockerd/web-1 812 web-1 - hi")
+                        .app())
+                .isEqualTo("web-1");
+        assertThat(decode("<30>1 - node-7 docker/ - - - hi").app()).isEqualTo("docker_");
+    }
 }
