@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * A decoding problem never closes a connection: a frame that does not parse still becomes a record
  * (see {@link SyslogDecoder}) and is counted {@code parse_error}; framing problems are counted by the
  * frame decoder's kinds. Malformed input is logged at most once per peer per {@value #LOG_INTERVAL_SECONDS}
- * seconds. Only I/O errors of the socket itself close it ({@code connection_error}).
+ * seconds. Only I/O errors of the socket itself close it ({@code connection_error}); a UDP socket
+ * error is counted ({@code socket_error}) and the socket keeps listening.
  *
  * <h2>Threads</h2>
  *
@@ -190,10 +191,9 @@ public final class SyslogInput implements Input {
             String peer = peerHost(ch.remoteAddress());
             if (logLimiter.tryAcquire(peer)) {
                 LOG.warn(
-                        "syslog input {}: refused a connection from {}: {} connections open, tcp.max_connections is {}",
+                        "syslog input {}: refused a connection from {}: tcp.max_connections ({}) are open",
                         name(),
                         peer,
-                        tcp.maxConnections(),
                         tcp.maxConnections());
             }
             ch.close();
