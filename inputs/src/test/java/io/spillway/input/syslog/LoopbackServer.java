@@ -21,6 +21,11 @@ import java.util.function.BooleanSupplier;
 
 /** A started {@link SyslogInput} on loopback port 0, with the records it delivered and its counters. */
 final class LoopbackServer implements AutoCloseable {
+    static {
+        // A frame or datagram the server forgets to release is reported in the test output.
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.PARANOID);
+    }
+
     static final Duration WAIT = Duration.ofSeconds(20);
 
     final Metrics metrics = new Metrics();
