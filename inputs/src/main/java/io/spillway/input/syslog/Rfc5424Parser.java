@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>Each header field is {@code -} (nil) or printable US-ASCII within the RFC's length limits
  *       (HOSTNAME 255, APP-NAME 48, PROCID 128, MSGID 32; APP-NAME is allowed up to
- *       {@link AppNames#MAX_LENGTH} because container names are longer).
+ *       {@link AppNames#MAX_LENGTH} plus the Docker driver's prefix, because container names are longer).
  *   <li>TIMESTAMP is RFC 3339 with up to 9 fraction digits (RFC 5424 allows 6) and {@code Z} or an offset.
  *   <li>STRUCTURED-DATA: {@code -} or one or more {@code [SD-ID *(SP PARAM="VALUE")]}; inside a value
  *       {@code \"}, {@code \\} and {@code \]} are unescaped (§6.3.3), any other backslash is kept.
@@ -68,7 +68,7 @@ final class Rfc5424Parser {
         String host = isNil(b, pos, sp) ? defaultHost : SyslogDecoder.ascii(b, pos, sp);
         pos = sp + 1;
         // APP-NAME
-        sp = token(b, pos, end, AppNames.MAX_LENGTH);
+        sp = token(b, pos, end, AppNames.MAX_LENGTH + SyslogDecoder.DOCKERD_PREFIX.length());
         if (sp < 0) {
             return null;
         }

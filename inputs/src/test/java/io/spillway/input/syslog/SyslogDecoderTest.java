@@ -292,5 +292,8 @@ class SyslogDecoderTest {
                         .app())
                 .isEqualTo("web-1");
         assertThat(decode("<30>1 - node-7 docker/ - - - hi").app()).isEqualTo("docker_");
+        String longName = "n".repeat(128);
+        assertThat(decode("<30>1 - node-7 dockerd/" + longName + " - - - hi").app())
+                .isEqualTo(longName);
     }
 }
