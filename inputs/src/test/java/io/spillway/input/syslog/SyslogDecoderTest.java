@@ -296,4 +296,11 @@ class SyslogDecoderTest {
         assertThat(decode("<30>1 - node-7 dockerd/" + longName + " - - - hi").app())
                 .isEqualTo(longName);
     }
+
+    @Test
+    void decode_datagramWithTwoLines_oneRecord() {
+        // RFC 5426 §3.1: one datagram carries one message; a newline inside it is part of MSG.
+        LogRecord r = decode("<13>1 - h a - - - one\n<13>1 - h a - - - two\n");
+        assertThat(r.messageText()).isEqualTo("one\n<13>1 - h a - - - two");
+    }
 }
