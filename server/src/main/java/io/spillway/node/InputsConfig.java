@@ -1,8 +1,16 @@
 package io.spillway.node;
 
-/** The {@code inputs:} section: one key per input protocol. */
-public record InputsConfig() {
+import io.spillway.input.http.HttpIngestConfig;
+import io.spillway.input.syslog.SyslogConfig;
+
+/**
+ * The {@code inputs:} section: one key per input protocol.
+ *
+ * @param syslog syslog over TCP and UDP (docs/inputs/syslog.md)
+ * @param http {@code POST /api/v1/ingest} on the HTTP listener (docs/inputs/http.md)
+ */
+public record InputsConfig(SyslogConfig syslog, HttpIngestConfig http) {
     public static InputsConfig defaults() {
-        return new InputsConfig();
+        return new InputsConfig(SyslogConfig.defaults(), HttpIngestConfig.defaults());
     }
 }

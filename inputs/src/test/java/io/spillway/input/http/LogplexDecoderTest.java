@@ -30,7 +30,8 @@ class LogplexDecoderTest {
         DecodeResult r = decode(body);
         assertThat(r.malformed()).isZero();
         assertThat(r.records()).extracting(LogRecord::app).containsExactly("app", "heroku");
-        assertThat(r.records()).extracting(LogRecord::messageText)
+        assertThat(r.records())
+                .extracting(LogRecord::messageText)
                 .containsExactly("State changed from starting to up", "at=info method=GET path=/ status=200");
         assertThat(r.records().get(0).source()).isEqualTo("web.3");
     }

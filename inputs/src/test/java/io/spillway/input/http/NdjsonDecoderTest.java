@@ -37,7 +37,8 @@ class NdjsonDecoderTest {
 
     @Test
     void decode_minimalAndEpochTime_defaultsTheRest() {
-        DecodeResult r = decode("{\"msg\":\"hi\",\"timestamp\":1438138800.25,\"severity\":4}\r\n\n   \n{\"log\":\"x\"}");
+        DecodeResult r =
+                decode("{\"msg\":\"hi\",\"timestamp\":1438138800.25,\"severity\":4}\r\n\n   \n{\"log\":\"x\"}");
         assertThat(r.records()).hasSize(2);
         assertThat(r.records().get(0).app()).isEqualTo("unknown");
         assertThat(r.records().get(0).host()).isEqualTo("peer");
@@ -48,14 +49,16 @@ class NdjsonDecoderTest {
 
     @Test
     void decode_defaultApp_winsOverLineApp() {
-        DecodeResult r = decoder.decode("{\"app\":\"a\",\"message\":\"m\"}".getBytes(StandardCharsets.UTF_8), "q", "h", 1);
+        DecodeResult r =
+                decoder.decode("{\"app\":\"a\",\"message\":\"m\"}".getBytes(StandardCharsets.UTF_8), "q", "h", 1);
         assertThat(r.records().get(0).app()).isEqualTo("q");
     }
 
     @Test
     void decode_badLines_skippedCountedAndOthersKept() {
-        DecodeResult r = decode("not json\n{\"message\":\"ok\"}\n{\"message\":\"trunc\n[1,2]\n{\"app\":\"x\"}\n"
-                + "{\"message\":\"a\"} {\"message\":\"b\"}\n{\"message\":{\"deep\":1}}\n{\"message\":\"t\",\"time\":\"yesterday\"}\n");
+        DecodeResult r = decode(
+                "not json\n{\"message\":\"ok\"}\n{\"message\":\"trunc\n[1,2]\n{\"app\":\"x\"}\n"
+                        + "{\"message\":\"a\"} {\"message\":\"b\"}\n{\"message\":{\"deep\":1}}\n{\"message\":\"t\",\"time\":\"yesterday\"}\n");
         assertThat(r.records()).extracting(LogRecord::messageText).containsExactly("ok");
         assertThat(r.malformed()).isEqualTo(7);
         assertThat(r.firstError()).startsWith("line 1:");
@@ -89,7 +92,8 @@ class NdjsonDecoderTest {
             sb.append(",\"k").append(i).append("\":\"v\"");
         }
         sb.append('}');
-        DecodeResult r = new NdjsonDecoder(1 << 20, 10).decode(sb.toString().getBytes(StandardCharsets.UTF_8), null, "h", 1);
+        DecodeResult r =
+                new NdjsonDecoder(1 << 20, 10).decode(sb.toString().getBytes(StandardCharsets.UTF_8), null, "h", 1);
         assertThat(r.records().get(0).fields()).hasSize(NdjsonDecoder.MAX_FIELDS);
     }
 
