@@ -184,11 +184,12 @@ public final class NdjsonDecoder {
 
     private static long time(JsonParser p, JsonToken v, String key) throws IOException {
         if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
-            double seconds = p.getDoubleValue();
-            if (!(seconds >= 0 && seconds < 9.2e9)) {
+            // Exact decimal arithmetic: 1438138800.25 must be .250000000, not what a double makes of it.
+            java.math.BigDecimal seconds = p.getDecimalValue();
+            if (seconds.signum() < 0 || seconds.compareTo(java.math.BigDecimal.valueOf(9_200_000_000L)) >= 0) {
                 throw new IllegalArgumentException("\"" + key + "\" out of range: " + p.getText());
             }
-            return (long) (seconds * 1e9);
+            return seconds.movePointRight(9).longValue();
         }
         String s = text(p, v, key);
         try {

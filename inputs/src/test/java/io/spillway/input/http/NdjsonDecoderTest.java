@@ -81,7 +81,8 @@ class NdjsonDecoderTest {
 
     @Test
     void decode_deepNesting_isMalformedNotStackOverflow() {
-        DecodeResult r = decode("{\"message\":\"m\",\"x\":" + "[".repeat(5000) + "}\n");
+        String line = "{\"message\":\"m\",\"x\":" + "[".repeat(5000) + "}\n";
+        DecodeResult r = new NdjsonDecoder(1 << 20, 10).decode(line.getBytes(StandardCharsets.UTF_8), null, "h", 1);
         assertThat(r.malformed()).isEqualTo(1);
     }
 
