@@ -1,0 +1,59 @@
+package io.spillway.output.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spillway.record.LogRecord;
+import io.spillway.record.LogStream;
+import io.spillway.record.Severity;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonLineFormatTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String encode(LogRecord r) {
+        LineBuffer b = new LineBuffer(16);
+        new JsonLineFormat().encode(r, b);
+        return new String(b.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void encode_record_parsesBackWithEveryField() throws Exception {
+        String message = "line one\nline \"two\" \\ é 😀\u001b[0m\u009b";
+        LogRecord r = new LogRecord(
+                1_700_000_000_123_456_789L,
+                "node-7",
+                "web",
+                "web.1",
+                LogStream.STDERR,
+                Severity.WARNING,
+                message.getBytes(StandardCharsets.UTF_8),
+                Map.of("region", "eu", "quote", "\"x\""));
+
+        String line = encode(r);
+
+        assertThat(line).endsWith("}\n").containsOnlyOnce("\n");
+        assertThat(line).doesNotContain("\u001b", "\u009b");
+        JsonNode n = JSON.readTree(line);
+        assertThat(n.get("timestamp").asText()).isEqualTo("2023-11-14T22:13:20.123456789Z");
+        assertThat(n.get("host").asText()).isEqualTo("node-7");
+        assertThat(n.get("app").asText()).isEqualTo("web");
+        assertThat(n.get("source").asText()).isEqualTo("web.1");
+        assertThat(n.get("stream").asText()).isEqualTo("stderr");
+        assertThat(n.get("severity").asText()).isEqualTo("warning");
+        assertThat(n.get("message").asText()).isEqualTo(message);
+        assertThat(JSON.convertValue(n.get("fields"), Map.class)).isEqualTo(Map.of("region", "eu", "quote", "\"x\""));
+    }
+
+    @Test
+    void encode_emptyMessageNoFields_parsesBack() throws Exception {
+        JsonNode n = JSON.readTree(encode(FileTesting.record("web", "")));
+
+        assertThat(n.get("message").asText()).isEmpty();
+        assertThat(n.get("fields").isObject()).isTrue();
+        assertThat(n.get("fields").size()).isZero();
+    }
+}
