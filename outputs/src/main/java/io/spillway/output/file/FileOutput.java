@@ -10,11 +10,14 @@ import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * the sense of G3; each deletion is logged at INFO and counted in {@code
  * spillway_output_file_deleted_files} / {@code _bytes} by reason ({@code max_files}, {@code
  * max_total}).
+ *
+ * <p><b>Floor.</b> Before each batch, the free space of the filesystem holding {@code dir} is
+ * compared with {@code min_free_space} (DESIGN.md G4); below it, {@code write} throws without writing
+ * and counts {@code spillway_output_file_below_floor}, so records wait in the buffer.
  *
  * <p><b>Failures.</b> If a file cannot be written (disk full, permissions, a directory in the way),
  * {@code write} throws the {@link IOException}; the output worker releases the batch and retries it
@@ -61,11 +68,14 @@ public final class FileOutput implements Output {
     private final LogDirectory directory;
     private final LineBuffer line = new LineBuffer(4096);
     private final long maxLine;
+    private final FreeSpace freeSpace;
+    private final long minFreeSpace;
 
     private final Counter deletedFiles;
     private final Counter deletedBytes;
     private final CounterDataPoint rotations;
     private final CounterDataPoint truncated;
+    private final CounterDataPoint belowFloor;
     private final GaugeDataPoint diskBytes;
     private final GaugeDataPoint openFiles;
     private boolean started;
@@ -79,7 +89,14 @@ public final class FileOutput implements Output {
      * @param metrics where the output's counters and gauges are registered
      */
     public FileOutput(String name, FileOutputConfig config, Path dir, Metrics metrics) {
+        this(name, config, dir, metrics, new FileStoreFreeSpace());
+    }
+
+    /** With a free-space probe of the caller's choosing (tests). */
+    FileOutput(String name, FileOutputConfig config, Path dir, Metrics metrics, FreeSpace freeSpace) {
         this.name = name;
+        this.freeSpace = freeSpace;
+        this.minFreeSpace = config.minFreeSpace().bytes();
         this.config = config;
         this.dir = dir;
         this.format = LineFormat.of(config.format());
@@ -98,6 +115,11 @@ public final class FileOutput implements Output {
                 .labelValues(name);
         this.truncated = metrics.counter(
                         "spillway_output_file_truncated_records", "Records cut to fit max_file_size.", "output")
+                .labelValues(name);
+        this.belowFloor = metrics.counter(
+                        "spillway_output_file_below_floor",
+                        "Batches the file output refused because free space was below min_free_space.",
+                        "output")
                 .labelValues(name);
         this.diskBytes = metrics.gauge(
                         "spillway_output_file_bytes", "Bytes of all files in the file output's directory.", "output")
@@ -174,6 +196,7 @@ public final class FileOutput implements Output {
         if (!started) {
             throw new IllegalStateException("output " + name + ": write before start");
         }
+        checkFloor();
         try {
             for (Map.Entry<String, List<LogRecord>> group : byApp(batch).entrySet()) {
                 String app = group.getKey();
@@ -192,6 +215,22 @@ public final class FileOutput implements Output {
             directory.finishBatch();
         } finally {
             updateGauges();
+        }
+    }
+
+    /**
+     * G4: no write while the filesystem's free space is under the floor. Checked once per batch
+     * (one statvfs call), so a batch that starts above the floor may end at most one batch below.
+     */
+    private void checkFloor() throws IOException {
+        if (minFreeSpace <= 0) {
+            return;
+        }
+        long free = freeSpace.usableBytes(dir);
+        if (free < minFreeSpace) {
+            belowFloor.inc();
+            throw new IOException("free space on the filesystem of " + dir + " is " + DataSize.human(free)
+                    + ", below min_free_space " + config.minFreeSpace() + ": not writing");
         }
     }
 
@@ -315,6 +354,41 @@ public final class FileOutput implements Output {
             end--;
         }
         return s.substring(0, end);
+    }
+
+    /** Free space available to unprivileged users on the filesystem holding a directory. */
+    interface FreeSpace {
+        long usableBytes(Path dir) throws IOException;
+    }
+
+    /**
+     * Caches the {@link FileStore}: finding it reads the mount table, its free space is one statvfs.
+     * When {@code dir} is missing (it is created again on the next write), asks its nearest existing
+     * ancestor, whose filesystem the new directory will be on.
+     */
+    private static final class FileStoreFreeSpace implements FreeSpace {
+        private @Nullable FileStore store;
+
+        @Override
+        public long usableBytes(Path dir) throws IOException {
+            FileStore s = store;
+            if (s != null) {
+                try {
+                    return s.getUsableSpace();
+                } catch (IOException e) {
+                    store = null; // replaced or unmounted: look it up again
+                }
+            }
+            Path existing = dir.toAbsolutePath();
+            while (!Files.isDirectory(existing) && existing.getParent() != null) {
+                existing = existing.getParent();
+            }
+            s = Files.getFileStore(existing);
+            if (existing.equals(dir.toAbsolutePath())) {
+                store = s;
+            }
+            return s.getUsableSpace();
+        }
     }
 
     private void updateGauges() {

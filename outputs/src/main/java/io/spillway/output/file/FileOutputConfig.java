@@ -29,6 +29,11 @@ import java.util.Objects;
  *       files while it holds more than that app.
  *   <li>{@code max_open_files: 256} — open file handles at most; the least recently written app's
  *       file is closed first. Between 1 and 65536.
+ *   <li>{@code min_free_space: 256MiB} — the free-space floor (DESIGN.md G4): no batch is written
+ *       while the filesystem holding {@code dir} has less free space than this for unprivileged
+ *       users, whatever the caps above allow; {@code write} fails and the batch is retried with
+ *       backoff, so records wait in (and, if it fills, are shed by) the output's buffer. {@code 0}
+ *       disables the check.
  *   <li>{@code fsync_on_flush: false} — every {@code write} hands its lines to the operating system
  *       before returning (they survive a crash of the process); with {@code true}, each periodic
  *       flush also forces them to the disk (they survive a crash of the host), at a cost in IOPS.
@@ -42,6 +47,7 @@ public record FileOutputConfig(
         int maxFiles,
         DataSize maxTotal,
         int maxOpenFiles,
+        DataSize minFreeSpace,
         boolean fsyncOnFlush) {
 
     /** The smallest {@code max_file_size}: room for any record once cut (see {@link FileOutput}). */
@@ -65,6 +71,7 @@ public record FileOutputConfig(
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(maxFileSize, "max_file_size");
         Objects.requireNonNull(maxTotal, "max_total");
+        Objects.requireNonNull(minFreeSpace, "min_free_space");
         Check.atLeast(maxFileSize, MIN_FILE_SIZE, "max_file_size");
         Check.between(maxFiles, 1, MAX_FILES_LIMIT, "max_files");
         Check.require(
@@ -76,7 +83,8 @@ public record FileOutputConfig(
     }
 
     public static FileOutputConfig defaults() {
-        return new FileOutputConfig(true, "", Format.TEXT, DataSize.ofMiB(64), 5, DataSize.ofGiB(1), 256, false);
+        return new FileOutputConfig(
+                true, "", Format.TEXT, DataSize.ofMiB(64), 5, DataSize.ofGiB(1), 256, DataSize.ofMiB(256), false);
     }
 
     /** The directory to write to: {@code dir} resolved against the node's data directory. */

@@ -160,6 +160,10 @@ final class LogDirectory implements Closeable {
      * restart with existing files (or smaller caps) respects the caps at once.
      */
     void scan() throws IOException {
+        close();
+        apps.clear();
+        stale.clear();
+        totalBytes = 0;
         Files.createDirectories(dir);
         List<Path> excess = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {

@@ -27,6 +27,7 @@ class FileOutputConfigTest {
         assertThat(c.maxFiles()).isEqualTo(5);
         assertThat(c.maxTotal()).isEqualTo(DataSize.ofGiB(1));
         assertThat(c.maxOpenFiles()).isEqualTo(256);
+        assertThat(c.minFreeSpace()).isEqualTo(DataSize.ofMiB(256));
         assertThat(c.fsyncOnFlush()).isFalse();
     }
 
@@ -40,12 +41,21 @@ class FileOutputConfigTest {
                 max_files: 3
                 max_total: 100MiB
                 max_open_files: 16
+                min_free_space: 1GiB
                 fsync_on_flush: true
                 """);
 
         assertThat(c)
                 .isEqualTo(new FileOutputConfig(
-                        false, "/var/log/spillway", Format.JSON, DataSize.ofMiB(8), 3, DataSize.ofMiB(100), 16, true));
+                        false,
+                        "/var/log/spillway",
+                        Format.JSON,
+                        DataSize.ofMiB(8),
+                        3,
+                        DataSize.ofMiB(100),
+                        16,
+                        DataSize.ofGiB(1),
+                        true));
     }
 
     @Test

@@ -103,8 +103,8 @@ class FileOutputTest {
 
     @Test
     void write_jsonFormat_eachLineParsesBack() throws IOException {
-        FileOutputConfig c =
-                new FileOutputConfig(true, "", Format.JSON, DataSize.ofMiB(1), 2, DataSize.ofMiB(4), 8, false);
+        FileOutputConfig c = new FileOutputConfig(
+                true, "", Format.JSON, DataSize.ofMiB(1), 2, DataSize.ofMiB(4), 8, DataSize.ofBytes(0), false);
         FileOutput out = open(c);
         LogRecord r = new LogRecord(
                 FileTesting.T0,
@@ -416,6 +416,39 @@ class FileOutputTest {
     }
 
     @Test
+    void write_freeSpaceBelowFloor_refusedUntilSpaceReturns() throws IOException {
+        dir = tmp.resolve("files");
+        long[] free = {10L << 20};
+        FileOutputConfig c = new FileOutputConfig(
+                true, "", Format.TEXT, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 8, DataSize.ofMiB(64), false);
+        FileOutput out = new FileOutput("file", c, dir, metrics, d -> free[0]);
+        outputs.add(out);
+        out.start();
+
+        assertThatThrownBy(() -> out.write(List.of(record("web", "x"))))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("below min_free_space 64MiB");
+        assertThat(files(dir)).isEmpty();
+        assertThat(counter("spillway_output_file_below_floor", "file")).isEqualTo(1);
+
+        free[0] = 1L << 30;
+        out.write(List.of(record("web", "x")));
+
+        assertThat(lines(dir.resolve("web.log"))).hasSize(1);
+    }
+
+    @Test
+    void write_realFreeSpaceProbe_abovePlausibleFloorWrites() throws IOException {
+        FileOutputConfig c = new FileOutputConfig(
+                true, "", Format.TEXT, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 8, DataSize.ofBytes(1), false);
+        FileOutput out = open(c);
+
+        out.write(List.of(record("web", "x")));
+
+        assertThat(files(dir)).containsOnlyKeys("web.log");
+    }
+
+    @Test
     void write_beforeStart_throws() {
         FileOutput out = new FileOutput("file", FileOutputConfig.defaults(), tmp.resolve("x"), new Metrics());
 
@@ -454,8 +487,8 @@ class FileOutputTest {
 
     @Test
     void write_jsonRecordWithHugeFields_fallsBackToMarkerOnly() throws IOException {
-        FileOutputConfig c =
-                new FileOutputConfig(true, "", Format.JSON, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 8, false);
+        FileOutputConfig c = new FileOutputConfig(
+                true, "", Format.JSON, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 8, DataSize.ofBytes(0), false);
         FileOutput out = open(c);
         LogRecord r = record("web", "\u0001".repeat(3000)).withFields(Map.of("big", "\u0002".repeat(3000)));
 
@@ -470,8 +503,8 @@ class FileOutputTest {
 
     @Test
     void flush_fsyncOnFlush_forcesWithoutError() throws IOException {
-        FileOutputConfig c =
-                new FileOutputConfig(true, "", Format.TEXT, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 1, true);
+        FileOutputConfig c = new FileOutputConfig(
+                true, "", Format.TEXT, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 1, DataSize.ofBytes(0), true);
         FileOutput out = open(c);
 
         out.write(List.of(record("a", "x"), record("b", "y")));

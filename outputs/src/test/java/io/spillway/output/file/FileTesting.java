@@ -44,6 +44,7 @@ final class FileTesting {
                 maxFiles,
                 DataSize.ofBytes(maxTotal),
                 maxOpenFiles,
+                DataSize.ofBytes(0),
                 false);
     }
 
