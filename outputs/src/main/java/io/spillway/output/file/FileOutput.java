@@ -61,12 +61,15 @@ public final class FileOutput implements Output {
     /** Host and source are cut to this many characters in the last-resort form of an oversized record. */
     private static final int LAST_RESORT_FIELD_CHARS = 128;
 
+    /** The encoding buffer keeps this much between batches; a bigger line's buffer is let go. */
+    private static final int LINE_CAPACITY = 64 * 1024;
+
     private final String name;
     private final FileOutputConfig config;
     private final Path dir;
     private final LineFormat format;
     private final LogDirectory directory;
-    private final LineBuffer line = new LineBuffer(4096);
+    private final LineBuffer line = new LineBuffer(LINE_CAPACITY);
     private final long maxLine;
     private final FreeSpace freeSpace;
     private final long minFreeSpace;
@@ -214,6 +217,7 @@ public final class FileOutput implements Output {
             }
             directory.finishBatch();
         } finally {
+            line.shrink(LINE_CAPACITY);
             updateGauges();
         }
     }

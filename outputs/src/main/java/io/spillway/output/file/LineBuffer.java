@@ -31,6 +31,14 @@ final class LineBuffer extends OutputStream {
         size = 0;
     }
 
+    /** Empties the buffer and gives back memory beyond {@code capacity} kept from an unusually big line. */
+    void shrink(int capacity) {
+        size = 0;
+        if (bytes.length > capacity) {
+            bytes = new byte[capacity];
+        }
+    }
+
     @Override
     public void write(int b) {
         ensure(1);
