@@ -36,7 +36,8 @@ import java.util.Objects;
  *       disables the check.
  *   <li>{@code fsync_on_flush: false} — every {@code write} hands its lines to the operating system
  *       before returning (they survive a crash of the process); with {@code true}, each periodic
- *       flush also forces them to the disk (they survive a crash of the host), at a cost in IOPS.
+ *       flush also forces them, and the directory's creations, renames and deletions, to the disk
+ *       (they survive a crash of the host), at a cost in IOPS.
  * </ul>
  */
 public record FileOutputConfig(

@@ -87,6 +87,8 @@ final class LogDirectory implements Closeable {
     private final LineBuffer pending = new LineBuffer(PENDING_LIMIT + 1024);
     private @Nullable AppFiles pendingOwner;
     private long totalBytes;
+    /** A file was created, renamed or deleted since the last {@link #sync()}. */
+    private boolean directoryChanged;
 
     LogDirectory(
             Path dir,
@@ -287,6 +289,14 @@ final class LogDirectory implements Closeable {
                 }
             }
         }
+        if (directoryChanged) {
+            // Creations, renames and deletions live in the directory, not in the files: sync it too
+            // (works on Linux and the BSDs, where a directory opens read-only).
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            }
+            directoryChanged = false;
+        }
     }
 
     long totalBytes() {
@@ -351,6 +361,7 @@ final class LogDirectory implements Closeable {
     private void rotate(AppFiles f) throws IOException {
         writePending();
         closeChannel(f);
+        directoryChanged = true;
         if (maxFiles == 1) {
             deleteLive(f, REASON_MAX_FILES);
         } else {
@@ -414,6 +425,7 @@ final class LogDirectory implements Closeable {
     private void deleteRotated(AppFiles f, int index, String reason) throws IOException {
         Path p = f.rotatedPath(index);
         long size = f.rotated[index];
+        directoryChanged = true;
         Files.deleteIfExists(p);
         f.rotated[index] = -1;
         f.bytes -= size;
@@ -423,6 +435,7 @@ final class LogDirectory implements Closeable {
 
     private void deleteLive(AppFiles f, String reason) throws IOException {
         long size = f.liveBytes;
+        directoryChanged = true;
         Files.deleteIfExists(f.live);
         f.liveBytes = 0;
         f.needsNewline = false;
@@ -479,6 +492,7 @@ final class LogDirectory implements Closeable {
         }
         f.channel = ch;
         open.put(f.app, f);
+        directoryChanged = true; // possibly created
         return ch;
     }
 
