@@ -379,6 +379,26 @@ class FileOutputTest {
     }
 
     @Test
+    void write_rotationBlocked_throwsThenRotatesOnRetryWithExactAccounting() throws IOException {
+        FileOutputConfig c = config(KIB4, 3, 1 << 20, 8);
+        FileOutput out = open(c);
+        LogRecord kb = record("web", messageForLine(1000));
+        out.write(List.of(kb, kb, kb, kb));
+        // Rotation renames web.log to web.log.1; a non-empty directory there makes the rename fail.
+        Files.createDirectories(dir.resolve("web.log.1").resolve("x"));
+
+        assertThatThrownBy(() -> out.write(List.of(kb))).isInstanceOf(IOException.class);
+        assertThat(files(dir)).containsExactly(Map.entry("web.log", 4000L));
+
+        Files.delete(dir.resolve("web.log.1").resolve("x"));
+        Files.delete(dir.resolve("web.log.1"));
+        out.write(List.of(kb));
+
+        assertThat(files(dir)).containsExactly(Map.entry("web.log", 1000L), Map.entry("web.log.1", 4000L));
+        assertBounds(out, c);
+    }
+
+    @Test
     void write_symlinkAtAppFile_refusedTargetUntouched() throws IOException {
         FileOutput out = open(FileOutputConfig.defaults());
         Path target = tmp.resolve("target.txt");
