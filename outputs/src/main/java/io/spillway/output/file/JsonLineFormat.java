@@ -39,15 +39,15 @@ final class JsonLineFormat implements LineFormat {
             g.setCharacterEscapes(ESCAPES);
             g.writeStartObject();
             g.writeStringField("timestamp", timestamps.format(r.timestamp()));
-            g.writeStringField("host", r.host());
+            g.writeStringField("host", wellFormed(r.host()));
             g.writeStringField("app", r.app());
-            g.writeStringField("source", r.source());
+            g.writeStringField("source", wellFormed(r.source()));
             g.writeStringField("stream", r.stream().label());
             g.writeStringField("severity", r.severity().label());
             g.writeStringField("message", r.messageText());
             g.writeObjectFieldStart("fields");
             for (Map.Entry<String, String> e : r.fields().entrySet()) {
-                g.writeStringField(e.getKey(), e.getValue());
+                g.writeStringField(wellFormed(e.getKey()), wellFormed(e.getValue()));
             }
             g.writeEndObject();
             g.writeEndObject();
@@ -56,6 +56,34 @@ final class JsonLineFormat implements LineFormat {
             throw new UncheckedIOException(e);
         }
         out.append('\n');
+    }
+
+    /**
+     * Replaces unpaired surrogates with U+FFFD. Strings from JSON inputs can hold them ({@code
+     * "\\ud800"} is valid JSON text), and they have no UTF-8 form: written as they are, they would make
+     * the line invalid. The message needs no such care: it is decoded from bytes, which never yields one.
+     */
+    static String wellFormed(String s) {
+        int n = s.length();
+        int i = 0;
+        while (i < n && !Character.isSurrogate(s.charAt(i))) {
+            i++;
+        }
+        if (i == n) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(n).append(s, 0, i);
+        while (i < n) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(i + 1));
+                i += 2;
+            } else {
+                b.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+                i++;
+            }
+        }
+        return b.toString();
     }
 
     /** JSON's standard escapes plus DEL (U+007F) and C1 (U+0080–U+009F), written as six-character escapes. */

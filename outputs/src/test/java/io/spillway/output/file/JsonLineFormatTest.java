@@ -56,4 +56,25 @@ class JsonLineFormatTest {
         assertThat(n.get("fields").isObject()).isTrue();
         assertThat(n.get("fields").size()).isZero();
     }
+
+    @Test
+    void encode_loneSurrogatesInStrings_replacedNotFailing() throws Exception {
+        // A JSON input can carry "\ud800" escapes into host, source or fields: never a poison record.
+        LogRecord r = new LogRecord(
+                0,
+                "host\ud800",
+                "web",
+                "\udc00src",
+                LogStream.STDOUT,
+                Severity.INFO,
+                "m".getBytes(StandardCharsets.UTF_8),
+                Map.of("k\ud800", "v\udfff", "ok", "😀"));
+
+        JsonNode n = JSON.readTree(encode(r));
+
+        assertThat(n.get("host").asText()).isEqualTo("host\uFFFD");
+        assertThat(n.get("source").asText()).isEqualTo("\uFFFDsrc");
+        assertThat(n.get("fields").get("k\uFFFD").asText()).isEqualTo("v\uFFFD");
+        assertThat(n.get("fields").get("ok").asText()).isEqualTo("😀");
+    }
 }

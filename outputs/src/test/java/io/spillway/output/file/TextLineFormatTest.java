@@ -104,4 +104,13 @@ class TextLineFormatTest {
         assertThat(new Timestamps(9).format(1_700_000_000_123_456_789L)).isEqualTo("2023-11-14T22:13:20.123456789Z");
         assertThat(new Timestamps(3).format(1_700_000_000_123_456_789L)).isEqualTo("2023-11-14T22:13:20.123Z");
     }
+
+    @Test
+    void encode_loneSurrogateInHost_stillValidUtf8() {
+        LogRecord r = new LogRecord(0, "h\ud800", "web", "s", LogStream.STDOUT, Severity.INFO, new byte[0], Map.of());
+
+        byte[] line = FileTesting.textLine(r);
+
+        assertThat(new String(line, StandardCharsets.UTF_8)).startsWith("1970-01-01T00:00:00.000000Z h? s[stdout]");
+    }
 }
