@@ -8,6 +8,7 @@ import static io.spillway.output.file.FileTesting.messageForLine;
 import static io.spillway.output.file.FileTesting.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,9 +25,12 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -395,6 +399,28 @@ class FileOutputTest {
         out.write(List.of(kb));
 
         assertThat(files(dir)).containsExactly(Map.entry("web.log", 1000L), Map.entry("web.log.1", 4000L));
+        assertBounds(out, c);
+    }
+
+    @Test
+    void write_readOnlyDirectory_throwsAndRecoversOnceWritable() throws IOException {
+        FileOutputConfig c = config(KIB4, 3, 1 << 20, 8);
+        FileOutput out = open(c);
+        out.write(List.of(record("ok", "before")));
+        out.close(); // no open handle: the next write must create or open a file
+        Set<PosixFilePermission> before = Files.getPosixFilePermissions(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-x------"));
+        try {
+            // Root ignores directory permissions; the blocked-file tests above cover that case.
+            assumeFalse(Files.isWritable(dir), "running as a user that ignores permissions");
+
+            assertThatThrownBy(() -> out.write(List.of(record("new", "x")))).isInstanceOf(IOException.class);
+        } finally {
+            Files.setPosixFilePermissions(dir, before);
+        }
+        out.write(List.of(record("new", "x")));
+
+        assertThat(files(dir)).containsOnlyKeys("ok.log", "new.log");
         assertBounds(out, c);
     }
 
