@@ -2,6 +2,7 @@ package io.spillway.output.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spillway.record.LogRecord;
@@ -45,7 +46,8 @@ class JsonLineFormatTest {
         assertThat(n.get("stream").asText()).isEqualTo("stderr");
         assertThat(n.get("severity").asText()).isEqualTo("warning");
         assertThat(n.get("message").asText()).isEqualTo(message);
-        assertThat(JSON.convertValue(n.get("fields"), Map.class)).isEqualTo(Map.of("region", "eu", "quote", "\"x\""));
+        Map<String, String> fields = JSON.convertValue(n.get("fields"), new TypeReference<Map<String, String>>() {});
+        assertThat(fields).isEqualTo(Map.of("region", "eu", "quote", "\"x\""));
     }
 
     @Test
