@@ -2,6 +2,8 @@ package io.spillway.node;
 
 import io.spillway.input.syslog.SyslogConfig;
 import io.spillway.input.syslog.SyslogInput;
+import io.spillway.output.file.FileOutput;
+import io.spillway.output.file.FileOutputConfig;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.OutputWorker;
@@ -20,7 +22,12 @@ final class Wiring {
         }
     }
 
-    static void outputs(Node node, List<OutputWorker> into) {}
+    static void outputs(Node node, List<OutputWorker> into) {
+        FileOutputConfig file = node.config().outputs().file();
+        if (file.enabled()) {
+            into.add(node.worker(new FileOutput("file", file, file.resolveDir(node.dataDir()), node.metrics())));
+        }
+    }
 
     static List<String> describe(Node node) {
         List<String> lines = new ArrayList<>();
@@ -46,6 +53,10 @@ final class Wiring {
                                                 .host() + ":" + s.udpPort()
                                 : ""));
             }
+        }
+        if (node.config().outputs().file().enabled()) {
+            lines.add("files    "
+                    + node.config().outputs().file().resolveDir(node.dataDir()).resolve("<app>.log"));
         }
         return lines;
     }
