@@ -28,13 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 class SyslogToFilesIT {
     private static final Path LOGGER = Path.of("/usr/bin/logger");
 
-    @TempDir
-    Path dir;
-
     SpillwayProcess spillway;
 
     @BeforeAll
-    void start() throws Exception {
+    void start(@TempDir Path dir) throws Exception {
         spillway = SpillwayProcess.start(dir);
     }
 
