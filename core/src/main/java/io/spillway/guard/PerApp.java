@@ -27,19 +27,6 @@ final class PerApp<T> {
         this.maxApps = config.maxApps();
     }
 
-    T global() {
-        return global;
-    }
-
-    boolean hasOverrides() {
-        return !overrides.isEmpty();
-    }
-
-    /** Any value, global or override, satisfying {@code test}. */
-    boolean any(java.util.function.Predicate<T> test) {
-        return test.test(global) || overrides.stream().anyMatch(e -> test.test(e.getValue()));
-    }
-
     T get(String app) {
         if (overrides.isEmpty()) {
             return global;

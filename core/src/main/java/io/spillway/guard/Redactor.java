@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * thread-safe.
  */
 final class Redactor {
-    static final Redactor OFF = new Redactor(false, List.of());
+    static final Redactor OFF = new Redactor(false, new UserRule[0]);
 
     private static final String F = RedactConfig.FILTERED;
 
@@ -46,9 +46,10 @@ final class Redactor {
     private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer[ \\t]++)[A-Za-z0-9\\-._~+/]++=*+");
 
     private final boolean builtin;
-    private final List<UserRule> rules;
+    /** An array, not a List: no iterator on the per-line path. */
+    private final UserRule[] rules;
 
-    private Redactor(boolean builtin, List<UserRule> rules) {
+    private Redactor(boolean builtin, UserRule[] rules) {
         this.builtin = builtin;
         this.rules = rules;
     }
@@ -61,11 +62,7 @@ final class Redactor {
         for (RedactConfig.Rule r : config.rules()) {
             rules.add(new UserRule(r));
         }
-        return new Redactor(config.builtin(), List.copyOf(rules));
-    }
-
-    boolean off() {
-        return !builtin && rules.isEmpty();
+        return new Redactor(config.builtin(), rules.toArray(new UserRule[0]));
     }
 
     /** The redacted message, or null when nothing changed. */

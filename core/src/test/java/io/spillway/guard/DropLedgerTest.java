@@ -230,6 +230,42 @@ class DropLedgerTest {
         }
     }
 
+    @Test
+    void flush_concurrentDrops_eachCountedInExactlyOneMarker() throws Exception {
+        DropLedger ledger = ledger("max_apps: 3");
+        int threads = 4;
+        int perThread = 50_000;
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            workers.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    ledger.dropped("app-" + ((id + i) % 6), i % 2 == 0 ? "shed" : "rate_limit", 1, 3);
+                }
+            }));
+        }
+        long seen = 0;
+        while (workers.stream().anyMatch(Thread::isAlive)) {
+            seen += lines(ledger.flush(clock.advance(Duration.ofSeconds(1))));
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        seen += lines(ledger.flush(clock.advance(Duration.ofSeconds(1))));
+        assertThat(seen).isEqualTo((long) threads * perThread);
+        long total = ledger.snapshot().values().stream()
+                .flatMap(m -> m.values().stream())
+                .mapToLong(Counts::records)
+                .sum();
+        assertThat(total).isEqualTo((long) threads * perThread);
+    }
+
+    private static long lines(List<LogRecord> markers) {
+        return markers.stream()
+                .mapToLong(m -> Long.parseLong(m.fields().get("dropped_lines")))
+                .sum();
+    }
+
     private static LogRecord run(List<Stage> stages, LogRecord r) {
         LogRecord out = r;
         for (Stage s : stages) {

@@ -10,6 +10,8 @@ import io.spillway.guard.Fakes.RecordingDrops;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -179,5 +181,21 @@ class RateLimitStageTest {
                 """);
         stage.apply(record("first", "x"));
         assertThat(send(stage, "trusted-1", 50, 1)).isEqualTo(50);
+    }
+
+    @Test
+    void apply_concurrentThreadsOneApp_admitExactlyTheBurst() throws Exception {
+        RateLimitStage stage = stage("rate_limit: {lines_per_second: 1000, bytes_per_second: 0, burst: 10s}");
+        java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            workers.add(Thread.ofPlatform().start(() -> admitted.addAndGet(send(stage, "web", 5_000, 1))));
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        // The ticker does not move: exactly the 10 000-line burst passes, the rest is reported.
+        assertThat(admitted.get()).isEqualTo(10_000);
+        assertThat(drops.records("web")).isEqualTo(10_000);
     }
 }
