@@ -5,14 +5,15 @@ import io.spillway.pipeline.Stage;
 import java.util.List;
 
 /**
- * The guard's stages built from one {@link GuardConfig}, in pipeline order: truncate, redact, rate
- * limit. Truncation comes first so that redaction never scans more than {@code max_message} bytes; rate
- * limiting comes last so that it charges the bytes that will actually be stored.
+ * The guard's stages built from one {@link GuardConfig}, in pipeline order: truncate, redact, repeat,
+ * rate limit. Truncation comes first so that redaction never scans more than {@code max_message} bytes;
+ * repeat suppression comes before the rate limiter so that suppressed repeats do not spend the app's
+ * budget; rate limiting comes last so that it charges the bytes that will actually be stored.
  *
- * <p>All three stages are always present: each is cheap when off for an app, and an app override may
+ * <p>All four stages are always present: each is cheap when off for an app, and an app override may
  * turn on what is off globally. The rate limiter is kept apart for HTTP ingest's {@code 429} answers.
  */
-public record Guard(TruncateStage truncate, RedactStage redact, RateLimitStage rateLimit) {
+public record Guard(TruncateStage truncate, RedactStage redact, RepeatStage repeat, RateLimitStage rateLimit) {
 
     /**
      * Builds the stages. Drops go to {@code drops}, normally the {@link DropLedger}; when it is one, the
@@ -22,11 +23,13 @@ public record Guard(TruncateStage truncate, RedactStage redact, RateLimitStage r
         RateLimitStage rateLimit = new RateLimitStage(config, drops, ticker);
         if (drops instanceof DropLedger ledger) {
             ledger.describeReason(RateLimitStage.REASON, rateLimit::describe);
+            ledger.describeReason(RepeatStage.REASON, app -> "repeated lines");
         }
-        return new Guard(new TruncateStage(config), new RedactStage(config), rateLimit);
+        return new Guard(
+                new TruncateStage(config), new RedactStage(config), new RepeatStage(config, drops, ticker), rateLimit);
     }
 
     public List<Stage> stages() {
-        return List.of(truncate, redact, rateLimit);
+        return List.of(truncate, redact, repeat, rateLimit);
     }
 }

@@ -14,12 +14,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@code truncate}: {@link TruncateConfig}; {@code redact}: {@link RedactConfig};
- *       {@code rate_limit}: {@link RateLimitConfig} — the global settings of each stage.
+ *       {@code rate_limit}: {@link RateLimitConfig}; {@code repeat}: {@link RepeatConfig} — the global
+ *       settings of each stage.
  *   <li>{@code apps} (default none): per-app overrides, a mapping from an app name or a glob
  *       ({@code *} any run of characters, {@code ?} one character, e.g. {@code web-*}) to
- *       {@code {truncate: {...}, redact: {...}, rate_limit: {...}}}. For a given app the <em>first</em>
+ *       {@code {truncate: {...}, redact: {...}, rate_limit: {...}, repeat: {...}}}. For a given app the <em>first</em>
  *       entry (in file order) whose glob matches is used; keys it does not set keep their global value.
- *       Apps that match no entry use the global settings.
+ *       Apps that match no entry use the global settings. In YAML, a glob that starts with {@code *}
+ *       must be quoted ({@code "*-worker"}).
  *   <li>{@code markers}: {@link MarkersConfig}.
  *   <li>{@code max_apps} (default {@code 10000}, at least {@code 1}): the bound on per-app state in
  *       the guard: rate-limit buckets, per-app settings caches and the drop ledger's table.
@@ -37,6 +39,7 @@ public record GuardConfig(
         TruncateConfig truncate,
         RedactConfig redact,
         RateLimitConfig rateLimit,
+        RepeatConfig repeat,
         Map<String, AppOverride> apps,
         MarkersConfig markers,
         int maxApps) {
@@ -55,6 +58,7 @@ public record GuardConfig(
             merge(at + ".truncate.", () -> o.truncateOver(truncate));
             merge(at + ".redact.", () -> o.redactOver(redact));
             merge(at + ".rate_limit.", () -> o.rateLimitOver(rateLimit));
+            merge(at + ".repeat.", () -> o.repeatOver(repeat));
         }
     }
 
@@ -71,6 +75,7 @@ public record GuardConfig(
                 TruncateConfig.defaults(),
                 RedactConfig.defaults(),
                 RateLimitConfig.defaults(),
+                RepeatConfig.defaults(),
                 Map.of(),
                 MarkersConfig.defaults(),
                 10_000);
@@ -87,7 +92,7 @@ public record GuardConfig(
     }
 
     public AppSettings globalSettings() {
-        return new AppSettings(truncate, redact, rateLimit);
+        return new AppSettings(truncate, redact, rateLimit, repeat);
     }
 
     /** The overrides compiled in file order, for the stages' per-app tables. */
@@ -98,15 +103,21 @@ public record GuardConfig(
     }
 
     /** The three stages' settings for one app. */
-    public record AppSettings(TruncateConfig truncate, RedactConfig redact, RateLimitConfig rateLimit) {}
+    public record AppSettings(
+            TruncateConfig truncate, RedactConfig redact, RateLimitConfig rateLimit, RepeatConfig repeat) {}
 
     /** One entry of {@code apps}: each section is optional and only sets the keys it names. */
     public record AppOverride(
             TruncateConfig.@Nullable Override truncate,
             RedactConfig.@Nullable Override redact,
-            RateLimitConfig.@Nullable Override rateLimit) {
+            RateLimitConfig.@Nullable Override rateLimit,
+            RepeatConfig.@Nullable Override repeat) {
         public static AppOverride defaults() {
-            return new AppOverride(null, null, null);
+            return new AppOverride(null, null, null, null);
+        }
+
+        RepeatConfig repeatOver(RepeatConfig base) {
+            return repeat == null ? base : repeat.applyTo(base);
         }
 
         TruncateConfig truncateOver(TruncateConfig base) {
@@ -123,7 +134,10 @@ public record GuardConfig(
 
         AppSettings over(GuardConfig global) {
             return new AppSettings(
-                    truncateOver(global.truncate()), redactOver(global.redact()), rateLimitOver(global.rateLimit()));
+                    truncateOver(global.truncate()),
+                    redactOver(global.redact()),
+                    rateLimitOver(global.rateLimit()),
+                    repeatOver(global.repeat()));
         }
     }
 }

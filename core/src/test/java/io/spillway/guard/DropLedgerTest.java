@@ -208,6 +208,19 @@ class DropLedgerTest {
     }
 
     @Test
+    void guard_repeatDrops_markerSaysRepeatedLines() throws Exception {
+        GuardConfig c = config("repeat: {enabled: true, after: 2}");
+        DropLedger ledger = new DropLedger(c.markers(), c.maxApps(), "host-1", clock, metrics);
+        Guard guard = Guard.create(c, ledger, new FakeTicker());
+        for (int i = 0; i < 12; i++) {
+            run(guard.stages(), record("web", "retrying in 1ms"));
+        }
+        assertThat(ledger.flush(clock.advance(Duration.ofSeconds(10))))
+                .extracting(Fakes::text)
+                .containsExactly("spillway: dropped 10 lines (150 B) in 10s: repeated lines");
+    }
+
+    @Test
     void runOnce_started_deliversMarkersToSinkAndStopFlushesLast() throws Exception {
         DropLedger ledger = ledger("");
         List<LogRecord> sink = new ArrayList<>();

@@ -105,4 +105,29 @@ class GuardConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("rate_limit.bytes_per_second");
     }
+
+    @Test
+    void bind_exampleFromDocs_bindsAsDescribed() throws Exception {
+        GuardConfig c = config("""
+                rate_limit: {bytes_per_second: 1MiB, lines_per_second: 5000, burst: 10s}
+                apps:
+                  billing:
+                    rate_limit: {enabled: false}
+                  web-*:
+                    truncate: {max_message: 4KiB}
+                    rate_limit: {bytes_per_second: 256KiB}
+                  debug-*:
+                    redact:
+                      builtin: false
+                      rules: [{match: "session=[0-9a-f]+", regex: true, replace: "session=…"}]
+                  "*-worker": {repeat: {enabled: true}}
+                """);
+        assertThat(c.settingsFor("billing").rateLimit().enabled()).isFalse();
+        assertThat(c.settingsFor("web-1").rateLimit().linesPerSecond()).isEqualTo(5000);
+        assertThat(c.settingsFor("web-1").truncate().maxMessage()).isEqualTo(DataSize.ofKiB(4));
+        assertThat(c.settingsFor("debug-1").redact().builtin()).isFalse();
+        assertThat(c.settingsFor("debug-1").redact().rules()).hasSize(1);
+        assertThat(c.settingsFor("mail-worker").repeat().enabled()).isTrue();
+        assertThat(c.settingsFor("api").repeat().enabled()).isFalse();
+    }
 }
