@@ -174,13 +174,16 @@ public final class DropLedger implements Drops {
         }
     }
 
-    /** One loop step: {@link #flush} now and hand the markers to the sink. Returns the markers written. */
+    /**
+     * One loop step: {@link #flush} now and hand the markers to the sink. Returns the markers written.
+     * Before {@link #start} there is no sink: nothing is flushed, so no drop misses its marker.
+     */
     public int runOnce() {
-        List<LogRecord> markers = flush(clock.instant());
         RecordSink s = sink;
         if (s == null) {
             return 0;
         }
+        List<LogRecord> markers = flush(clock.instant());
         for (LogRecord marker : markers) {
             Admission a = s.accept(marker);
             if (!a.accepted()) {
