@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  *       must be quoted ({@code "*-worker"}).
  *   <li>{@code markers}: {@link MarkersConfig}.
  *   <li>{@code max_apps} (default {@code 10000}, at least {@code 1}): the bound on per-app state in
- *       the guard: rate-limit buckets, per-app settings caches and the drop ledger's table.
+ *       the guard: rate-limit buckets, repeat runs, per-app settings caches and the drop ledger's table.
  * </ul>
  *
  * <pre>{@code
