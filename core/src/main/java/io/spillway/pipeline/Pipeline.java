@@ -53,6 +53,15 @@ public final class Pipeline implements RecordSink {
             }
             r = next;
         }
+        return toBuffers(r);
+    }
+
+    /**
+     * Offers a record to every output's buffer, bypassing the stages: for Spillway's own records
+     * (drop markers, events), which must not be rate limited or redacted. Accepted when at least one
+     * buffer took it.
+     */
+    public Admission toBuffers(LogRecord r) {
         Admission firstDrop = null;
         boolean accepted = false;
         for (OutputWorker w : outputs) {
@@ -81,6 +90,12 @@ public final class Pipeline implements RecordSink {
 
     /** Graceful stop: inputs first, then outputs drain for at most {@code drain}. */
     public void stop(Duration drain) {
+        stopInputs();
+        stopOutputs(drain);
+    }
+
+    /** Stops every input; returns when none will hand over another record. */
+    public void stopInputs() {
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
                 started.get(i).stop();
@@ -89,6 +104,10 @@ public final class Pipeline implements RecordSink {
             }
         }
         started.clear();
+    }
+
+    /** Drains each output's buffer for at most {@code drain}, then closes the outputs. */
+    public void stopOutputs(Duration drain) {
         for (OutputWorker w : outputs) {
             w.stop(drain);
         }

@@ -3,18 +3,21 @@ package io.spillway.node;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.spillway.buffer.Buffer;
 import io.spillway.buffer.MemoryBuffer;
+import io.spillway.guard.DropLedger;
+import io.spillway.guard.Guard;
+import io.spillway.guard.GuardConfig;
+import io.spillway.guard.Ticker;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.DropCounter;
-import io.spillway.pipeline.Drops;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.Output;
 import io.spillway.pipeline.OutputWorker;
 import io.spillway.pipeline.Pipeline;
-import io.spillway.pipeline.Stage;
 import io.spillway.server.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -34,14 +37,12 @@ import org.slf4j.LoggerFactory;
 public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
 
-    /** The cap on distinct app labels in drop metrics (the app table's bound). */
-    static final int MAX_APP_LABELS = 10_000;
-
     private final NodeConfig config;
     private final Path dataDir;
     private final String host;
     private final Metrics metrics = new Metrics();
-    private final Drops drops;
+    private final DropLedger drops;
+    private final Guard guard;
     private final List<Input> inputs = new ArrayList<>();
     private final List<OutputWorker> outputs = new ArrayList<>();
     private final Pipeline pipeline;
@@ -56,11 +57,14 @@ public final class Node implements AutoCloseable {
         this.dataDir = config.dataDir().toAbsolutePath().normalize();
         this.host = config.host().isEmpty() ? localHostName() : config.host();
         JvmMetrics.builder().register(metrics.registry());
-        this.drops = new DropCounter(metrics, MAX_APP_LABELS);
-        List<Stage> stages = new ArrayList<>();
+        GuardConfig gc = config.guard();
+        // The ledger first: Guard.create registers its stages' drop wording with it.
+        this.drops = new DropLedger(
+                gc.markers(), gc.maxApps(), host, InstantSource.system(), new DropCounter(metrics, gc.maxApps()));
+        this.guard = Guard.create(gc, drops, Ticker.system());
         Wiring.inputs(this, inputs);
         Wiring.outputs(this, outputs);
-        this.pipeline = new Pipeline(inputs, stages, outputs, metrics);
+        this.pipeline = new Pipeline(inputs, guard.stages(), outputs, metrics);
         this.http = config.http().enabled() ? new HttpServer(config.http(), metrics, ready::get) : null;
     }
 
@@ -73,6 +77,8 @@ public final class Node implements AutoCloseable {
         lock = DataDirLock.acquire(dataDir);
         try {
             pipeline.start();
+            // Drop markers go straight to the buffers: the guard must not rate limit its own reports.
+            drops.start(pipeline::toBuffers);
             if (http != null) {
                 http.start();
             }
@@ -92,7 +98,9 @@ public final class Node implements AutoCloseable {
         log.info(
                 "stopping: draining buffers for at most {}",
                 io.spillway.config.Durations.format(config.shutdownDrain()));
-        pipeline.stop(config.shutdownDrain());
+        pipeline.stopInputs();
+        drops.stop(); // writes the last markers, so the drain delivers them too
+        pipeline.stopOutputs(config.shutdownDrain());
         if (http != null) {
             try {
                 http.close();
@@ -136,7 +144,11 @@ public final class Node implements AutoCloseable {
         return metrics;
     }
 
-    public Drops drops() {
+    public Guard guard() {
+        return guard;
+    }
+
+    public DropLedger drops() {
         return drops;
     }
 

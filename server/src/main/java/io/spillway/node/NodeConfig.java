@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param shutdownDrain how long a stop (SIGTERM) may spend delivering what is buffered (default 10s)
  * @param http the HTTP listener
  * @param inputs the inputs, each under its protocol's name
+ * @param guard truncate, redact, rate limit and drop markers, globally and per app (docs/guard.md)
  * @param outputs the outputs, each under its destination's name
  */
 public record NodeConfig(
@@ -21,6 +22,7 @@ public record NodeConfig(
         Duration shutdownDrain,
         HttpConfig http,
         InputsConfig inputs,
+        GuardConfig guard,
         OutputsConfig outputs) {
     public NodeConfig {
         Check.require(!shutdownDrain.isNegative(), "shutdown_drain", "cannot be negative");
@@ -33,10 +35,11 @@ public record NodeConfig(
                 Duration.ofSeconds(10),
                 HttpConfig.defaults(),
                 InputsConfig.defaults(),
+                GuardConfig.defaults(),
                 OutputsConfig.defaults());
     }
 
     public NodeConfig withDataDir(Path dir) {
-        return new NodeConfig(host, dir, shutdownDrain, http, inputs, outputs);
+        return new NodeConfig(host, dir, shutdownDrain, http, inputs, guard, outputs);
     }
 }
