@@ -1,6 +1,7 @@
 package io.spillway.node;
 
 import io.spillway.config.Check;
+import io.spillway.guard.GuardConfig;
 import io.spillway.server.HttpConfig;
 import java.nio.file.Path;
 import java.time.Duration;
