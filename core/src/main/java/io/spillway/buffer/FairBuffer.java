@@ -17,6 +17,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -25,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -141,6 +143,8 @@ public final class FairBuffer implements Buffer {
 
     private final @Nullable Thread syncer;
     private volatile boolean syncing = true;
+    /** Successful segment fsyncs so far; lets tests see that an acknowledgement followed a sync. */
+    private final AtomicLong forced = new AtomicLong();
 
     private final GaugeDataPoint memoryGauge;
     private final GaugeDataPoint diskGauge;
@@ -635,7 +639,7 @@ public final class FairBuffer implements Buffer {
         return freed;
     }
 
-    private long shedMemory(AppQueue v, java.util.ArrayDeque<LogRecord> part, boolean oldest, long size) {
+    private long shedMemory(AppQueue v, ArrayDeque<LogRecord> part, boolean oldest, long size) {
         long freed = 0;
         long count = 0;
         String runApp = null;
@@ -970,6 +974,7 @@ public final class FairBuffer implements Buffer {
         for (Segment s : todo) {
             try {
                 s.force();
+                forced.incrementAndGet();
                 if (!s.dirForced) {
                     SpillLog.forceDirectory(s.path.getParent());
                     SpillLog.forceDirectory(dir);
@@ -997,6 +1002,11 @@ public final class FairBuffer implements Buffer {
             lock.unlock();
         }
         force(todo);
+    }
+
+    /** How many segment fsyncs succeeded so far. */
+    long forcedSegments() {
+        return forced.get();
     }
 
     private void syncLoop() {
