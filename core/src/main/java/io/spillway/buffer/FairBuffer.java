@@ -575,6 +575,7 @@ public final class FairBuffer implements Buffer {
      * comment. False when {@code q}'s record must be refused instead.
      */
     private boolean shedFor(AppQueue q, long size, boolean diskUsable) {
+        boolean events = q.key.equals(AppNames.SPILLWAY);
         int n = apps.size();
         long[] holdings = new long[n];
         int i = 0;
@@ -588,22 +589,34 @@ public final class FairBuffer implements Buffer {
                 heaviest = a;
             }
         }
-        if (heaviest == null) {
+        AppQueue victim;
+        if (events) {
+            // Spillway's own events first: any other app gives way, whatever its share; only when
+            // none can, its oldest events make room for newer ones (shed: oldest).
+            victim = heaviest != null ? heaviest : shedNewest || !sheddable(q, diskUsable) ? null : q;
+        } else if (heaviest == null) {
+            // Only _spillway holds anything sheddable: it gives way to an app within its share.
+            AppQueue sp = apps.get(AppNames.SPILLWAY);
+            long capacity = memoryUsed + disk.bytes;
+            boolean within = !WaterFilling.above(capacity, holdings, n, q.holding() + size);
+            victim = sp != null && within && sheddable(sp, diskUsable) ? sp : null;
+        } else {
+            long capacity = memoryUsed + disk.bytes;
+            boolean offeringAbove = heaviest == q || WaterFilling.above(capacity, holdings, n, q.holding() + size);
+            if (offeringAbove) {
+                // shed: newest refuses the record; shed: oldest makes room from the heaviest's oldest.
+                victim = shedNewest ? null : heaviest;
+            } else {
+                // Within its share: room comes from the heaviest app, if that one is above its share.
+                victim = WaterFilling.above(capacity, holdings, n, max) ? heaviest : null;
+            }
+        }
+        if (victim == null) {
             return false;
         }
-        long capacity = memoryUsed + disk.bytes;
-        boolean offeringAbove = !q.key.equals(AppNames.SPILLWAY)
-                && (heaviest == q || WaterFilling.above(capacity, holdings, n, q.holding() + size));
-        if (offeringAbove && shedNewest) {
-            return false;
-        }
-        if (!offeringAbove && !WaterFilling.above(capacity, holdings, n, max)) {
-            // Everyone who still has something to shed is within their share.
-            return false;
-        }
-        long freed = shedFrom(heaviest, size, diskUsable);
-        if (heaviest != q) {
-            forgetIfEmpty(heaviest);
+        long freed = shedFrom(victim, size, diskUsable);
+        if (victim != q) {
+            forgetIfEmpty(victim);
         }
         return freed > 0;
     }
