@@ -356,11 +356,16 @@ public final class FairBuffer implements Buffer {
     private boolean place(AppQueue q, LogRecord r, long size) {
         floorLimited = false;
         for (int attempt = 0; attempt < 2; attempt++) {
-            if (q.spilling() && q.tail.isEmpty() && appendToDisk(q, r, size)) {
-                return true;
-            }
             if (memoryUsed + size <= memoryBudget) {
                 addToMemory(q, r, size);
+                if (q.spilling() && q.tailBytes >= SPILL_BATCH_BYTES) {
+                    // A spilling app's tail is its write buffer: its records reach disk in whole
+                    // batches, one write and one CRC per batch instead of per record.
+                    spillMove(q, q.tailBytes);
+                }
+                return true;
+            }
+            if (q.spilling() && q.tail.isEmpty() && appendToDisk(q, r, size)) {
                 return true;
             }
             if (!diskEnabled || attempt > 0) {
@@ -369,10 +374,7 @@ public final class FairBuffer implements Buffer {
             AppQueue x = heaviestInMemory();
             if (x == null || !spillMove(x, size - (memoryBudget - memoryUsed))) {
                 // Memory full and nothing can move: the record itself may still go to disk.
-                if (!q.spilling() && q.tail.isEmpty() && appendToDisk(q, r, size)) {
-                    return true;
-                }
-                return false;
+                return q.tail.isEmpty() && appendToDisk(q, r, size);
             }
         }
         return false;
@@ -499,6 +501,9 @@ public final class FairBuffer implements Buffer {
      * spill yet, else the oldest of {@code tail}. Returns false when nothing moved.
      */
     private boolean spillMove(AppQueue x, long need) {
+        if (diskRoom() <= Segment.BATCH_HEADER_BYTES) {
+            return false;
+        }
         long target = Math.max(need, SPILL_BATCH_BYTES);
         List<LogRecord> moving = new ArrayList<>();
         long movingBytes = 0;

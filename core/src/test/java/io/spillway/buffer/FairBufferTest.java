@@ -437,16 +437,18 @@ class FairBufferTest {
     }
 
     @Test
-    void offerDurable_thenCrashWithoutClose_recordsRecovered_memoryRecordsNot() throws Exception {
+    void offerDurable_thenCrashWithoutClose_acknowledgedRecordsRecovered_othersNot() throws Exception {
         FairBufferConfig c = config(64 << 10, 256 << 10, Shed.NEWEST, Fsync.INTERVAL);
         FairBuffer b = new FairBuffer("crashing", c, dir, drops, metrics, PLENTY);
         b.offer(rec("plain", 0));
         b.offerDurable(List.of(rec("fwd", 0), rec("fwd", 1)), r -> {});
-        b.offer(rec("fwd", 2)); // follows its app on disk
+        // Not acknowledged: waits in the app's write buffer (memory) for a whole batch.
+        b.offer(rec("fwd", 2));
+        b.offerDurable(List.of(rec("fwd", 3)), r -> {});
         // No close: as after kill -9, only what reached the files is there.
         FairBuffer again = buffer(c, PLENTY);
         Map<String, List<Integer>> out = byApp(drain(again));
-        assertThat(out.get("fwd")).isEqualTo(List.of(0, 1, 2));
+        assertThat(out.get("fwd")).isEqualTo(List.of(0, 1, 2, 3));
         assertThat(out).doesNotContainKey("plain");
     }
 
