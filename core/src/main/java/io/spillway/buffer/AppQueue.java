@@ -15,7 +15,7 @@ final class AppQueue extends DeficitRoundRobin.Lane {
     final String key;
     final ArrayDeque<LogRecord> head = new ArrayDeque<>();
     final ArrayDeque<LogRecord> tail = new ArrayDeque<>();
-    /** Handed-out memory records, in the order taken: kept for close, which persists them. */
+    /** Handed-out memory records (always from the head), in order: kept for close, which persists them. */
     final ArrayList<LogRecord> flightMemory = new ArrayList<>();
 
     long headBytes;
@@ -72,12 +72,12 @@ final class AppQueue extends DeficitRoundRobin.Lane {
         }
         SpillLog s = spill;
         if (s != null && s.unread() > 0 && loss != null) {
-            r = s.peek(loss);
-            if (r != null) {
-                return r;
-            }
+            return s.peek(loss);
         }
-        return tail.peekFirst();
+        // The tail is never handed out directly: it becomes the head once the disk part is fully
+        // delivered. So records in flight always come from the head or the disk, and close() can
+        // persist them before the disk part without breaking the app's order.
+        return null;
     }
 
     @Override

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -277,28 +278,44 @@ public final class FairBuffer implements Buffer {
             Buffer.super.offerDurable(batch, onDurable);
             return;
         }
-        List<Admission> admissions = new ArrayList<>(batch.size());
+        Admission[] admissions = new Admission[batch.size()];
         boolean durable = true;
         lock.lock();
         try {
-            for (LogRecord r : batch) {
-                long size = r.sizeBytes();
-                if (size > memoryBudget) {
-                    admissions.add(refuse(r, "too_large"));
-                    continue;
-                }
-                if (closed) {
-                    admissions.add(refuse(r, "shutdown"));
-                    continue;
-                }
-                AppQueue q = queueFor(r.app());
-                if (placeDurable(q, r, size)) {
-                    admissions.add(Admission.ACCEPTED);
+            // Per app, in order: one write per batch of records rather than per record.
+            Map<String, List<Integer>> byApp = new LinkedHashMap<>();
+            for (int i = 0; i < batch.size(); i++) {
+                LogRecord r = batch.get(i);
+                if (r.sizeBytes() > memoryBudget) {
+                    admissions[i] = refuse(r, "too_large");
+                } else if (closed) {
+                    admissions[i] = refuse(r, "shutdown");
                 } else {
-                    Admission a = admit(q, r, size);
-                    admissions.add(a);
-                    if (a.accepted()) {
-                        durable = false;
+                    byApp.computeIfAbsent(r.app(), k -> new ArrayList<>()).add(i);
+                }
+            }
+            for (List<Integer> indexes : byApp.values()) {
+                List<LogRecord> records = new ArrayList<>(indexes.size());
+                for (int i : indexes) {
+                    records.add(batch.get(i));
+                }
+                AppQueue q = queueFor(records.get(0).app());
+                int written = 0;
+                // The app's memory tail (newer than its disk part) goes first, to keep its order.
+                if (q.tail.isEmpty() || (spillMove(q, q.tailBytes) && q.tail.isEmpty())) {
+                    written = writeAll(spillOf(q), records);
+                }
+                for (int k = 0; k < records.size(); k++) {
+                    LogRecord r = records.get(k);
+                    if (k < written) {
+                        accepted(q, r.sizeBytes());
+                        admissions[indexes.get(k)] = Admission.ACCEPTED;
+                    } else {
+                        Admission a = admit(q, r, r.sizeBytes());
+                        admissions[indexes.get(k)] = a;
+                        if (a.accepted()) {
+                            durable = false;
+                        }
                     }
                 }
             }
@@ -309,7 +326,7 @@ public final class FairBuffer implements Buffer {
         } finally {
             lock.unlock();
         }
-        onDurable.accept(new Receipt(admissions, durable));
+        onDurable.accept(new Receipt(List.of(admissions), durable));
     }
 
     private Admission refuse(LogRecord r, String reason) {
@@ -402,14 +419,6 @@ public final class FairBuffer implements Buffer {
             drr.activate(q);
         }
         notEmpty.signal();
-    }
-
-    /** For an acknowledged record: write it to the app's disk part, after its memory records. */
-    private boolean placeDurable(AppQueue q, LogRecord r, long size) {
-        if (!q.tail.isEmpty() && (!spillMove(q, q.tailBytes) || !q.tail.isEmpty())) {
-            return false;
-        }
-        return appendToDisk(q, r, size);
     }
 
     private boolean appendToDisk(AppQueue q, LogRecord r, long size) {
@@ -735,6 +744,10 @@ public final class FairBuffer implements Buffer {
             v.headBytes += v.tailBytes;
             v.tail.clear();
             v.tailBytes = 0;
+            if (!v.key.equals(AppNames.SPILLWAY)) {
+                drr.activate(v);
+            }
+            notEmpty.signal();
         }
     }
 
@@ -831,14 +844,11 @@ public final class FairBuffer implements Buffer {
             q.headBytes -= size;
             q.flightMemory.add(r);
             q.flightMemoryBytes += size;
-        } else if (q.spill != null && q.spill.unread() > 0 && q.loss != null) {
+        } else if (q.spill != null && q.loss != null) {
             q.spill.take(q.loss);
             q.flightDisk++;
         } else {
-            q.tail.pollFirst();
-            q.tailBytes -= size;
-            q.flightMemory.add(r);
-            q.flightMemoryBytes += size;
+            throw new IllegalStateException("app " + q.key + " has nothing to take");
         }
         q.flightRecords++;
         q.flightRecordBytes += size;
