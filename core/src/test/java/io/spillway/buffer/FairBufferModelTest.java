@@ -93,15 +93,23 @@ class FairBufferModelTest {
 
     @Property(tries = 150)
     void randomOperations_matchModel(
-            @ForAll("ops") List<Op> ops, @ForAll Shed shed, @ForAll boolean withDisk, @ForAll("memory") int memory)
+            @ForAll("ops") List<Op> ops,
+            @ForAll Shed shed,
+            @ForAll boolean withDisk,
+            @ForAll("memory") int memory,
+            @ForAll boolean fsyncInterval)
             throws Exception {
-        run(ops, shed, withDisk, memory, false);
+        run(ops, shed, withDisk, memory, false, fsyncInterval ? Fsync.INTERVAL : Fsync.NEVER);
     }
 
     @Property(tries = 60)
     void randomOperationsWithRestarts_loseNothingUnreported(
-            @ForAll("opsWithRestarts") List<Op> ops, @ForAll Shed shed, @ForAll("memory") int memory) throws Exception {
-        run(ops, shed, true, memory, true);
+            @ForAll("opsWithRestarts") List<Op> ops,
+            @ForAll Shed shed,
+            @ForAll("memory") int memory,
+            @ForAll boolean fsyncInterval)
+            throws Exception {
+        run(ops, shed, true, memory, true, fsyncInterval ? Fsync.INTERVAL : Fsync.NEVER);
     }
 
     @Provide
@@ -109,7 +117,8 @@ class FairBufferModelTest {
         return Arbitraries.integers().between(4096, 12_000);
     }
 
-    private void run(List<Op> ops, Shed shed, boolean withDisk, int memory, boolean restarts) throws Exception {
+    private void run(List<Op> ops, Shed shed, boolean withDisk, int memory, boolean restarts, Fsync fsync)
+            throws Exception {
         Path dir = Files.createTempDirectory("fair-buffer-model");
         long disk = withDisk ? 32 << 10 : 0;
         FairBufferConfig config = new FairBufferConfig(
@@ -118,7 +127,7 @@ class FairBufferModelTest {
                 SpaceFloor.ofBytes(1 << 20),
                 shed,
                 DataSize.ofBytes(1024),
-                Fsync.NEVER,
+                fsync,
                 Duration.ofSeconds(1),
                 DataSize.ofKiB(4),
                 10_000);
