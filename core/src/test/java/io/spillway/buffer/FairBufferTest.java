@@ -511,4 +511,44 @@ class FairBufferTest {
         assertThat(batch).isNotNull();
         assertThat(batch.records()).hasSize(1);
     }
+
+    @Test
+    void offer_spillwayWhenFull_otherAppsShedFirst() throws Exception {
+        FairBuffer b = buffer(config(20 * 205, 0, Shed.NEWEST, Fsync.INTERVAL), PLENTY);
+        for (int i = 0; i < 20; i++) {
+            b.offer(rec("quiet", i));
+        }
+        for (int i = 0; i < 15; i++) {
+            assertThat(b.offer(rec(AppNames.SPILLWAY, i)).accepted()).isTrue();
+        }
+        assertThat(drops.recordsOf(AppNames.SPILLWAY)).isZero();
+        assertThat(drops.records("quiet", "shed")).isPositive();
+        List<LogRecord> out = drain(b);
+        assertThat(out.subList(0, 15)).allMatch(r -> r.app().equals(AppNames.SPILLWAY));
+        assertThat(byApp(out).get(AppNames.SPILLWAY)).isEqualTo(range(0, 15));
+        assertThat(byApp(out).get("quiet"))
+                .isEqualTo(range(0, byApp(out).get("quiet").size()));
+    }
+
+    @Test
+    void offer_fsyncAlways_spillForcedBeforeOfferReturns() throws Exception {
+        FairBuffer b = buffer(config(8 << 10, 256 << 10, Shed.NEWEST, Fsync.ALWAYS), PLENTY);
+        int i = 0;
+        while (b.diskBytes() == 0) {
+            b.offer(rec("a", i++));
+        }
+        assertThat(b.forcedSegments()).isPositive();
+    }
+
+    @Test
+    void offerDurable_belowFloor_acceptedInMemory_notDurable() throws Exception {
+        FakeDiskSpace space = new FakeDiskSpace(0, 10L << 30);
+        FairBuffer b = buffer(config(64 << 10, 256 << 10, Shed.NEWEST, Fsync.ALWAYS), space);
+        AtomicReference<Receipt> receipt = new AtomicReference<>();
+        b.offerDurable(List.of(rec("fwd", 0), rec("fwd", 1)), receipt::set);
+        assertThat(receipt.get().accepted()).isEqualTo(2);
+        assertThat(receipt.get().durable()).isFalse();
+        assertThat(b.diskBytes()).isZero();
+        assertThat(byApp(drain(b)).get("fwd")).isEqualTo(List.of(0, 1));
+    }
 }
