@@ -42,26 +42,30 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Design</h2>
  *
- * Each app has its own queue ({@link AppQueue}): a memory part, then (once the app spills) a disk
- * part of append-only segment files in {@code <dir>/<app>/}, then a second memory part for records
- * that arrived while the disk could take nothing. Records of an app always leave in the order they
- * arrived; once an app spills, its new records follow on disk until the disk part drains.
+ * Each app has its own queue ({@link AppQueue}): a memory part (head), then, once the app spills, a
+ * disk part of append-only segment files in {@code <dir>/<app>/}, then a second memory part (tail).
+ * Records of an app always leave in the order they arrived: head, disk, tail. Once an app spills, its
+ * new records follow on disk until the disk part drains: its tail is its write buffer, flushed to disk
+ * in batches of {@value #SPILL_BATCH_BYTES} bytes, and holds more only while the disk can take
+ * nothing. The tail becomes the head when the disk part has been delivered.
  *
  * <ul>
  *   <li><b>Budgets.</b> {@code memory} bounds the {@link LogRecord#sizeBytes()} of records held in
  *       memory (in flight included); {@code disk} bounds the bytes of segment files; nothing is
  *       written while the spill filesystem's usable space would fall below {@code floor}.
- *   <li><b>Enqueue.</b> A record goes to its app's disk part if the app spills, else to memory. When
- *       memory is full, the app holding the most memory (not {@code _spillway}) moves the newest
- *       {@value #SPILL_BATCH_BYTES} bytes or more of its memory records to disk. When neither memory
- *       nor disk can take the record, the buffer sheds: the holdings (memory + disk) of all apps, the
- *       offering app counted with its record, are water-filled over the bytes in use ({@link
- *       WaterFilling}). If the offering app is above its share, its record is refused ({@code shed:
- *       newest}) or the heaviest app's oldest records make room ({@code shed: oldest}); otherwise the
- *       heaviest app above its share loses its newest (or oldest) records until the record fits. An
- *       app at or below its share thus never loses a record while an app above its share has one.
- *       {@code _spillway} is never shed while another app can be, and is never refused for being
- *       above its share.
+ *   <li><b>Enqueue.</b> A record goes to memory (the head, or the tail of a spilling app) while memory
+ *       has room. When memory is full, the app holding the most memory (not {@code _spillway}) moves
+ *       at least {@value #SPILL_BATCH_BYTES} bytes of its memory records to disk (the newest of its
+ *       head, or the oldest of its tail), and a spilling app's record goes straight to disk. When
+ *       neither memory nor disk can take the record, the buffer sheds: the holdings (memory + disk) of
+ *       all apps, the offering app counted with its record, are water-filled over the bytes in use
+ *       ({@link WaterFilling}). If the offering app is the heaviest or above its share, its record is
+ *       refused ({@code shed: newest}) or the heaviest app's oldest records make room ({@code shed:
+ *       oldest}); otherwise the heaviest app, which is then above its share, loses its newest (or
+ *       oldest) records until the record fits. An app at or below its share thus loses nothing while
+ *       an app above its share has records that can be shed (records in flight cannot).
+ *       {@code _spillway} is never shed while another app can be: its own records take room from the
+ *       heaviest other app whatever that app's share.
  *   <li><b>Shedding granularity.</b> Memory records are shed one by one; on disk, whole segments none
  *       of whose records were handed out. Every shed record is reported to {@link Drops} with reason
  *       {@code shed}; a record refused because the floor blocked the disk, with {@code floor}; a record
@@ -76,9 +80,11 @@ import org.slf4j.LoggerFactory;
  *       so they survive power loss; under {@code interval} they are in the kernel when acknowledged
  *       (they survive {@code kill -9}) and forced within {@code fsync_interval} (power loss can take
  *       the last interval); under {@code never}, or with {@code disk: 0}, they are held like any
- *       record, in memory, and the receipt says {@code durable = false}. Records offered with {@link
- *       #offer} are in memory unless their app spills; memory records are lost on {@code kill -9},
- *       and persisted to disk (within the disk budget and floor) by {@link #close}.
+ *       record, in memory, and the receipt says {@code durable = false}; so does a receipt when the
+ *       disk could not take a record (budget, floor, I/O error), which is then held in memory.
+ *       Records offered with {@link #offer} are in memory until spilled; memory records (write
+ *       buffers included) are lost on {@code kill -9}, and persisted to disk (within the disk budget
+ *       and floor, quiet apps first) by {@link #close}.
  *   <li><b>Recovery.</b> The constructor scans {@code <dir>/*}{@code /*.seg}, keeps each segment's
  *       longest prefix of valid batches (CRC32C), truncates the rest with a WARN and a count of the
  *       bytes cut, and resumes delivery of everything found, in order per app. Records of a segment
