@@ -740,6 +740,7 @@ public final class FairBuffer implements Buffer {
         log.error("buffer {}: {} records of app {} lost: {}", name, n, v.key, problem);
         drops.dropped(v.key, "corrupt", n, msgBytes);
         gone(v, n, recBytes);
+        afterDiskChange(v);
         forgetIfEmpty(v);
     }
 

@@ -139,8 +139,8 @@ final class Segment {
             ch.force(true);
         }
         s.fileBytes = end;
+        s.close();
         if (s.records == 0) {
-            s.close();
             return new Recovery(null, size, problem);
         }
         return new Recovery(s, size - end, problem);

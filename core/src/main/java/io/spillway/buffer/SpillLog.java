@@ -90,7 +90,11 @@ final class SpillLog {
         Segment last = segments.peekLast();
         if (last == null || !last.writable || (last.records > 0 && last.fileBytes + len > segmentSize)) {
             if (last != null && last.writable) {
+                // Full: force it once and let go of its file handle (reads reopen it), so an app
+                // holds at most the handles of the segment it writes and the one being read.
                 last.writable = false;
+                last.force();
+                last.close();
             }
             Files.createDirectories(dir);
             last = Segment.create(dir, nextSeq++);
@@ -102,7 +106,9 @@ final class SpillLog {
             last.append(batch, count, recBytes, msgBytes);
         } finally {
             grew(last.fileBytes - before);
-            if (last.records == 0 && !last.writable) {
+            if (last.records == 0) {
+                // A new segment whose first write failed: an empty log part would hold back the
+                // app's memory tail forever.
                 remove(last);
             }
         }
