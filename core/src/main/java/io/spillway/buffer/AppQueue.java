@@ -72,7 +72,12 @@ final class AppQueue extends DeficitRoundRobin.Lane {
         }
         SpillLog s = spill;
         if (s != null && s.unread() > 0 && loss != null) {
-            return s.peek(loss);
+            r = s.peek(loss);
+            if (r != null) {
+                return r;
+            }
+            // The rest of the disk part was unreadable; if that drained it, the tail is now the head.
+            return head.peekFirst();
         }
         // The tail is never handed out directly: it becomes the head once the disk part is fully
         // delivered. So records in flight always come from the head or the disk, and close() can

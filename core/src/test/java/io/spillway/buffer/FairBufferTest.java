@@ -551,4 +551,26 @@ class FairBufferTest {
         assertThat(b.diskBytes()).isZero();
         assertThat(byApp(drain(b)).get("fwd")).isEqualTo(List.of(0, 1));
     }
+
+    @Test
+    void poll_segmentCorruptedWhileRunning_lostRecordsReported_restDelivered() throws Exception {
+        FairBuffer b = buffer(config(8 << 10, 256 << 10, Shed.NEWEST, Fsync.NEVER), PLENTY);
+        for (int i = 0; i < 400; i++) {
+            assertThat(b.offer(rec("a", i)).accepted()).isTrue();
+        }
+        List<Path> segs = segments();
+        assertThat(segs.size()).isGreaterThan(2);
+        Path first = segs.get(0);
+        try (FileChannel ch = FileChannel.open(first, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}), Segment.HEADER_BYTES + 20);
+        }
+        List<Integer> out = byApp(drain(b)).get("a");
+        long lost = drops.records("a", "corrupt");
+        assertThat(lost).isPositive();
+        assertThat(out).isSorted().doesNotHaveDuplicates();
+        assertThat(out.size() + lost).isEqualTo(400);
+        assertThat(b.records()).isZero();
+        assertThat(b.diskBytes()).isZero();
+        assertThat(metric("spillway_buffer_io_errors")).isPositive();
+    }
 }
