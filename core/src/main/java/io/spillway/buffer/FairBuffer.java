@@ -87,8 +87,9 @@ import org.slf4j.LoggerFactory;
  *       and floor, quiet apps first) by {@link #close}.
  *   <li><b>Recovery.</b> The constructor scans {@code <dir>/*}{@code /*.seg}, keeps each segment's
  *       longest prefix of valid batches (CRC32C), truncates the rest with a WARN and a count of the
- *       bytes cut, and resumes delivery of everything found, in order per app. Records of a segment
- *       that was partly delivered before the restart are delivered again (at-least-once).
+ *       bytes cut, and resumes delivery of everything found, in order per app. After a crash, the
+ *       delivered records of a partly delivered segment come again (at-least-once); {@link #close}
+ *       rewrites such a segment without them, so a clean restart delivers nothing twice.
  *   <li><b>App table.</b> At most {@code max_apps} apps have their own queue at a time (an app's queue
  *       disappears when it holds nothing); records of further apps share the queue {@code _other}.
  * </ul>
@@ -1177,6 +1178,9 @@ public final class FairBuffer implements Buffer {
         int lostBack = back.size();
         if (diskEnabled) {
             SpillLog log = spillOf(q);
+            if (front.isEmpty()) {
+                compactFirst(log);
+            }
             if (!front.isEmpty()) {
                 lostFront -= writeFirst(log, front);
             }
@@ -1186,6 +1190,31 @@ public final class FairBuffer implements Buffer {
         }
         reportShutdownLoss(front.subList(front.size() - lostFront, front.size()));
         reportShutdownLoss(back.subList(back.size() - lostBack, back.size()));
+    }
+
+    /**
+     * Rewrites the undelivered rest of a partly delivered first segment as a new first segment, so a
+     * clean restart does not deliver its delivered records again. Best effort: if the disk cannot
+     * take the copy, the segment stays and its delivered records come again (at-least-once).
+     */
+    private void compactFirst(SpillLog log) {
+        Segment first = log.first();
+        if (first == null || first.committedRecords == 0 || first.committedRecords >= first.records) {
+            return;
+        }
+        List<LogRecord> all;
+        try {
+            all = first.readAll();
+        } catch (IOException e) {
+            return;
+        }
+        if (all.size() != first.records) {
+            return;
+        }
+        List<LogRecord> rest = all.subList((int) first.committedRecords, all.size());
+        if (writeFirst(log, rest) == rest.size()) {
+            log.discard(first);
+        }
     }
 
     /** Writes records older than the whole disk part as a new first segment; returns how many were written. */

@@ -230,6 +230,18 @@ final class Segment {
         return r;
     }
 
+    /** Every record of the segment, in order (for compaction at close; holds them all in memory). */
+    List<LogRecord> readAll() throws IOException {
+        List<LogRecord> all = new ArrayList<>();
+        long at = HEADER_BYTES;
+        while (at < fileBytes) {
+            Batch b = readBatch(channel(), at, fileBytes);
+            all.addAll(b.records);
+            at = b.end;
+        }
+        return all;
+    }
+
     /** Forgets decoded records; the next {@link #peek} reads the batch again. */
     void dropCache() {
         cache = null;

@@ -238,6 +238,17 @@ final class SpillLog {
         return null;
     }
 
+    @Nullable
+    Segment first() {
+        return segments.peekFirst();
+    }
+
+    /** Deletes a segment whose records were copied elsewhere (see {@code FairBuffer.close}). */
+    void discard(Segment s) {
+        unread -= s.records - s.readRecords;
+        remove(s);
+    }
+
     /** Deletes a segment none of whose records were handed out; returns the file bytes freed. */
     long shed(Segment s) {
         long freed = s.fileBytes;

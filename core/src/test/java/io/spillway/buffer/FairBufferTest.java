@@ -573,4 +573,26 @@ class FairBufferTest {
         assertThat(b.diskBytes()).isZero();
         assertThat(metric("spillway_buffer_io_errors")).isPositive();
     }
+
+    @Test
+    void close_afterPartlyDeliveringASegment_reopenDeliversNoDuplicates() throws Exception {
+        FairBufferConfig c = config(8 << 10, 256 << 10, Shed.NEWEST, Fsync.INTERVAL);
+        FairBuffer b = buffer(c, PLENTY);
+        for (int i = 0; i < 300; i++) {
+            b.offer(rec("a", i));
+        }
+        List<Integer> first = new ArrayList<>();
+        while (first.size() < 100) {
+            Batch batch = b.poll(10, 1 << 20, Duration.ZERO);
+            batch.records().forEach(r -> first.add(seqOf(r)));
+            b.commit(batch);
+        }
+        b.close();
+        open.remove(b);
+        FairBuffer again = buffer(c, PLENTY);
+        List<Integer> rest = byApp(drain(again)).get("a");
+        List<Integer> all = new ArrayList<>(first);
+        all.addAll(rest);
+        assertThat(all).isEqualTo(range(0, 300));
+    }
 }
