@@ -497,12 +497,13 @@ public final class FairBuffer implements Buffer {
         return budgetRoom;
     }
 
-    /** The app with the most movable memory records, never {@code _spillway}. */
+    /** The app with the most memory records {@link #spillMove} can move, never {@code _spillway}. */
     private @Nullable AppQueue heaviestInMemory() {
         AppQueue best = null;
         long max = 0;
         for (AppQueue q : apps.values()) {
-            long movable = q.headBytes + q.tailBytes;
+            // What spillMove can move: a spilling app's head is older than its disk part and stays.
+            long movable = q.spilling() ? q.tailBytes : q.headBytes;
             if (movable > max && !q.key.equals(AppNames.SPILLWAY)) {
                 max = movable;
                 best = q;
@@ -565,19 +566,31 @@ public final class FairBuffer implements Buffer {
     private int writeAll(SpillLog log, List<LogRecord> list) {
         int written = 0;
         int i = 0;
+        byte[] carried = null;
         while (i < list.size()) {
+            // A batch fits one segment and the room left (budget and floor), so a small disk budget
+            // or segment size still takes records, in smaller batches.
+            long limit = Math.min(SPILL_BATCH_BYTES, segmentSize - Segment.HEADER_BYTES);
+            limit = Math.min(limit, diskRoom() - Segment.HEADER_BYTES) - Segment.BATCH_HEADER_BYTES;
             List<byte[]> encoded = new ArrayList<>();
-            long encodedBytes = 0;
+            long payload = 0;
             long recBytes = 0;
             long msgBytes = 0;
             int j = i;
-            while (j < list.size() && (encoded.isEmpty() || encodedBytes < SPILL_BATCH_BYTES)) {
-                LogRecord r = list.get(j++);
-                byte[] e = RecordCodec.encode(r);
+            while (j < list.size()) {
+                LogRecord r = list.get(j);
+                byte[] e = carried != null ? carried : RecordCodec.encode(r);
+                carried = null;
+                long add = RecordCodec.varintSize(e.length) + e.length;
+                if (!encoded.isEmpty() && payload + add > limit) {
+                    carried = e;
+                    break;
+                }
                 encoded.add(e);
-                encodedBytes += e.length;
+                payload += add;
                 recBytes += r.sizeBytes();
                 msgBytes += r.messageLength();
+                j++;
             }
             if (!write(log, Segment.encodeBatch(encoded), encoded.size(), recBytes, msgBytes)) {
                 break;
