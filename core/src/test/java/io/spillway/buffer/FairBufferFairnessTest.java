@@ -32,6 +32,8 @@ class FairBufferFairnessTest {
             @ForAll Shed shed,
             @ForAll @IntRange(min = 1, max = 4) int quietApps,
             @ForAll @IntRange(min = 500, max = 3000) int heavyRecords,
+            @ForAll boolean slowOutput,
+            @ForAll boolean floorBlocked,
             @ForAll long seed)
             throws Exception {
         long memory = memoryKiB * 1024L;
@@ -48,10 +50,12 @@ class FairBufferFairnessTest {
                 Duration.ofSeconds(1),
                 DataSize.ofKiB(4),
                 10_000);
-        FairBuffer buffer = new FairBuffer("fair", config, dir, drops, new Metrics(), null);
+        FakeDiskSpace space = new FakeDiskSpace(floorBlocked ? 0 : 1L << 40, 1L << 41);
+        FairBuffer buffer = new FairBuffer("fair", config, dir, drops, new Metrics(), space);
         Random random = new Random(seed);
-        // Each quiet app may hold at most an even split of half the buffer: within its share.
-        long quietBudget = (memory + disk) / (2L * (quietApps + 1));
+        // Each quiet app may hold at most an even split of half the usable space: within its share.
+        long usable = floorBlocked ? memory : memory + disk;
+        long quietBudget = usable / (2L * (quietApps + 1));
         long[] quietHeld = new long[quietApps];
         try {
             for (int i = 0; i < heavyRecords; i++) {
@@ -62,6 +66,22 @@ class FairBufferFairnessTest {
                     if (quietHeld[q] + r.sizeBytes() <= quietBudget) {
                         assertThat(buffer.offer(r).accepted()).isTrue();
                         quietHeld[q] += r.sizeBytes();
+                    }
+                }
+                if (slowOutput && random.nextInt(20) == 0) {
+                    Batch b = buffer.poll(1 + random.nextInt(20), 1 << 20, Duration.ZERO);
+                    if (b != null) {
+                        for (LogRecord r : b.records()) {
+                            if (r.app().startsWith("quiet-")) {
+                                quietHeld[Integer.parseInt(r.app().substring(6))] -= r.sizeBytes();
+                            }
+                        }
+                        if (random.nextInt(4) == 0) {
+                            buffer.release(b);
+                            buffer.commit(buffer.poll(1, 1, Duration.ZERO));
+                        } else {
+                            buffer.commit(b);
+                        }
                     }
                 }
                 assertThat(buffer.diskBytes()).isLessThanOrEqualTo(disk);
