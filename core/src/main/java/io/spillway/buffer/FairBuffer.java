@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.spillway.buffer.FairBufferConfig.Fsync;
 import io.spillway.buffer.FairBufferConfig.Shed;
+import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.DropCounter;
@@ -148,6 +149,10 @@ public final class FairBuffer implements Buffer {
     private boolean closed;
     /** Set by {@link #diskRoom} when the floor, not the budget, limited the room. */
     private boolean floorLimited;
+    /** The spill filesystem was at or below the floor when last asked (logged on each change). */
+    private boolean belowFloor;
+
+    private long totalSpace = -1;
 
     private final @Nullable Thread syncer;
     private volatile boolean syncing = true;
@@ -158,6 +163,7 @@ public final class FairBuffer implements Buffer {
     private final GaugeDataPoint diskGauge;
     private final GaugeDataPoint appsGauge;
     private final GaugeDataPoint recordsGauge;
+    private final GaugeDataPoint belowFloorGauge;
     private final CounterDataPoint spilledRecords;
     private final CounterDataPoint spilledBytes;
     private final CounterDataPoint recoveredRecords;
@@ -202,6 +208,11 @@ public final class FairBuffer implements Buffer {
         appsGauge = metrics.gauge("spillway_buffer_apps", "Apps holding records in an output's buffer.", "output")
                 .labelValues(name);
         recordsGauge = metrics.gauge("spillway_buffer_records", "Records an output's buffer holds.", "output")
+                .labelValues(name);
+        belowFloorGauge = metrics.gauge(
+                        "spillway_buffer_below_floor",
+                        "1 while the spill filesystem of an output's buffer is at or below its free-space floor.",
+                        "output")
                 .labelValues(name);
         spilledRecords = metrics.counter(
                         "spillway_buffer_spilled_records", "Records an output's buffer wrote to disk.", "output")
@@ -482,13 +493,36 @@ public final class FairBuffer implements Buffer {
             return 0;
         }
         long floorRoom;
+        long floorBytes = 0;
+        long usable = 0;
         try {
-            floorRoom = diskSpace.usableBytes() - config.floor().bytesFor(diskSpace.totalBytes());
+            if (totalSpace < 0) {
+                // A filesystem's size does not change under a running process worth caring about.
+                totalSpace = diskSpace.totalBytes();
+            }
+            floorBytes = config.floor().bytesFor(totalSpace);
+            usable = diskSpace.usableBytes();
+            floorRoom = usable - floorBytes;
         } catch (IOException e) {
             ioErrors.inc();
             log.warn("buffer {}: cannot read free space of {}: {}", name, dir, e.toString());
-            floorLimited = true;
-            return 0;
+            floorRoom = 0;
+        }
+        boolean below = floorRoom <= 0;
+        if (below != belowFloor) {
+            belowFloor = below;
+            belowFloorGauge.set(below ? 1 : 0);
+            if (below) {
+                log.warn(
+                        "buffer {}: {} has {} free, at or below the floor of {} (floor): not spilling;"
+                                + " records beyond the memory budget are shed",
+                        name,
+                        dir,
+                        DataSize.human(usable),
+                        DataSize.human(floorBytes));
+            } else {
+                log.info("buffer {}: {} is above the floor again, spilling resumes", name, dir);
+            }
         }
         if (floorRoom < budgetRoom) {
             floorLimited = true;

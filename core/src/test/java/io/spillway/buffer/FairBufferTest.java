@@ -274,12 +274,14 @@ class FairBufferTest {
         assertThat(b.diskBytes()).isZero();
         assertThat(accepted).isLessThan(200);
         assertThat(drops.records("heavy", "floor")).isEqualTo(200 - accepted);
+        assertThat(metric("spillway_buffer_below_floor")).isEqualTo(1.0);
 
         space.usable = 1L << 30;
         for (int i = 200; i < 400; i++) {
             assertThat(b.offer(rec("heavy", i)).accepted()).isTrue();
         }
         assertThat(b.diskBytes()).isPositive();
+        assertThat(metric("spillway_buffer_below_floor")).isZero();
         List<Integer> out = byApp(drain(b)).get("heavy");
         assertThat(out).isSorted().hasSize(accepted + 200);
     }
