@@ -109,6 +109,16 @@ final class Segment {
         Segment s = new Segment(seq, path);
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         s.channel = ch;
+        try {
+            return s.scan(ch);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private Recovery scan(FileChannel ch) throws IOException {
+        Segment s = this;
         long size = ch.size();
         ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
         if (size < HEADER_BYTES

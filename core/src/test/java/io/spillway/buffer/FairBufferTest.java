@@ -597,4 +597,50 @@ class FairBufferTest {
         all.addAll(rest);
         assertThat(all).isEqualTo(range(0, 300));
     }
+
+    @Test
+    void offer_manyProducersOneConsumer_eachAppInOrder_nothingLostUnreported() throws Exception {
+        FairBuffer b = buffer(config(16 << 10, 128 << 10, Shed.NEWEST, Fsync.INTERVAL), PLENTY);
+        int producers = 4;
+        int perProducer = 5000;
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            String app = "app" + p;
+            threads.add(Thread.ofPlatform().name("producer-" + p).start(() -> {
+                for (int i = 0; i < perProducer; i++) {
+                    b.offer(rec(app, i));
+                }
+            }));
+        }
+        List<LogRecord> delivered = new ArrayList<>();
+        Thread consumer = Thread.ofPlatform().name("consumer").start(() -> {
+            try {
+                while (true) {
+                    Batch batch = b.poll(50, 1 << 20, Duration.ofMillis(200));
+                    if (batch == null) {
+                        if (threads.stream().noneMatch(Thread::isAlive) && b.records() == 0) {
+                            return;
+                        }
+                        continue;
+                    }
+                    delivered.addAll(batch.records());
+                    b.commit(batch);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (Thread t : threads) {
+            t.join();
+        }
+        consumer.join();
+        Map<String, List<Integer>> out = byApp(delivered);
+        for (int p = 0; p < producers; p++) {
+            String app = "app" + p;
+            List<Integer> got = out.getOrDefault(app, List.of());
+            assertThat(got).isSorted().doesNotHaveDuplicates();
+            assertThat(got.size() + drops.recordsOf(app)).isEqualTo(perProducer);
+        }
+        assertThat(b.diskBytes()).isZero();
+    }
 }
