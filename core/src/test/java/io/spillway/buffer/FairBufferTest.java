@@ -643,4 +643,26 @@ class FairBufferTest {
         }
         assertThat(b.diskBytes()).isZero();
     }
+
+    @Test
+    void fsyncInterval_backgroundThread_forcesWrittenSegments() throws Exception {
+        FairBufferConfig base = config(64 << 10, 256 << 10, Shed.NEWEST, Fsync.INTERVAL);
+        FairBufferConfig c = new FairBufferConfig(
+                base.memory(),
+                base.disk(),
+                base.floor(),
+                base.shed(),
+                base.quantum(),
+                base.fsync(),
+                Duration.ofMillis(1),
+                base.segmentSize(),
+                base.maxApps());
+        FairBuffer b = buffer(c, PLENTY);
+        b.offerDurable(List.of(rec("fwd", 0)), r -> {});
+        // Waits for the fsync thread; the bound only keeps a broken build from hanging.
+        for (int i = 0; i < 30_000 && b.forcedSegments() == 0; i++) {
+            Thread.sleep(1);
+        }
+        assertThat(b.forcedSegments()).isPositive();
+    }
 }
