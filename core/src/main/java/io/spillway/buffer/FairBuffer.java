@@ -599,40 +599,41 @@ public final class FairBuffer implements Buffer {
     /** Writes records in order in batches of about {@value #SPILL_BATCH_BYTES}; returns how many were written. */
     private int writeAll(SpillLog log, List<LogRecord> list) {
         int written = 0;
-        int i = 0;
-        byte[] carried = null;
-        while (i < list.size()) {
+        while (written < list.size()) {
             // A batch fits one segment and the room left (budget and floor), so a small disk budget
             // or segment size still takes records, in smaller batches.
             long limit = Math.min(SPILL_BATCH_BYTES, segmentSize - Segment.HEADER_BYTES);
-            limit = Math.min(limit, diskRoom() - Segment.HEADER_BYTES) - Segment.BATCH_HEADER_BYTES;
-            List<byte[]> encoded = new ArrayList<>();
-            long payload = 0;
-            long recBytes = 0;
-            long msgBytes = 0;
-            int j = i;
-            while (j < list.size()) {
-                LogRecord r = list.get(j);
-                byte[] e = carried != null ? carried : RecordCodec.encode(r);
-                carried = null;
-                long add = RecordCodec.varintSize(e.length) + e.length;
-                if (!encoded.isEmpty() && payload + add > limit) {
-                    carried = e;
-                    break;
-                }
-                encoded.add(e);
-                payload += add;
-                recBytes += r.sizeBytes();
-                msgBytes += r.messageLength();
-                j++;
-            }
-            if (!write(log, Segment.encodeBatch(encoded), encoded.size(), recBytes, msgBytes)) {
+            PendingBatch b = nextBatch(list, written, Math.min(limit, diskRoom() - Segment.HEADER_BYTES));
+            if (!write(log, b.bytes, b.count, b.recordBytes, b.messageBytes)) {
                 break;
             }
-            written += encoded.size();
-            i = j;
+            written += b.count;
         }
         return written;
+    }
+
+    /** Records encoded as one batch. */
+    private record PendingBatch(ByteBuffer bytes, int count, long recordBytes, long messageBytes) {}
+
+    /** Encodes records from {@code list[from]} on into one batch of at most {@code limit} bytes, or one record. */
+    private static PendingBatch nextBatch(List<LogRecord> list, int from, long limit) {
+        List<byte[]> encoded = new ArrayList<>();
+        long batchBytes = Segment.BATCH_HEADER_BYTES;
+        long recBytes = 0;
+        long msgBytes = 0;
+        for (int j = from; j < list.size(); j++) {
+            LogRecord r = list.get(j);
+            byte[] e = RecordCodec.encode(r);
+            long add = RecordCodec.varintSize(e.length) + e.length;
+            if (!encoded.isEmpty() && batchBytes + add > limit) {
+                break;
+            }
+            encoded.add(e);
+            batchBytes += add;
+            recBytes += r.sizeBytes();
+            msgBytes += r.messageLength();
+        }
+        return new PendingBatch(Segment.encodeBatch(encoded), encoded.size(), recBytes, msgBytes);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1279,36 +1280,21 @@ public final class FairBuffer implements Buffer {
         }
         disk.bytes += s.fileBytes;
         int written = 0;
-        int i = 0;
-        while (i < list.size()) {
-            List<byte[]> encoded = new ArrayList<>();
-            long encodedBytes = 0;
-            long recBytes = 0;
-            long msgBytes = 0;
-            int j = i;
-            while (j < list.size() && (encoded.isEmpty() || encodedBytes < SPILL_BATCH_BYTES)) {
-                LogRecord r = list.get(j++);
-                byte[] e = RecordCodec.encode(r);
-                encoded.add(e);
-                encodedBytes += e.length;
-                recBytes += r.sizeBytes();
-                msgBytes += r.messageLength();
-            }
-            ByteBuffer batch = Segment.encodeBatch(encoded);
-            if (batch.remaining() > diskRoom()) {
+        while (written < list.size()) {
+            PendingBatch b = nextBatch(list, written, Math.min(SPILL_BATCH_BYTES, diskRoom()));
+            if (b.bytes.remaining() > diskRoom()) {
                 break;
             }
             long before = s.fileBytes;
             try {
-                s.append(batch, encoded.size(), recBytes, msgBytes);
+                s.append(b.bytes, b.count, b.recordBytes, b.messageBytes);
             } catch (IOException e) {
                 ioErrors.inc();
                 FairBuffer.log.error("buffer {}: cannot persist memory records of {}: {}", name, log.dir, e.toString());
                 break;
             }
             disk.bytes += s.fileBytes - before;
-            written += encoded.size();
-            i = j;
+            written += b.count;
         }
         disk.bytes -= s.fileBytes;
         if (written == 0) {

@@ -10,6 +10,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The disk part of one app's queue: its segments in FIFO order, {@code <dir>/<seq>.seg}, oldest first.
@@ -20,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe: used under the buffer's lock.
  */
 final class SpillLog {
+    private static final Logger log = LoggerFactory.getLogger(SpillLog.class);
+
     /** Sequence number of an app's first segment: leaves room below it for segments written at close. */
     static final long FIRST_SEQ = 1_000_000_000L;
 
@@ -265,7 +269,7 @@ final class SpillLog {
         } catch (IOException e) {
             // The records are accounted as gone; a leftover file is found (and delivered again) by the
             // next recovery, which at-least-once allows.
-            org.slf4j.LoggerFactory.getLogger(SpillLog.class).warn("cannot delete {}: {}", s.path, e.toString());
+            log.warn("cannot delete {}: {}", s.path, e.toString());
         }
     }
 
@@ -276,10 +280,13 @@ final class SpillLog {
                 try {
                     s.force();
                 } catch (IOException e) {
-                    org.slf4j.LoggerFactory.getLogger(SpillLog.class).warn("cannot force {}: {}", s.path, e.toString());
+                    log.warn("cannot force {}: {}", s.path, e.toString());
                 }
             }
             s.close();
+        }
+        if (force && !segments.isEmpty()) {
+            forceDirectory(dir);
         }
     }
 
