@@ -1247,7 +1247,10 @@ public final class FairBuffer implements Buffer {
      */
     private void compactFirst(SpillLog log) {
         Segment first = log.first();
-        if (first == null || first.committedRecords == 0 || first.committedRecords >= first.records) {
+        if (first == null
+                || first.committedRecords == 0
+                || first.committedRecords >= first.records
+                || first.fileBytes > diskRoom()) {
             return;
         }
         List<LogRecord> all;
@@ -1260,8 +1263,15 @@ public final class FairBuffer implements Buffer {
             return;
         }
         List<LogRecord> rest = all.subList((int) first.committedRecords, all.size());
-        if (writeFirst(log, rest) == rest.size()) {
+        int written = writeFirst(log, rest);
+        if (written == rest.size()) {
             log.discard(first);
+        } else if (written > 0) {
+            // A partial copy before the original would deliver records twice and out of order.
+            Segment copy = log.first();
+            if (copy != null && copy != first) {
+                log.discard(copy);
+            }
         }
     }
 
