@@ -4,6 +4,9 @@ import io.spillway.pipeline.Admission;
 import io.spillway.record.LogRecord;
 import java.io.Closeable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,6 +19,24 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Buffer extends Closeable {
     Admission offer(LogRecord record);
+
+    /**
+     * Offers records whose sender waits for an acknowledgement (forward {@code ack}, HTTP 2xx; G5).
+     * Each record is admitted or refused exactly as by {@link #offer}; {@code onDurable} is then called
+     * exactly once, with the admissions in order, when every accepted record is as durable as this
+     * buffer can make it. It may run before this method returns, on the calling thread, or later on
+     * another thread; it must not block.
+     *
+     * <p>This default implementation holds records in memory only: it calls back at once with {@code
+     * durable = false}. Such records do not survive a crash of the process.
+     */
+    default void offerDurable(List<LogRecord> records, Consumer<Receipt> onDurable) {
+        List<Admission> admissions = new ArrayList<>(records.size());
+        for (LogRecord r : records) {
+            admissions.add(offer(r));
+        }
+        onDurable.accept(new Receipt(admissions, false));
+    }
 
     /**
      * Waits up to {@code wait} for records and takes up to {@code maxRecords} / {@code maxBytes}

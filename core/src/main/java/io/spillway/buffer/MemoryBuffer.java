@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A single bounded FIFO in memory. A record that does not fit the byte budget is refused and counted
  * as {@code buffer_full}. It is neither fair nor durable: it is the baseline the fair buffer replaces,
- * and what tests use when fairness is not the subject.
+ * and what tests use when fairness is not the subject. {@link #offerDurable} calls back at once after
+ * acceptance with {@code durable = false}: nothing it holds survives a crash.
  *
  * <p>Invariant: {@code bytes} equals the sum of sizes in {@code queue} plus the outstanding batch,
  * and never exceeds {@code maxBytes}.

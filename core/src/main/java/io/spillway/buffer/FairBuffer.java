@@ -1,0 +1,1335 @@
+package io.spillway.buffer;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import io.spillway.buffer.FairBufferConfig.Fsync;
+import io.spillway.buffer.FairBufferConfig.Shed;
+import io.spillway.config.DataSize;
+import io.spillway.metrics.Metrics;
+import io.spillway.pipeline.Admission;
+import io.spillway.pipeline.DropCounter;
+import io.spillway.pipeline.Drops;
+import io.spillway.record.AppNames;
+import io.spillway.record.LogRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fair, bounded, crash-safe buffer of one output (DESIGN.md §7; G1 bounded, G2 fair, G3 visible,
+ * G4 floor, G5 durable when acknowledged).
+ *
+ * <h2>Design</h2>
+ *
+ * Each app has its own queue ({@link AppQueue}): a memory part (head), then, once the app spills, a
+ * disk part of append-only segment files in {@code <dir>/<app>/}, then a second memory part (tail).
+ * Records of an app always leave in the order they arrived: head, disk, tail. Once an app spills, its
+ * new records follow on disk until the disk part drains: its tail is its write buffer, flushed to disk
+ * in batches of {@value #SPILL_BATCH_BYTES} bytes, and holds more only while the disk can take
+ * nothing. The tail becomes the head when the disk part has been delivered.
+ *
+ * <ul>
+ *   <li><b>Budgets.</b> {@code memory} bounds the {@link LogRecord#sizeBytes()} of records held in
+ *       memory (in flight included); {@code disk} bounds the bytes of segment files; nothing is
+ *       written while the spill filesystem's usable space would fall below {@code floor}.
+ *   <li><b>Enqueue.</b> A record goes to memory (the head, or the tail of a spilling app) while memory
+ *       has room. When memory is full, the app holding the most memory (not {@code _spillway}) moves
+ *       at least {@value #SPILL_BATCH_BYTES} bytes of its memory records to disk (the newest of its
+ *       head, or the oldest of its tail), and a spilling app's record goes straight to disk. When
+ *       neither memory nor disk can take the record, the buffer sheds: the holdings (memory + disk) of
+ *       all apps, the offering app counted with its record, are water-filled over the bytes in use
+ *       ({@link WaterFilling}). If the offering app is the heaviest or above its share, its record is
+ *       refused ({@code shed: newest}) or the heaviest app's oldest records make room ({@code shed:
+ *       oldest}); otherwise the heaviest app, which is then above its share, loses its newest (or
+ *       oldest) records until the record fits. An app at or below its share thus loses nothing while
+ *       an app above its share has records that can be shed (records in flight cannot).
+ *       {@code _spillway} is never shed while another app can be: its own records take room from the
+ *       heaviest other app whatever that app's share.
+ *   <li><b>Shedding granularity.</b> Memory records are shed one by one; on disk, whole segments none
+ *       of whose records were handed out. Every shed record is reported to {@link Drops} with reason
+ *       {@code shed}; a record refused because the floor blocked the disk, with {@code floor}; a record
+ *       larger than the memory budget, with {@code too_large}; records of a batch found corrupt while
+ *       delivering, with {@code corrupt}; records that could not be persisted at close, with {@code
+ *       shutdown}.
+ *   <li><b>Dequeue.</b> {@code _spillway} first, then deficit round robin over the other apps with the
+ *       byte {@code quantum} ({@link DeficitRoundRobin}). A batch stays accounted until {@link #commit};
+ *       {@link #release} makes the next {@link #poll} return the very same batch.
+ *   <li><b>Durability.</b> Records offered with {@link #offerDurable} are written to their app's disk
+ *       part before the callback: under {@code fsync: always} the segment is also forced before it,
+ *       so they survive power loss; under {@code interval} they are in the kernel when acknowledged
+ *       (they survive {@code kill -9}) and forced within {@code fsync_interval} (power loss can take
+ *       the last interval); under {@code never}, or with {@code disk: 0}, they are held like any
+ *       record, in memory, and the receipt says {@code durable = false}; so does a receipt when the
+ *       disk could not take a record (budget, floor, I/O error), which is then held in memory.
+ *       Records offered with {@link #offer} are in memory until spilled; memory records (write
+ *       buffers included) are lost on {@code kill -9}, and persisted to disk (within the disk budget
+ *       and floor, quiet apps first) by {@link #close}.
+ *   <li><b>Recovery.</b> The constructor scans {@code <dir>/*}{@code /*.seg}, keeps each segment's
+ *       longest prefix of valid batches (CRC32C), truncates the rest with a WARN and a count of the
+ *       bytes cut, and resumes delivery of everything found, in order per app. After a crash, the
+ *       delivered records of a partly delivered segment come again (at-least-once); {@link #close}
+ *       rewrites such a segment without them, so a clean restart delivers nothing twice.
+ *   <li><b>App table.</b> At most {@code max_apps} apps have their own queue at a time (an app's queue
+ *       disappears when it holds nothing); records of further apps share the queue {@code _other}.
+ * </ul>
+ *
+ * <h2>Invariants</h2>
+ *
+ * {@code memoryUsed = Σ app.memoryBytes() ≤ memory}; {@code disk.bytes = Σ app.diskBytes() ≤ disk}
+ * (except after a restart with a smaller budget); {@code records}, {@code bytes} and {@code sendable}
+ * equal the sums over the apps; every record accepted is delivered, shed (and reported) or persisted.
+ *
+ * <h2>Thread-safety</h2>
+ *
+ * Many producers, one consumer (the output worker). One lock guards everything; spill I/O (page-cache
+ * writes, and forcing under {@code fsync: always}) happens under it on the offering thread, which
+ * keeps ordering simple at the cost of making concurrent offers wait for a spill. Reads of disk parts
+ * happen under it on the polling thread. Forcing under {@code fsync: interval} runs on the thread
+ * {@code buffer-fsync-NAME}, outside the lock.
+ */
+public final class FairBuffer implements Buffer {
+    private static final Logger log = LoggerFactory.getLogger(FairBuffer.class);
+
+    /** Records move to disk in batches of about this size: large enough to amortise a write and a CRC. */
+    static final int SPILL_BATCH_BYTES = 64 * 1024;
+
+    /** The queue shared by apps beyond {@code max_apps}; the same name the drop ledger uses. */
+    public static final String OTHER_APPS = DropCounter.OTHER_APPS;
+
+    /** Per-app figures for the API and dashboard. */
+    public record AppUsage(long memoryBytes, long diskBytes, long records, long fairShare) {}
+
+    private final String name;
+    private final FairBufferConfig config;
+    private final Path dir;
+    private final Drops drops;
+    private final DiskSpace diskSpace;
+    private final long memoryBudget;
+    private final long diskBudget;
+    private final long segmentSize;
+    private final boolean diskEnabled;
+    private final boolean shedNewest;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final HashMap<String, AppQueue> apps = new HashMap<>();
+    private final DeficitRoundRobin<AppQueue> drr;
+    private final SpillLog.DiskUsage disk = new SpillLog.DiskUsage();
+    private final List<AppQueue> inBatch = new ArrayList<>();
+    private final LinkedHashSet<Segment> dirty = new LinkedHashSet<>();
+
+    private long memoryUsed;
+    private long records;
+    private long bytes;
+    private long sendable;
+    private @Nullable Batch outstanding;
+    private @Nullable Batch retry;
+    private boolean closed;
+    /** Set by {@link #diskRoom} when the floor, not the budget, limited the room. */
+    private boolean floorLimited;
+    /** The spill filesystem was at or below the floor when last asked (logged on each change). */
+    private boolean belowFloor;
+
+    private long totalSpace = -1;
+
+    private final @Nullable Thread syncer;
+    private volatile boolean syncing = true;
+    /** Successful segment fsyncs so far; lets tests see that an acknowledgement followed a sync. */
+    private final AtomicLong forced = new AtomicLong();
+
+    private final GaugeDataPoint memoryGauge;
+    private final GaugeDataPoint diskGauge;
+    private final GaugeDataPoint appsGauge;
+    private final GaugeDataPoint recordsGauge;
+    private final GaugeDataPoint belowFloorGauge;
+    private final CounterDataPoint spilledRecords;
+    private final CounterDataPoint spilledBytes;
+    private final CounterDataPoint recoveredRecords;
+    private final CounterDataPoint truncatedBytes;
+    private final CounterDataPoint ioErrors;
+
+    /** A buffer on the real filesystem of {@code dir}. */
+    public FairBuffer(String name, FairBufferConfig config, Path dir, Drops drops, Metrics metrics) throws IOException {
+        this(name, config, dir, drops, metrics, null);
+    }
+
+    /**
+     * A buffer for output {@code name}, spilling to {@code dir} ({@code <data_dir>/buffer/<output>},
+     * created if missing unless {@code disk} is 0), recovering what an earlier run left there.
+     *
+     * @param diskSpace the spill filesystem's space, or null for the real one of {@code dir}
+     * @throws IOException when {@code dir} cannot be created or listed
+     */
+    public FairBuffer(
+            String name, FairBufferConfig config, Path dir, Drops drops, Metrics metrics, @Nullable DiskSpace diskSpace)
+            throws IOException {
+        this.name = name;
+        this.config = config;
+        this.dir = dir;
+        this.drops = drops;
+        this.memoryBudget = config.memory().bytes();
+        this.diskBudget = config.disk().bytes();
+        this.segmentSize = config.segmentSize().bytes();
+        this.diskEnabled = diskBudget > 0;
+        this.shedNewest = config.shed() == Shed.NEWEST;
+        this.drr = new DeficitRoundRobin<>(config.quantum().bytes());
+        this.diskSpace = diskSpace != null ? diskSpace : DiskSpace.of(dir);
+
+        memoryGauge = metrics.gauge(
+                        "spillway_buffer_memory_bytes",
+                        "Bytes of records an output's buffer holds in memory.",
+                        "output")
+                .labelValues(name);
+        diskGauge = metrics.gauge(
+                        "spillway_buffer_disk_bytes", "Bytes of spill segment files of an output's buffer.", "output")
+                .labelValues(name);
+        appsGauge = metrics.gauge("spillway_buffer_apps", "Apps holding records in an output's buffer.", "output")
+                .labelValues(name);
+        recordsGauge = metrics.gauge("spillway_buffer_records", "Records an output's buffer holds.", "output")
+                .labelValues(name);
+        belowFloorGauge = metrics.gauge(
+                        "spillway_buffer_below_floor",
+                        "1 while the spill filesystem of an output's buffer is at or below its free-space floor.",
+                        "output")
+                .labelValues(name);
+        spilledRecords = metrics.counter(
+                        "spillway_buffer_spilled_records", "Records an output's buffer wrote to disk.", "output")
+                .labelValues(name);
+        spilledBytes = metrics.counter(
+                        "spillway_buffer_spilled_bytes", "Segment bytes an output's buffer wrote to disk.", "output")
+                .labelValues(name);
+        recoveredRecords = metrics.counter(
+                        "spillway_buffer_recovered_records",
+                        "Records found on disk when an output's buffer started.",
+                        "output")
+                .labelValues(name);
+        truncatedBytes = metrics.counter(
+                        "spillway_buffer_truncated_bytes",
+                        "Bytes of torn or corrupt segment data cut at recovery.",
+                        "output")
+                .labelValues(name);
+        ioErrors = metrics.counter(
+                        "spillway_buffer_io_errors", "Failed reads, writes and syncs of spill files.", "output")
+                .labelValues(name);
+
+        if (diskEnabled) {
+            Files.createDirectories(dir);
+            recover();
+        }
+        publish();
+        if (diskEnabled && config.fsync() == Fsync.INTERVAL) {
+            syncer = Thread.ofPlatform()
+                    .name("buffer-fsync-" + name)
+                    .daemon(true)
+                    .start(this::syncLoop);
+        } else {
+            syncer = null;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public FairBufferConfig config() {
+        return config;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Enqueue
+
+    @Override
+    public Admission offer(LogRecord record) {
+        long size = record.sizeBytes();
+        if (size > memoryBudget) {
+            return refuse(record, "too_large");
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                return refuse(record, "shutdown");
+            }
+            Admission a = admit(queueFor(record.app()), record, size);
+            if (config.fsync() == Fsync.ALWAYS && !dirty.isEmpty()) {
+                syncDirty();
+            }
+            publish();
+            return a;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: with a disk budget and {@code fsync: always|interval}, accepted records are written to
+     * their apps' disk parts before {@code onDurable} runs (forced first under {@code always}), on the
+     * calling thread before this method returns. A record the disk cannot take (budget, floor, I/O
+     * error) is admitted to memory like any other, and the receipt says {@code durable = false}.
+     */
+    @Override
+    public void offerDurable(List<LogRecord> batch, Consumer<Receipt> onDurable) {
+        if (!diskEnabled || config.fsync() == Fsync.NEVER) {
+            Buffer.super.offerDurable(batch, onDurable);
+            return;
+        }
+        Admission[] admissions = new Admission[batch.size()];
+        boolean durable = true;
+        lock.lock();
+        try {
+            // Per app, in order: one write per batch of records rather than per record.
+            Map<String, List<Integer>> byApp = new LinkedHashMap<>();
+            for (int i = 0; i < batch.size(); i++) {
+                LogRecord r = batch.get(i);
+                if (r.sizeBytes() > memoryBudget) {
+                    admissions[i] = refuse(r, "too_large");
+                } else if (closed) {
+                    admissions[i] = refuse(r, "shutdown");
+                } else {
+                    byApp.computeIfAbsent(r.app(), k -> new ArrayList<>()).add(i);
+                }
+            }
+            for (List<Integer> indexes : byApp.values()) {
+                List<LogRecord> records = new ArrayList<>(indexes.size());
+                for (int i : indexes) {
+                    records.add(batch.get(i));
+                }
+                AppQueue q = queueFor(records.get(0).app());
+                int written = 0;
+                // The app's memory tail (newer than its disk part) goes first, to keep its order.
+                if (q.tail.isEmpty() || (spillMove(q, q.tailBytes) && q.tail.isEmpty())) {
+                    written = writeAll(spillOf(q), records);
+                }
+                for (int k = 0; k < records.size(); k++) {
+                    LogRecord r = records.get(k);
+                    if (k < written) {
+                        accepted(q, r.sizeBytes());
+                        admissions[indexes.get(k)] = Admission.ACCEPTED;
+                    } else {
+                        Admission a = admit(q, r, r.sizeBytes());
+                        admissions[indexes.get(k)] = a;
+                        if (a.accepted()) {
+                            durable = false;
+                        }
+                    }
+                }
+            }
+            if (config.fsync() == Fsync.ALWAYS && !dirty.isEmpty()) {
+                durable &= syncDirty();
+            }
+            publish();
+        } finally {
+            lock.unlock();
+        }
+        onDurable.accept(new Receipt(List.of(admissions), durable));
+    }
+
+    private Admission refuse(LogRecord r, String reason) {
+        drops.dropped(r.app(), reason, 1, r.messageLength());
+        return Admission.dropped(reason);
+    }
+
+    private AppQueue queueFor(String app) {
+        AppQueue q = apps.get(app);
+        if (q != null) {
+            return q;
+        }
+        String key = app;
+        if (apps.size() >= config.maxApps()) {
+            key = OTHER_APPS;
+            q = apps.get(key);
+            if (q != null) {
+                return q;
+            }
+        }
+        q = new AppQueue(key);
+        AppQueue created = q;
+        q.loss = (n, rb, mb, problem) -> lost(created, n, rb, mb, problem);
+        apps.put(key, q);
+        return q;
+    }
+
+    /** Places the record, shedding per the fairness rules when nothing can take it. */
+    private Admission admit(AppQueue q, LogRecord r, long size) {
+        boolean floorHit = false;
+        while (true) {
+            if (place(q, r, size)) {
+                return Admission.ACCEPTED;
+            }
+            floorHit |= floorLimited;
+            if (!shedFor(q, size, !floorHit)) {
+                forgetIfEmpty(q);
+                return refuse(r, floorHit ? "floor" : "shed");
+            }
+        }
+    }
+
+    /** Puts the record in its app's queue if memory or disk can take it, spilling another app if needed. */
+    private boolean place(AppQueue q, LogRecord r, long size) {
+        floorLimited = false;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            if (memoryUsed + size <= memoryBudget) {
+                addToMemory(q, r, size);
+                if (q.spilling() && q.tailBytes >= SPILL_BATCH_BYTES) {
+                    // A spilling app's tail is its write buffer: its records reach disk in whole
+                    // batches, one write and one CRC per batch instead of per record.
+                    spillMove(q, q.tailBytes);
+                }
+                return true;
+            }
+            if (q.spilling() && q.tail.isEmpty() && appendToDisk(q, r, size)) {
+                return true;
+            }
+            if (!diskEnabled || attempt > 0) {
+                return false;
+            }
+            AppQueue x = heaviestInMemory();
+            if (x == null || !spillMove(x, size - (memoryBudget - memoryUsed))) {
+                // Memory full and nothing can move: the record itself may still go to disk.
+                return q.tail.isEmpty() && appendToDisk(q, r, size);
+            }
+        }
+        return false;
+    }
+
+    private void addToMemory(AppQueue q, LogRecord r, long size) {
+        if (q.spilling()) {
+            q.tail.addLast(r);
+            q.tailBytes += size;
+        } else {
+            q.head.addLast(r);
+            q.headBytes += size;
+        }
+        memoryUsed += size;
+        accepted(q, size);
+    }
+
+    private void accepted(AppQueue q, long size) {
+        q.records++;
+        q.recordBytes += size;
+        records++;
+        bytes += size;
+        sendable++;
+        if (!q.key.equals(AppNames.SPILLWAY)) {
+            drr.activate(q);
+        }
+        notEmpty.signal();
+    }
+
+    private boolean appendToDisk(AppQueue q, LogRecord r, long size) {
+        if (!diskEnabled) {
+            return false;
+        }
+        ByteBuffer batch = Segment.encodeBatch(List.of(RecordCodec.encode(r)));
+        SpillLog log = spillOf(q);
+        if (!write(log, batch, 1, size, r.messageLength())) {
+            return false;
+        }
+        accepted(q, size);
+        return true;
+    }
+
+    private SpillLog spillOf(AppQueue q) {
+        SpillLog s = q.spill;
+        if (s == null) {
+            s = new SpillLog(dir.resolve(AppNames.normalize(q.key)), disk);
+            q.spill = s;
+        }
+        return s;
+    }
+
+    /** Writes one batch if the budget and the floor allow it; false (and nothing written) otherwise. */
+    private boolean write(SpillLog log, ByteBuffer batch, int count, long recBytes, long msgBytes) {
+        long cost = log.appendCost(batch.remaining(), segmentSize);
+        if (cost > diskRoom()) {
+            return false;
+        }
+        long before = log.fileBytes();
+        try {
+            Segment s = log.append(batch, count, recBytes, msgBytes, segmentSize);
+            if (config.fsync() != Fsync.NEVER) {
+                dirty.add(s);
+            }
+        } catch (IOException e) {
+            ioErrors.inc();
+            FairBuffer.log.error("buffer {}: cannot write spill segment in {}: {}", name, log.dir, e.toString());
+            return false;
+        }
+        spilledRecords.inc(count);
+        spilledBytes.inc(log.fileBytes() - before);
+        return true;
+    }
+
+    /** Bytes the disk may still take: the budget's room, limited by the floor (G4). */
+    private long diskRoom() {
+        if (!diskEnabled) {
+            return 0;
+        }
+        long budgetRoom = diskBudget - disk.bytes;
+        if (budgetRoom <= 0) {
+            return 0;
+        }
+        long floorRoom;
+        long floorBytes = 0;
+        long usable = 0;
+        try {
+            if (totalSpace < 0) {
+                // A filesystem's size does not change under a running process worth caring about.
+                totalSpace = diskSpace.totalBytes();
+            }
+            floorBytes = config.floor().bytesFor(totalSpace);
+            usable = diskSpace.usableBytes();
+            floorRoom = usable - floorBytes;
+        } catch (IOException e) {
+            ioErrors.inc();
+            log.warn("buffer {}: cannot read free space of {}: {}", name, dir, e.toString());
+            floorRoom = 0;
+        }
+        boolean below = floorRoom <= 0;
+        if (below != belowFloor) {
+            belowFloor = below;
+            belowFloorGauge.set(below ? 1 : 0);
+            if (below) {
+                log.warn(
+                        "buffer {}: {} has {} free, at or below the floor of {} (floor): not spilling;"
+                                + " records beyond the memory budget are shed",
+                        name,
+                        dir,
+                        DataSize.human(usable),
+                        DataSize.human(floorBytes));
+            } else {
+                log.info("buffer {}: {} is above the floor again, spilling resumes", name, dir);
+            }
+        }
+        if (floorRoom < budgetRoom) {
+            floorLimited = true;
+            return Math.max(0, floorRoom);
+        }
+        return budgetRoom;
+    }
+
+    /** The app with the most memory records {@link #spillMove} can move, never {@code _spillway}. */
+    private @Nullable AppQueue heaviestInMemory() {
+        AppQueue best = null;
+        long max = 0;
+        for (AppQueue q : apps.values()) {
+            // What spillMove can move: a spilling app's head is older than its disk part and stays.
+            long movable = q.spilling() ? q.tailBytes : q.headBytes;
+            if (movable > max && !q.key.equals(AppNames.SPILLWAY)) {
+                max = movable;
+                best = q;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Moves at least {@code need} bytes (and about {@value #SPILL_BATCH_BYTES} at least) of {@code x}'s
+     * memory records to its disk part, keeping its order: the newest of {@code head} when it does not
+     * spill yet, else the oldest of {@code tail}. Returns false when nothing moved.
+     */
+    private boolean spillMove(AppQueue x, long need) {
+        if (diskRoom() <= Segment.BATCH_HEADER_BYTES) {
+            return false;
+        }
+        long target = Math.max(need, SPILL_BATCH_BYTES);
+        List<LogRecord> moving = new ArrayList<>();
+        long movingBytes = 0;
+        boolean fromHead = !x.spilling();
+        if (fromHead) {
+            while (movingBytes < target && !x.head.isEmpty()) {
+                LogRecord r = x.head.pollLast();
+                moving.add(r);
+                movingBytes += r.sizeBytes();
+            }
+            Collections.reverse(moving);
+            x.headBytes -= movingBytes;
+        } else {
+            while (movingBytes < target && !x.tail.isEmpty()) {
+                LogRecord r = x.tail.pollFirst();
+                moving.add(r);
+                movingBytes += r.sizeBytes();
+            }
+            x.tailBytes -= movingBytes;
+        }
+        int written = writeAll(spillOf(x), moving);
+        long movedBytes = 0;
+        for (int i = 0; i < written; i++) {
+            movedBytes += moving.get(i).sizeBytes();
+        }
+        memoryUsed -= movedBytes;
+        // Put back what did not fit, where it keeps the order: after the disk part if one exists now.
+        List<LogRecord> rest = moving.subList(written, moving.size());
+        long restBytes = movingBytes - movedBytes;
+        if (x.spilling()) {
+            for (int i = rest.size() - 1; i >= 0; i--) {
+                x.tail.addFirst(rest.get(i));
+            }
+            x.tailBytes += restBytes;
+        } else {
+            x.head.addAll(rest);
+            x.headBytes += restBytes;
+        }
+        return written > 0;
+    }
+
+    /** Writes records in order in batches of about {@value #SPILL_BATCH_BYTES}; returns how many were written. */
+    private int writeAll(SpillLog log, List<LogRecord> list) {
+        int written = 0;
+        while (written < list.size()) {
+            // A batch fits one segment and the room left (budget and floor), so a small disk budget
+            // or segment size still takes records, in smaller batches.
+            long limit = Math.min(SPILL_BATCH_BYTES, segmentSize - Segment.HEADER_BYTES);
+            PendingBatch b = nextBatch(list, written, Math.min(limit, diskRoom() - Segment.HEADER_BYTES));
+            if (!write(log, b.bytes, b.count, b.recordBytes, b.messageBytes)) {
+                break;
+            }
+            written += b.count;
+        }
+        return written;
+    }
+
+    /** Records encoded as one batch. */
+    private record PendingBatch(ByteBuffer bytes, int count, long recordBytes, long messageBytes) {}
+
+    /** Encodes records from {@code list[from]} on into one batch of at most {@code limit} bytes, or one record. */
+    private static PendingBatch nextBatch(List<LogRecord> list, int from, long limit) {
+        List<byte[]> encoded = new ArrayList<>();
+        long batchBytes = Segment.BATCH_HEADER_BYTES;
+        long recBytes = 0;
+        long msgBytes = 0;
+        for (int j = from; j < list.size(); j++) {
+            LogRecord r = list.get(j);
+            byte[] e = RecordCodec.encode(r);
+            long add = RecordCodec.varintSize(e.length) + e.length;
+            if (!encoded.isEmpty() && batchBytes + add > limit) {
+                break;
+            }
+            encoded.add(e);
+            batchBytes += add;
+            recBytes += r.sizeBytes();
+            msgBytes += r.messageLength();
+        }
+        return new PendingBatch(Segment.encodeBatch(encoded), encoded.size(), recBytes, msgBytes);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Shedding
+
+    /**
+     * Frees room for a record of {@code size} offered to {@code q}, by the fairness rules in the class
+     * comment. False when {@code q}'s record must be refused instead.
+     */
+    private boolean shedFor(AppQueue q, long size, boolean diskUsable) {
+        boolean events = q.key.equals(AppNames.SPILLWAY);
+        int n = apps.size();
+        long[] holdings = new long[n];
+        int i = 0;
+        AppQueue heaviest = null;
+        long max = -1;
+        for (AppQueue a : apps.values()) {
+            long h = a.holding() + (a == q ? size : 0);
+            holdings[i++] = h;
+            if (h > max && !a.key.equals(AppNames.SPILLWAY) && sheddable(a, diskUsable)) {
+                max = h;
+                heaviest = a;
+            }
+        }
+        AppQueue victim;
+        if (events) {
+            // Spillway's own events first: any other app gives way, whatever its share; only when
+            // none can, its oldest events make room for newer ones (shed: oldest).
+            victim = heaviest != null ? heaviest : shedNewest || !sheddable(q, diskUsable) ? null : q;
+        } else if (heaviest == null) {
+            // Only _spillway holds anything sheddable: it gives way to an app within its share.
+            AppQueue sp = apps.get(AppNames.SPILLWAY);
+            long capacity = memoryUsed + disk.bytes;
+            boolean within = !WaterFilling.above(capacity, holdings, n, q.holding() + size);
+            victim = sp != null && within && sheddable(sp, diskUsable) ? sp : null;
+        } else {
+            long capacity = memoryUsed + disk.bytes;
+            boolean offeringAbove = heaviest == q || WaterFilling.above(capacity, holdings, n, q.holding() + size);
+            if (offeringAbove) {
+                // shed: newest refuses the record; shed: oldest makes room from the heaviest's oldest.
+                victim = shedNewest ? null : heaviest;
+            } else {
+                // Within its share: room comes from the heaviest app, if that one is above its share.
+                victim = WaterFilling.above(capacity, holdings, n, max) ? heaviest : null;
+            }
+        }
+        if (victim == null) {
+            return false;
+        }
+        long freed = shedFrom(victim, size, diskUsable);
+        if (victim != q) {
+            forgetIfEmpty(victim);
+        }
+        return freed > 0;
+    }
+
+    private boolean sheddable(AppQueue a, boolean diskUsable) {
+        if (a.headBytes + a.tailBytes > 0) {
+            return true;
+        }
+        SpillLog s = a.spill;
+        return diskUsable && s != null && s.sheddable(shedNewest) != null;
+    }
+
+    /** Sheds at least {@code size} bytes from one part of the victim's queue; returns the bytes freed. */
+    private long shedFrom(AppQueue v, long size, boolean diskUsable) {
+        long freed;
+        if (shedNewest) {
+            freed = shedMemory(v, v.tail, false, size);
+            if (freed == 0 && diskUsable) {
+                freed = shedSegment(v);
+            }
+            if (freed == 0) {
+                freed = shedMemory(v, v.head, false, size);
+            }
+        } else {
+            freed = shedMemory(v, v.head, true, size);
+            if (freed == 0 && diskUsable) {
+                freed = shedSegment(v);
+            }
+            if (freed == 0) {
+                freed = shedMemory(v, v.tail, true, size);
+            }
+        }
+        return freed;
+    }
+
+    private long shedMemory(AppQueue v, ArrayDeque<LogRecord> part, boolean oldest, long size) {
+        long freed = 0;
+        long count = 0;
+        String runApp = null;
+        long runRecords = 0;
+        long runBytes = 0;
+        while (freed < size && !part.isEmpty()) {
+            LogRecord r = oldest ? part.pollFirst() : part.pollLast();
+            freed += r.sizeBytes();
+            count++;
+            if (!r.app().equals(runApp)) {
+                if (runApp != null) {
+                    drops.dropped(runApp, "shed", runRecords, runBytes);
+                }
+                runApp = r.app();
+                runRecords = 0;
+                runBytes = 0;
+            }
+            runRecords++;
+            runBytes += r.messageLength();
+        }
+        if (runApp != null) {
+            drops.dropped(runApp, "shed", runRecords, runBytes);
+        }
+        if (part == v.head) {
+            v.headBytes -= freed;
+        } else {
+            v.tailBytes -= freed;
+        }
+        memoryUsed -= freed;
+        gone(v, count, freed);
+        return freed;
+    }
+
+    private long shedSegment(AppQueue v) {
+        SpillLog s = v.spill;
+        if (s == null) {
+            return 0;
+        }
+        Segment seg = s.sheddable(shedNewest);
+        if (seg == null) {
+            return 0;
+        }
+        long n = seg.records;
+        long rb = seg.recordBytes;
+        long mb = seg.messageBytes;
+        long freed = s.shed(seg);
+        drops.dropped(v.key, "shed", n, mb);
+        gone(v, n, rb);
+        afterDiskChange(v);
+        return freed;
+    }
+
+    /** Records left the queue without being delivered (shed or lost). */
+    private void gone(AppQueue v, long n, long recBytes) {
+        v.records -= n;
+        v.recordBytes -= recBytes;
+        records -= n;
+        bytes -= recBytes;
+        sendable -= n;
+    }
+
+    /** A corrupt batch met while delivering: the rest of its segment cannot be read. */
+    private void lost(AppQueue v, long n, long recBytes, long msgBytes, String problem) {
+        ioErrors.inc();
+        log.error("buffer {}: {} records of app {} lost: {}", name, n, v.key, problem);
+        drops.dropped(v.key, "corrupt", n, msgBytes);
+        gone(v, n, recBytes);
+        afterDiskChange(v);
+        forgetIfEmpty(v);
+    }
+
+    /** When the disk part drained, the app's second memory part becomes its first. */
+    private void afterDiskChange(AppQueue v) {
+        if (!v.spilling() && !v.tail.isEmpty()) {
+            v.head.addAll(v.tail);
+            v.headBytes += v.tailBytes;
+            v.tail.clear();
+            v.tailBytes = 0;
+            if (!v.key.equals(AppNames.SPILLWAY)) {
+                drr.activate(v);
+            }
+            notEmpty.signal();
+        }
+    }
+
+    private void forgetIfEmpty(AppQueue v) {
+        if (v.empty() && apps.get(v.key) == v) {
+            apps.remove(v.key);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Dequeue
+
+    @Override
+    public @Nullable Batch poll(int maxRecords, long maxBytes, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        lock.lockInterruptibly();
+        try {
+            while (true) {
+                if (outstanding == null) {
+                    Batch again = retry;
+                    if (again != null) {
+                        retry = null;
+                        outstanding = again;
+                        return again;
+                    }
+                    if (sendable > 0) {
+                        Batch b = take(Math.max(1, maxRecords), maxBytes);
+                        publish();
+                        if (b != null) {
+                            outstanding = b;
+                            return b;
+                        }
+                    }
+                }
+                if (closed) {
+                    return null;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                notEmpty.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private @Nullable Batch take(int maxRecords, long maxBytes) {
+        List<LogRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
+        long taken = 0;
+        AppQueue sp = apps.get(AppNames.SPILLWAY);
+        if (sp != null) {
+            while (out.size() < maxRecords) {
+                LogRecord r = sp.peek();
+                if (r == null) {
+                    break;
+                }
+                long size = r.sizeBytes();
+                if (!out.isEmpty() && taken + size > maxBytes) {
+                    return new Batch(out, taken);
+                }
+                takeFrom(sp, r, size);
+                out.add(r);
+                taken += size;
+            }
+            sp.turnEnded();
+        }
+        while (out.size() < maxRecords) {
+            AppQueue q = drr.next();
+            if (q == null) {
+                break;
+            }
+            LogRecord r = q.peek();
+            if (r == null) {
+                continue;
+            }
+            long size = r.sizeBytes();
+            if (!out.isEmpty() && taken + size > maxBytes) {
+                break;
+            }
+            takeFrom(q, r, size);
+            drr.taken(q, size);
+            out.add(r);
+            taken += size;
+        }
+        return out.isEmpty() ? null : new Batch(out, taken);
+    }
+
+    /** Moves the peeked record {@code r} of {@code q} into flight. */
+    private void takeFrom(AppQueue q, LogRecord r, long size) {
+        if (!q.head.isEmpty()) {
+            q.head.pollFirst();
+            q.headBytes -= size;
+            q.flightMemory.add(r);
+            q.flightMemoryBytes += size;
+        } else if (q.spill != null && q.loss != null) {
+            q.spill.take(q.loss);
+            q.flightDisk++;
+        } else {
+            throw new IllegalStateException("app " + q.key + " has nothing to take");
+        }
+        q.flightRecords++;
+        q.flightRecordBytes += size;
+        sendable--;
+        if (!q.inBatch) {
+            q.inBatch = true;
+            inBatch.add(q);
+        }
+    }
+
+    @Override
+    public void commit(Batch batch) {
+        lock.lock();
+        try {
+            if (closed && outstanding == null) {
+                return;
+            }
+            requireOutstanding(batch);
+            for (AppQueue q : inBatch) {
+                memoryUsed -= q.flightMemoryBytes;
+                q.flightMemory.clear();
+                q.flightMemoryBytes = 0;
+                SpillLog s = q.spill;
+                if (q.flightDisk > 0 && s != null) {
+                    s.commit(q.flightDisk);
+                }
+                q.flightDisk = 0;
+                q.records -= q.flightRecords;
+                q.recordBytes -= q.flightRecordBytes;
+                records -= q.flightRecords;
+                bytes -= q.flightRecordBytes;
+                q.flightRecords = 0;
+                q.flightRecordBytes = 0;
+                q.inBatch = false;
+                afterDiskChange(q);
+                forgetIfEmpty(q);
+            }
+            inBatch.clear();
+            outstanding = null;
+            publish();
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void release(Batch batch) {
+        lock.lock();
+        try {
+            if (closed && outstanding == null) {
+                return;
+            }
+            requireOutstanding(batch);
+            outstanding = null;
+            retry = batch;
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void requireOutstanding(Batch batch) {
+        if (outstanding != batch) {
+            throw new IllegalStateException("batch is not the outstanding batch of buffer " + name);
+        }
+    }
+
+    @Override
+    public long records() {
+        lock.lock();
+        try {
+            return records;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long bytes() {
+        lock.lock();
+        try {
+            return bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes of records held in memory (in flight included). */
+    public long memoryBytes() {
+        lock.lock();
+        try {
+            return memoryUsed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes of spill segment files on disk. */
+    public long diskBytes() {
+        lock.lock();
+        try {
+            return disk.bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Per-app figures: memory and disk bytes, records, and the app's max-min fair share of the whole
+     * budget (memory + disk) given what every app holds now. Sorted by app.
+     */
+    public Map<String, AppUsage> snapshot() {
+        lock.lock();
+        try {
+            long[] holdings = new long[apps.size()];
+            int i = 0;
+            for (AppQueue q : apps.values()) {
+                holdings[i++] = q.holding();
+            }
+            long share = WaterFilling.share(memoryBudget + diskBudget, holdings, holdings.length);
+            Map<String, AppUsage> out = new TreeMap<>();
+            for (AppQueue q : apps.values()) {
+                out.put(q.key, new AppUsage(q.memoryBytes(), q.diskBytes(), q.records, share));
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void publish() {
+        memoryGauge.set(memoryUsed);
+        diskGauge.set(disk.bytes);
+        appsGauge.set(apps.size());
+        recordsGauge.set(records);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Durability
+
+    /** Forces segments written since the last sync; under the lock for {@code always}. True if all succeeded. */
+    private boolean syncDirty() {
+        List<Segment> todo = new ArrayList<>(dirty);
+        dirty.clear();
+        return force(todo);
+    }
+
+    private boolean force(List<Segment> todo) {
+        boolean ok = true;
+        for (Segment s : todo) {
+            try {
+                s.force();
+                forced.incrementAndGet();
+                if (!s.dirForced) {
+                    SpillLog.forceDirectory(s.path.getParent());
+                    SpillLog.forceDirectory(dir);
+                    s.dirForced = true;
+                }
+            } catch (ClosedChannelException e) {
+                // Deleted (delivered or shed) since it was written: nothing left to force.
+            } catch (IOException e) {
+                ok = false;
+                ioErrors.inc();
+                log.error("buffer {}: cannot fsync {}: {}", name, s.path, e.toString());
+            }
+        }
+        return ok;
+    }
+
+    /** Forces everything written so far ({@code fsync: interval} does this every {@code fsync_interval}). */
+    public void sync() {
+        List<Segment> todo;
+        lock.lock();
+        try {
+            todo = new ArrayList<>(dirty);
+            dirty.clear();
+        } finally {
+            lock.unlock();
+        }
+        force(todo);
+    }
+
+    /** How many segment fsyncs succeeded so far. */
+    long forcedSegments() {
+        return forced.get();
+    }
+
+    private void syncLoop() {
+        long interval = config.fsyncInterval().toNanos();
+        while (syncing) {
+            LockSupport.parkNanos(this, interval);
+            try {
+                sync();
+            } catch (RuntimeException e) {
+                log.error("buffer {}: fsync loop failed, continuing", name, e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Recovery and close
+
+    private void recover() throws IOException {
+        List<Path> appDirs = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            ds.forEach(appDirs::add);
+        }
+        Collections.sort(appDirs);
+        long found = 0;
+        for (Path appDir : appDirs) {
+            String key = appDir.getFileName().toString();
+            List<Path> files = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(appDir, "*.seg")) {
+                ds.forEach(files::add);
+            }
+            files.sort(Comparator.naturalOrder());
+            AppQueue q = null;
+            for (Path f : files) {
+                long seq;
+                try {
+                    seq = Long.parseLong(f.getFileName().toString().replace(".seg", ""));
+                } catch (NumberFormatException e) {
+                    log.warn("buffer {}: ignoring {}: not a segment name", name, f);
+                    continue;
+                }
+                Segment.Recovery rec;
+                try {
+                    rec = Segment.recover(f, seq);
+                } catch (IOException e) {
+                    ioErrors.inc();
+                    log.error("buffer {}: cannot read segment {}, leaving it: {}", name, f, e.toString());
+                    continue;
+                }
+                if (rec.bytesCut() > 0) {
+                    truncatedBytes.inc(rec.bytesCut());
+                    log.warn(
+                            "buffer {}: segment {}: cut {} bytes after the last valid batch ({})",
+                            name,
+                            f,
+                            rec.bytesCut(),
+                            rec.problem());
+                }
+                Segment s = rec.segment();
+                if (s == null) {
+                    Files.deleteIfExists(f);
+                    continue;
+                }
+                if (q == null) {
+                    q = queueFor(key);
+                }
+                spillOf(q).addRecovered(s);
+                q.records += s.records;
+                q.recordBytes += s.recordBytes;
+                records += s.records;
+                bytes += s.recordBytes;
+                sendable += s.records;
+                found += s.records;
+                if (!q.key.equals(AppNames.SPILLWAY)) {
+                    drr.activate(q);
+                }
+            }
+        }
+        if (found > 0) {
+            recoveredRecords.inc(found);
+            log.info("buffer {}: recovered {} records ({} bytes on disk) from {}", name, found, disk.bytes, dir);
+        }
+    }
+
+    /**
+     * Stops the buffer: memory records (a batch in flight first, then each app's oldest) are written
+     * to disk, within the disk budget and the floor, quiet apps first; what does not fit is reported
+     * as dropped ({@code shutdown}). Files are forced unless {@code fsync: never}. Polls return null
+     * and offers are refused from now on.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            List<AppQueue> order = new ArrayList<>(apps.values());
+            order.sort(Comparator.comparing((AppQueue q) -> !q.key.equals(AppNames.SPILLWAY))
+                    .thenComparingLong(AppQueue::holding));
+            for (AppQueue q : order) {
+                persist(q);
+            }
+            for (AppQueue q : order) {
+                SpillLog s = q.spill;
+                if (s != null) {
+                    s.closeAll(config.fsync() != Fsync.NEVER);
+                }
+            }
+            dirty.clear();
+            notEmpty.signalAll();
+            publish();
+        } finally {
+            lock.unlock();
+        }
+        syncing = false;
+        Thread t = syncer;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void persist(AppQueue q) {
+        List<LogRecord> front = new ArrayList<>(q.flightMemory);
+        front.addAll(q.head);
+        List<LogRecord> back = new ArrayList<>(q.tail);
+        int lostFront = front.size();
+        int lostBack = back.size();
+        if (diskEnabled) {
+            SpillLog log = spillOf(q);
+            if (front.isEmpty()) {
+                compactFirst(log);
+            }
+            if (!front.isEmpty()) {
+                lostFront -= writeFirst(log, front);
+            }
+            if (!back.isEmpty()) {
+                lostBack -= writeAll(log, back);
+            }
+        }
+        reportShutdownLoss(front.subList(front.size() - lostFront, front.size()));
+        reportShutdownLoss(back.subList(back.size() - lostBack, back.size()));
+    }
+
+    /**
+     * Rewrites the undelivered rest of a partly delivered first segment as a new first segment, so a
+     * clean restart does not deliver its delivered records again. Best effort: if the disk cannot
+     * take the copy, the segment stays and its delivered records come again (at-least-once).
+     */
+    private void compactFirst(SpillLog log) {
+        Segment first = log.first();
+        if (first == null
+                || first.committedRecords == 0
+                || first.committedRecords >= first.records
+                || first.fileBytes > diskRoom()) {
+            return;
+        }
+        List<LogRecord> all;
+        try {
+            all = first.readAll();
+        } catch (IOException e) {
+            return;
+        }
+        if (all.size() != first.records) {
+            return;
+        }
+        List<LogRecord> rest = all.subList((int) first.committedRecords, all.size());
+        int written = writeFirst(log, rest);
+        if (written == rest.size()) {
+            log.discard(first);
+        } else if (written > 0) {
+            // A partial copy before the original would deliver records twice and out of order.
+            Segment copy = log.first();
+            if (copy != null && copy != first) {
+                log.discard(copy);
+            }
+        }
+    }
+
+    /** Writes records older than the whole disk part as a new first segment; returns how many were written. */
+    private int writeFirst(SpillLog log, List<LogRecord> list) {
+        Segment s;
+        try {
+            if (Segment.HEADER_BYTES > diskRoom()) {
+                return 0;
+            }
+            s = log.createFirst();
+        } catch (IOException e) {
+            ioErrors.inc();
+            FairBuffer.log.error("buffer {}: cannot persist memory records of {}: {}", name, log.dir, e.toString());
+            return 0;
+        }
+        disk.bytes += s.fileBytes;
+        int written = 0;
+        while (written < list.size()) {
+            PendingBatch b = nextBatch(list, written, Math.min(SPILL_BATCH_BYTES, diskRoom()));
+            if (b.bytes.remaining() > diskRoom()) {
+                break;
+            }
+            long before = s.fileBytes;
+            try {
+                s.append(b.bytes, b.count, b.recordBytes, b.messageBytes);
+            } catch (IOException e) {
+                ioErrors.inc();
+                FairBuffer.log.error("buffer {}: cannot persist memory records of {}: {}", name, log.dir, e.toString());
+                break;
+            }
+            disk.bytes += s.fileBytes - before;
+            written += b.count;
+        }
+        disk.bytes -= s.fileBytes;
+        if (written == 0) {
+            try {
+                s.delete();
+            } catch (IOException ignored) {
+                // An empty segment is deleted by the next recovery.
+            }
+            return 0;
+        }
+        log.addFirst(s);
+        return written;
+    }
+
+    private void reportShutdownLoss(List<LogRecord> lostRecords) {
+        if (lostRecords.isEmpty()) {
+            return;
+        }
+        Map<String, long[]> byApp = new HashMap<>();
+        for (LogRecord r : lostRecords) {
+            long[] c = byApp.computeIfAbsent(r.app(), k -> new long[2]);
+            c[0]++;
+            c[1] += r.messageLength();
+        }
+        byApp.forEach((app, c) -> drops.dropped(app, "shutdown", c[0], c[1]));
+        log.error("buffer {}: {} records could not be persisted at shutdown", name, lostRecords.size());
+    }
+}

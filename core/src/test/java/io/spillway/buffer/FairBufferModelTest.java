@@ -1,0 +1,291 @@
+package io.spillway.buffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spillway.buffer.FairBufferConfig.Fsync;
+import io.spillway.buffer.FairBufferConfig.Shed;
+import io.spillway.config.DataSize;
+import io.spillway.metrics.Metrics;
+import io.spillway.pipeline.Admission;
+import io.spillway.record.AppNames;
+import io.spillway.record.LogRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Random offers, polls, commits, releases, floor changes and restarts against a simple model: per-app
+ * FIFO, nothing lost except what the drop ledger got, byte budgets never exceeded, byte and record
+ * accounting exact (DESIGN.md §7; STYLE.md §6, after Vector's {@code disk_v2} model tests).
+ */
+class FairBufferModelTest {
+    static final List<String> APPS = List.of("a", "b", "c", "heavy", AppNames.SPILLWAY);
+
+    sealed interface Op permits Offer, OfferDurable, Poll, Commit, Release, Floor, Reopen {}
+
+    record Offer(String app, int length) implements Op {}
+
+    record OfferDurable(String app, int count, int length) implements Op {}
+
+    record Poll(int maxRecords, int maxBytes) implements Op {}
+
+    record Commit() implements Op {}
+
+    record Release() implements Op {}
+
+    record Floor(boolean blocked) implements Op {}
+
+    record Reopen() implements Op {}
+
+    @Provide
+    Arbitrary<List<Op>> ops() {
+        return ops(false);
+    }
+
+    @Provide
+    Arbitrary<List<Op>> opsWithRestarts() {
+        return ops(true);
+    }
+
+    private static Arbitrary<List<Op>> ops(boolean restarts) {
+        Arbitrary<String> app = Arbitraries.of(APPS);
+        Arbitrary<String> weighted = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(6, Arbitraries.just("heavy")), net.jqwik.api.Tuple.of(4, app));
+        Arbitrary<Op> offer = Combinators.combine(
+                        weighted, Arbitraries.integers().between(0, 600))
+                .as(Offer::new);
+        Arbitrary<Op> durable = Combinators.combine(
+                        weighted,
+                        Arbitraries.integers().between(1, 4),
+                        Arbitraries.integers().between(0, 300))
+                .as(OfferDurable::new);
+        Arbitrary<Op> poll = Combinators.combine(
+                        Arbitraries.integers().between(1, 12),
+                        Arbitraries.integers().between(100, 4000))
+                .as(Poll::new);
+        Arbitrary<Op> floor = Arbitraries.of(true, false, false).map(Floor::new);
+        Arbitrary<Op> op = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(50, offer),
+                net.jqwik.api.Tuple.of(8, durable),
+                net.jqwik.api.Tuple.of(15, poll),
+                net.jqwik.api.Tuple.of(12, Arbitraries.just(new Commit())),
+                net.jqwik.api.Tuple.of(5, Arbitraries.just(new Release())),
+                net.jqwik.api.Tuple.of(2, floor),
+                net.jqwik.api.Tuple.of(restarts ? 1 : 0, Arbitraries.just(new Reopen())));
+        return op.list().ofMinSize(50).ofMaxSize(400);
+    }
+
+    @Property(tries = 150)
+    void randomOperations_matchModel(
+            @ForAll("ops") List<Op> ops,
+            @ForAll Shed shed,
+            @ForAll boolean withDisk,
+            @ForAll("memory") int memory,
+            @ForAll boolean fsyncInterval)
+            throws Exception {
+        run(ops, shed, withDisk, memory, false, fsyncInterval ? Fsync.INTERVAL : Fsync.NEVER);
+    }
+
+    @Property(tries = 60)
+    void randomOperationsWithRestarts_loseNothingUnreported(
+            @ForAll("opsWithRestarts") List<Op> ops,
+            @ForAll Shed shed,
+            @ForAll("memory") int memory,
+            @ForAll boolean fsyncInterval)
+            throws Exception {
+        run(ops, shed, true, memory, true, fsyncInterval ? Fsync.INTERVAL : Fsync.NEVER);
+    }
+
+    @Provide
+    Arbitrary<Integer> memory() {
+        return Arbitraries.integers().between(4096, 12_000);
+    }
+
+    private void run(List<Op> ops, Shed shed, boolean withDisk, int memory, boolean restarts, Fsync fsync)
+            throws Exception {
+        Path dir = Files.createTempDirectory("fair-buffer-model");
+        long disk = withDisk ? 32 << 10 : 0;
+        FairBufferConfig config = new FairBufferConfig(
+                DataSize.ofBytes(memory),
+                DataSize.ofBytes(disk),
+                SpaceFloor.ofBytes(1 << 20),
+                shed,
+                DataSize.ofBytes(1024),
+                fsync,
+                Duration.ofSeconds(1),
+                DataSize.ofKiB(4),
+                10_000);
+        FakeDiskSpace space = new FakeDiskSpace(1L << 30, 1L << 31);
+        RecordingDrops drops = new RecordingDrops();
+        Metrics metrics = new Metrics();
+        FairBuffer buffer = new FairBuffer("model", config, dir, drops, metrics, space);
+        Map<String, Integer> offered = new HashMap<>();
+        Map<String, List<Integer>> delivered = new HashMap<>();
+        Map<String, Integer> lastInEpoch = new HashMap<>();
+        int seq = 0;
+        long committed = 0;
+        @Nullable Batch out = null;
+        @Nullable Batch released = null;
+        try {
+            for (Op op : ops) {
+                switch (op) {
+                    case Offer o -> {
+                        LogRecord r = record(o.app(), seq++, o.length());
+                        offered.merge(o.app(), 1, Integer::sum);
+                        Admission a = buffer.offer(r);
+                        if (!a.accepted()) {
+                            assertThat(a.reason()).isIn("shed", "floor");
+                        }
+                    }
+                    case OfferDurable o -> {
+                        List<LogRecord> list = new ArrayList<>();
+                        for (int i = 0; i < o.count(); i++) {
+                            list.add(record(o.app(), seq++, o.length()));
+                        }
+                        offered.merge(o.app(), o.count(), Integer::sum);
+                        Receipt[] got = new Receipt[1];
+                        buffer.offerDurable(list, rc -> got[0] = rc);
+                        assertThat(got[0]).as("callback ran").isNotNull();
+                        assertThat(got[0].admissions()).hasSize(o.count());
+                    }
+                    case Poll p -> {
+                        Batch b = buffer.poll(p.maxRecords(), p.maxBytes(), Duration.ZERO);
+                        boolean again = false;
+                        if (out != null) {
+                            assertThat(b).as("one outstanding batch at a time").isNull();
+                        } else if (released != null) {
+                            assertThat(b)
+                                    .as("a released batch comes back first")
+                                    .isSameAs(released);
+                            released = null;
+                            again = true;
+                        }
+                        if (b != null && !again) {
+                            assertThat(b.size()).isBetween(1, p.maxRecords());
+                            if (b.size() > 1) {
+                                assertThat(b.bytes()).isLessThanOrEqualTo(p.maxBytes());
+                            }
+                            assertThat(b.bytes())
+                                    .isEqualTo(b.records().stream()
+                                            .mapToLong(LogRecord::sizeBytes)
+                                            .sum());
+                        }
+                        if (b != null) {
+                            out = b;
+                        }
+                    }
+                    case Commit c -> {
+                        if (out != null) {
+                            buffer.commit(out);
+                            for (LogRecord r : out.records()) {
+                                int s = FairBufferTest.seqOf(r);
+                                Integer last = lastInEpoch.get(r.app());
+                                assertThat(last == null || s > last)
+                                        .as("per-app FIFO: %s after %s in %s", s, last, r.app())
+                                        .isTrue();
+                                lastInEpoch.put(r.app(), s);
+                                delivered
+                                        .computeIfAbsent(r.app(), k -> new ArrayList<>())
+                                        .add(s);
+                            }
+                            committed += out.size();
+                            out = null;
+                        }
+                    }
+                    case Release r -> {
+                        if (out != null) {
+                            buffer.release(out);
+                            released = out;
+                            out = null;
+                        }
+                    }
+                    case Floor f -> space.usable = f.blocked() ? 1000 : 1L << 30;
+                    case Reopen r -> {
+                        buffer.close();
+                        buffer = new FairBuffer("model", config, dir, drops, metrics, space);
+                        out = null;
+                        released = null;
+                        lastInEpoch.clear();
+                    }
+                }
+                assertThat(buffer.memoryBytes()).isLessThanOrEqualTo(memory);
+                assertThat(buffer.diskBytes()).isLessThanOrEqualTo(disk);
+                if (!restarts) {
+                    assertThat(buffer.records()).isEqualTo(seq - committed - drops.total());
+                    assertThat(buffer.bytes() == 0).isEqualTo(buffer.records() == 0);
+                }
+            }
+            // Deliver everything left: nothing may remain unaccounted for.
+            space.usable = 1L << 30;
+            if (out != null) {
+                buffer.release(out);
+                lastInEpoch.clear();
+            }
+            Batch b;
+            while ((b = buffer.poll(50, 1 << 20, Duration.ZERO)) != null) {
+                for (LogRecord r : b.records()) {
+                    int s = FairBufferTest.seqOf(r);
+                    Integer last = lastInEpoch.get(r.app());
+                    assertThat(last == null || s > last)
+                            .as("per-app FIFO in %s", r.app())
+                            .isTrue();
+                    lastInEpoch.put(r.app(), s);
+                    delivered.computeIfAbsent(r.app(), k -> new ArrayList<>()).add(s);
+                }
+                buffer.commit(b);
+            }
+            assertThat(buffer.records()).isZero();
+            assertThat(buffer.bytes()).isZero();
+            assertThat(buffer.memoryBytes()).isZero();
+            assertThat(buffer.diskBytes()).isZero();
+            for (String app : APPS) {
+                List<Integer> got = delivered.getOrDefault(app, List.of());
+                Set<Integer> distinct = new HashSet<>(got);
+                int n = offered.getOrDefault(app, 0);
+                long dropped = drops.recordsOf(app);
+                if (restarts) {
+                    // Records of a segment partly delivered before a restart come again (at-least-once).
+                    assertThat(distinct.size() + dropped)
+                            .as("nothing lost unreported in %s", app)
+                            .isGreaterThanOrEqualTo(n);
+                } else {
+                    assertThat(got).as("delivered once").doesNotHaveDuplicates();
+                    assertThat(got.size() + dropped)
+                            .as("delivered + dropped = offered in %s", app)
+                            .isEqualTo(n);
+                }
+            }
+        } finally {
+            buffer.close();
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                    try {
+                        Files.delete(p);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+            }
+        }
+    }
+
+    private static LogRecord record(String app, int seq, int length) {
+        return LogRecord.of(seq, "h", app, app + ":" + seq + ":" + "m".repeat(length));
+    }
+}
