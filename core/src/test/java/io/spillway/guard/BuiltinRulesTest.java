@@ -53,6 +53,67 @@ class BuiltinRulesTest {
         return first;
     }
 
+    @Property(tries = 500)
+    void redact_secretInAnyForm_valueGoneKeyKept(
+            @ForAll("keys") String key,
+            @ForAll("forms") String form,
+            @ForAll("secrets") String secret,
+            @ForAll("filler") String before,
+            @ForAll("filler") String after) {
+        String line = before + form.replace("K", key).replace("V", secret) + after;
+        String out = redact(line);
+        assertThat(out).doesNotContain(secret);
+        if (form.contains("K")) {
+            assertThat(out).contains(key);
+        }
+    }
+
+    @Provide
+    Arbitrary<String> keys() {
+        Arbitrary<String> word = Arbitraries.of(
+                "password", "passwd", "secret", "token", "api_key", "api-key", "apikey", "authorization");
+        Arbitrary<String> affix = Arbitraries.strings().withChars("abz_.-09").ofMaxLength(6);
+        return net.jqwik.api.Combinators.combine(affix, word.map(BuiltinRulesTest::mixCase), affix)
+                .as((a, w, b) -> a + w + b);
+    }
+
+    @Provide
+    Arbitrary<String> forms() {
+        return Arbitraries.of(
+                "K=V",
+                "?K=V&x=1",
+                "K=\"V more\"",
+                "K='V more'",
+                "{\"K\": \"V\"}",
+                "{\"K\":V,\"n\":1}",
+                "{\"K\"=>\"V\"}",
+                "{\"K\" => V}",
+                "Parameters: {\"K\"=>\"V\"}",
+                "Parameters: {K: \"V\"}",
+                "K=Bearer V",
+                "Bearer V",
+                "Authorization: Basic V",
+                "Authorization: V");
+    }
+
+    @Provide
+    Arbitrary<String> secrets() {
+        return Arbitraries.strings()
+                .alpha()
+                .numeric()
+                .ofMinLength(8)
+                .ofMaxLength(20)
+                .map(s -> "S3cr" + s);
+    }
+
+    @Provide
+    Arbitrary<String> filler() {
+        return Arbitraries.strings()
+                .withChars("ab =&,;:{}[]\"é")
+                .ofMaxLength(12)
+                .map(s -> s.isEmpty() ? s : s + " ");
+    }
+
     @Test
     void redact_alreadyRedactedLine_unchanged() {
         byte[] line = "login password=[FILTERED] {\"token\": \"[FILTERED]\"} Authorization: [FILTERED]"
