@@ -90,36 +90,64 @@ final class BuiltinRules {
      * {@code c} (se<b>c</b>ret), {@code k} (to<b>k</b>en, api_<b>k</b>ey, api<b>k</b>ey, api-<b>k</b>ey),
      * {@code p} (<b>p</b>assw, <b>p</b>arameters:), {@code z} (authori<b>z</b>ation) — letters that are
      * rare in ordinary log lines, so few bytes need a closer look. Letters are lower-cased by setting
-     * bit 5; clearing bit 0 as well folds b/c, j/k and p/q together, so four byte compares per 8-byte
-     * word cover the five letters (j and q are false alarms that the closer look rejects).
+     * bit 5; clearing bits 0 and 3 as well folds b, c, j and k into one value, and clearing bit 0 folds
+     * p and q, so three byte compares per 8-byte word cover the five letters (j and q are false alarms
+     * that the closer look rejects).
      */
     static int firstTrigger(byte[] m) {
         int n = m.length;
         int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            long x = (long) LONGS.get(m, i) | LOWER;
-            long y = x & ~ONES;
-            long bc = y ^ (0x62 * ONES);
-            long jk = y ^ (0x6a * ONES);
-            long pq = y ^ (0x70 * ONES);
-            long z = x ^ (0x7a * ONES);
-            // A byte of v is zero iff the letter is there; (v - ONES) & ~v sets that byte's high bit
-            // (and maybe higher bytes' after a zero: false alarms only, never a miss).
-            long hits = (((bc - ONES) & ~bc) | ((jk - ONES) & ~jk) | ((pq - ONES) & ~pq) | ((z - ONES) & ~z)) & HIGHS;
-            if (hits != 0) {
-                for (int j = i + (Long.numberOfTrailingZeros(hits) >>> 3); j < i + 8; j++) {
-                    int start = triggerWithAnchorAt(m, j);
-                    if (start >= 0) {
-                        return start;
-                    }
+        // 16 bytes a step, one branch: the common line has no anchor letter in most steps.
+        for (; i + 16 <= n; i += 16) {
+            long a = anchors((long) LONGS.get(m, i));
+            long b = anchors((long) LONGS.get(m, i + 8));
+            if ((a | b) != 0) {
+                int start = closerLook(m, i, a);
+                if (start < 0) {
+                    start = closerLook(m, i + 8, b);
+                }
+                if (start >= 0) {
+                    return start;
                 }
             }
+        }
+        if (i + 8 <= n) {
+            int start = closerLook(m, i, anchors((long) LONGS.get(m, i)));
+            if (start >= 0) {
+                return start;
+            }
+            i += 8;
         }
         for (; i < n; i++) {
             int start = triggerWithAnchorAt(m, i);
             if (start >= 0) {
                 return start;
             }
+        }
+        return -1;
+    }
+
+    /**
+     * The high bit of each byte of {@code word} that may be an anchor letter. A byte of {@code v} is zero
+     * iff the letter is there, and {@code (v - ONES) & ~v} sets that byte's high bit (and maybe the high
+     * bits of bytes above a zero one: false alarms, which the closer look rejects; never a miss).
+     */
+    private static long anchors(long word) {
+        long x = word | LOWER;
+        long bcjk = (x & ~(0x09 * ONES)) ^ (0x62 * ONES);
+        long pq = (x & ~ONES) ^ (0x70 * ONES);
+        long z = x ^ (0x7a * ONES);
+        return (((bcjk - ONES) & ~bcjk) | ((pq - ONES) & ~pq) | ((z - ONES) & ~z)) & HIGHS;
+    }
+
+    /** The first trigger word with an anchor among the flagged bytes of {@code m[i, i + 8)}, or -1. */
+    private static int closerLook(byte[] m, int i, long flags) {
+        while (flags != 0) {
+            int start = triggerWithAnchorAt(m, i + (Long.numberOfTrailingZeros(flags) >>> 3));
+            if (start >= 0) {
+                return start;
+            }
+            flags &= flags - 1;
         }
         return -1;
     }
