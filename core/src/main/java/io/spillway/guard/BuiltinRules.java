@@ -90,9 +90,8 @@ final class BuiltinRules {
      * {@code c} (se<b>c</b>ret), {@code k} (to<b>k</b>en, api_<b>k</b>ey, api<b>k</b>ey, api-<b>k</b>ey),
      * {@code p} (<b>p</b>assw, <b>p</b>arameters:), {@code z} (authori<b>z</b>ation) — letters that are
      * rare in ordinary log lines, so few bytes need a closer look. Letters are lower-cased by setting
-     * bit 5; clearing bits 0 and 3 as well folds b, c, j and k into one value, and clearing bit 0 folds
-     * p and q, so three byte compares per 8-byte word cover the five letters (j and q are false alarms
-     * that the closer look rejects).
+     * bit 5; clearing bits 0 and 3 as well folds b, c, j and k into one value, so three byte compares
+     * per 8-byte word cover the five letters (j is a false alarm that the closer look rejects).
      */
     static int firstTrigger(byte[] m) {
         int n = m.length;
@@ -135,9 +134,9 @@ final class BuiltinRules {
     private static long anchors(long word) {
         long x = word | LOWER;
         long bcjk = (x & ~(0x09 * ONES)) ^ (0x62 * ONES);
-        long pq = (x & ~ONES) ^ (0x70 * ONES);
+        long p = x ^ (0x70 * ONES);
         long z = x ^ (0x7a * ONES);
-        return (((bcjk - ONES) & ~bcjk) | ((pq - ONES) & ~pq) | ((z - ONES) & ~z)) & HIGHS;
+        return (((bcjk - ONES) & ~bcjk) | ((p - ONES) & ~p) | ((z - ONES) & ~z)) & HIGHS;
     }
 
     /** The first trigger word with an anchor among the flagged bytes of {@code m[i, i + 8)}, or -1. */
@@ -442,7 +441,7 @@ final class BuiltinRules {
         private ByteSink flushTo(int to) {
             ByteSink o = out;
             if (o == null) {
-                o = new ByteSink(n + 64);
+                o = new ByteSink(n + (n >> 2) + 64); // room for longer replacements
                 out = o;
             }
             o.append(m, copied, to);
