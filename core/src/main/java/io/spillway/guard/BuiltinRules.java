@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  *             (quoted, or up to a space or {@code & , ; " ' < >}) becomes {@code [FILTERED]}; when that
  *             value is the word {@code Bearer}, the token after it too.
  *       </ul>
- *       A replaced span is not scanned again; the scan goes on after it.
+ *       A replaced span is not scanned again; the scan goes on after it. Where spans would overlap,
+ *       the rule at the earlier trigger word wins (this replaces the old order of one regex pass per
+ *       rule; {@code token=Bearer abc} still loses both words, by the rule's Bearer case).
  * </ol>
  *
  * <p>Bounds: around a key word, at most {@link #MAX_KEY_AFFIX} key characters are read on either side
@@ -191,8 +193,9 @@ final class BuiltinRules {
         }
 
         byte @Nullable [] run(int first) {
-            // A trigger word starting before `first` would have an anchor before `first`'s anchor and
-            // would have been found first; starting a little earlier is only for clarity of the bound.
+            // `first` is the start of the trigger word whose anchor letter came first. Another one may
+            // start earlier and have its anchor later (anchors sit up to MAX_ANCHOR_OFFSET bytes into
+            // a word), but none starts more than that before `first`: its anchor would have come first.
             int i = Math.max(0, first - MAX_ANCHOR_OFFSET);
             while (i < n) {
                 int next = at(i);
