@@ -1,60 +1,40 @@
 package io.spillway.guard;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Filters Rails request-parameter dumps ({@code Parameters: {"user"=>{"name"=>"x", "password"=>"y"}}}):
  * every value becomes {@code "[FILTERED]"}, every key stays, nested hashes and arrays keep their shape.
  * Both Ruby inspect styles are read: {@code "k"=>v}, {@code :k=>v}, {@code "k" => v} and {@code k: v};
  * values may be strings, nested hashes, arrays, {@code #<Object ...>} dumps or bare words.
  *
+ * <p>Works on the message's bytes (all syntax is ASCII, so the bytes of multi-byte characters, all
+ * {@code >= 0x80}, are never taken for syntax and are copied exactly). Called by {@link BuiltinRules}
+ * at a {@code Parameters:} anchor; writes the filtered dump to a {@link ByteSink}.
+ *
  * <p>Failure mode is safe: where the dump is not what this scanner understands (truncated line,
  * unknown syntax), the rest of the line becomes {@code "[FILTERED]"}. Nesting deeper than
  * {@link #MAX_DEPTH} is filtered whole, so hostile input cannot exhaust the stack. Linear in the line's
- * length. Stateless, thread-safe.
+ * length: each byte is looked at a bounded number of times. Stateless, thread-safe.
  */
 final class RailsParameters {
     static final int MAX_DEPTH = 32;
-    private static final String ANCHOR = "parameters:";
-    private static final String VALUE = "\"" + RedactConfig.FILTERED + "\"";
+    private static final byte[] VALUE = ("\"" + RedactConfig.FILTERED + "\"").getBytes(StandardCharsets.US_ASCII);
 
     private RailsParameters() {}
 
-    /** The text with every {@code Parameters: {...}} dump filtered; the same instance if there is none. */
-    static String filter(String s) {
-        StringBuilder out = null;
-        int copied = 0;
-        int from = 0;
-        int n = s.length();
-        while (true) {
-            int p = indexOfIgnoreCase(s, ANCHOR, from);
-            if (p < 0) {
-                break;
-            }
-            int i = p + ANCHOR.length();
-            while (i < n && s.charAt(i) == ' ') {
-                i++;
-            }
-            if (i >= n || s.charAt(i) != '{') {
-                from = p + ANCHOR.length();
-                continue;
-            }
-            if (out == null) {
-                out = new StringBuilder(n);
-            }
-            out.append(s, copied, i);
-            int end = hash(s, i, out, 1);
-            copied = end;
-            from = end;
-        }
-        if (out == null) {
-            return s;
-        }
-        out.append(s, copied, n);
-        return out.toString();
+    /**
+     * Writes the filtered hash that starts at {@code m[brace] == '{'} to {@code out}; returns the index
+     * after the hash's closing brace (the end of the message when the hash is cut short or not
+     * understood, in which case the rest has been written as one filtered value).
+     */
+    static int filterHash(byte[] m, int brace, ByteSink out) {
+        return hash(m, brace, out, 1);
     }
 
     /** {@code s[i] == '{'}; returns the index after the closing brace. */
-    private static int hash(String s, int i, StringBuilder out, int depth) {
-        int n = s.length();
+    private static int hash(byte[] s, int i, ByteSink out, int depth) {
+        int n = s.length;
         if (depth > MAX_DEPTH) {
             out.append(VALUE);
             return skipBalanced(s, i);
@@ -66,26 +46,27 @@ final class RailsParameters {
             if (i >= n) {
                 return n;
             }
-            if (s.charAt(i) == '}') {
+            if (s[i] == '}') {
                 out.append('}');
                 return i + 1;
             }
             // key
             int j;
-            if (s.charAt(i) == '"') {
+            if (s[i] == '"') {
                 j = skipString(s, i);
             } else {
                 j = i + 1;
-                while (j < n && !isKeyEnd(s.charAt(j))) {
+                while (j < n && !isKeyEnd(s[j])) {
                     j++;
                 }
             }
             out.append(s, i, j);
             i = spaces(s, j, out);
-            if (s.startsWith("=>", i)) {
-                out.append("=>");
+            if (i + 1 < n && s[i] == '=' && s[i + 1] == '>') {
+                out.append('=');
+                out.append('>');
                 i += 2;
-            } else if (i < n && s.charAt(i) == ':') {
+            } else if (i < n && s[i] == ':') {
                 out.append(':');
                 i++;
             } else {
@@ -97,7 +78,7 @@ final class RailsParameters {
             if (i >= n) {
                 return n;
             }
-            char c = s.charAt(i);
+            int c = s[i];
             if (c == ',') {
                 out.append(',');
                 i++;
@@ -111,8 +92,8 @@ final class RailsParameters {
     }
 
     /** {@code s[i] == '['}; returns the index after the closing bracket. */
-    private static int array(String s, int i, StringBuilder out, int depth) {
-        int n = s.length();
+    private static int array(byte[] s, int i, ByteSink out, int depth) {
+        int n = s.length;
         if (depth > MAX_DEPTH) {
             out.append(VALUE);
             return skipBalanced(s, i);
@@ -124,7 +105,7 @@ final class RailsParameters {
             if (i >= n) {
                 return n;
             }
-            if (s.charAt(i) == ']') {
+            if (s[i] == ']') {
                 out.append(']');
                 return i + 1;
             }
@@ -133,7 +114,7 @@ final class RailsParameters {
             if (i >= n) {
                 return n;
             }
-            char c = s.charAt(i);
+            int c = s[i];
             if (c == ',') {
                 out.append(',');
                 i++;
@@ -146,12 +127,12 @@ final class RailsParameters {
         }
     }
 
-    private static int value(String s, int i, StringBuilder out, int depth) {
-        int n = s.length();
+    private static int value(byte[] s, int i, ByteSink out, int depth) {
+        int n = s.length;
         if (i >= n) {
             return n;
         }
-        char c = s.charAt(i);
+        int c = s[i];
         if (c == '{') {
             return hash(s, i, out, depth + 1);
         }
@@ -161,15 +142,15 @@ final class RailsParameters {
         int j;
         if (c == '"') {
             j = skipString(s, i);
-        } else if (c == '#' && i + 1 < n && s.charAt(i + 1) == '<') {
+        } else if (c == '#' && i + 1 < n && s[i + 1] == '<') {
             j = skipObject(s, i);
         } else {
             j = i;
-            while (j < n && ",}]".indexOf(s.charAt(j)) < 0) {
+            while (j < n && !isValueEnd(s[j])) {
                 j++;
             }
             // keep the spaces before the separator as they were
-            while (j > i && s.charAt(j - 1) == ' ') {
+            while (j > i && s[j - 1] == ' ') {
                 j--;
             }
         }
@@ -179,30 +160,34 @@ final class RailsParameters {
         return j;
     }
 
-    private static boolean isKeyEnd(char c) {
+    private static boolean isValueEnd(int c) {
+        return c == ',' || c == '}' || c == ']';
+    }
+
+    private static boolean isKeyEnd(int c) {
         return c == '=' || c == ':' || c == ',' || c == '}' || c == ' ';
     }
 
-    private static int spaces(String s, int i, StringBuilder out) {
-        int n = s.length();
-        while (i < n && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
-            out.append(s.charAt(i));
+    private static int spaces(byte[] s, int i, ByteSink out) {
+        int n = s.length;
+        while (i < n && (s[i] == ' ' || s[i] == '\t')) {
+            out.append(s[i]);
             i++;
         }
         return i;
     }
 
-    private static int bail(int n, StringBuilder out) {
+    private static int bail(int n, ByteSink out) {
         out.append(VALUE);
         return n;
     }
 
     /** {@code s[i] == '"'}; index after the closing quote, or the end for an unterminated string. */
-    private static int skipString(String s, int i) {
-        int n = s.length();
+    private static int skipString(byte[] s, int i) {
+        int n = s.length;
         int j = i + 1;
         while (j < n) {
-            char c = s.charAt(j);
+            int c = s[j];
             if (c == '\\') {
                 j += 2;
             } else if (c == '"') {
@@ -215,17 +200,17 @@ final class RailsParameters {
     }
 
     /** {@code #<Class ...>}, possibly nested and with strings inside. */
-    private static int skipObject(String s, int i) {
-        int n = s.length();
+    private static int skipObject(byte[] s, int i) {
+        int n = s.length;
         int depth = 0;
         int j = i;
         while (j < n) {
-            char c = s.charAt(j);
+            int c = s[j];
             if (c == '"') {
                 j = skipString(s, j);
                 continue;
             }
-            if (c == '#' && j + 1 < n && s.charAt(j + 1) == '<') {
+            if (c == '#' && j + 1 < n && s[j + 1] == '<') {
                 depth++;
                 j += 2;
                 continue;
@@ -238,12 +223,12 @@ final class RailsParameters {
         return n;
     }
 
-    private static int skipBalanced(String s, int i) {
-        int n = s.length();
+    private static int skipBalanced(byte[] s, int i) {
+        int n = s.length;
         int depth = 0;
         int j = i;
         while (j < n) {
-            char c = s.charAt(j);
+            int c = s[j];
             if (c == '"') {
                 j = skipString(s, j);
                 continue;
@@ -256,15 +241,5 @@ final class RailsParameters {
             j++;
         }
         return n;
-    }
-
-    static int indexOfIgnoreCase(String s, String lowerWord, int from) {
-        int last = s.length() - lowerWord.length();
-        for (int i = from; i <= last; i++) {
-            if (s.regionMatches(true, i, lowerWord, 0, lowerWord.length())) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -24,6 +24,10 @@ import org.jspecify.annotations.Nullable;
  * the buffers directly (a field on the record could be forged by any input, an app name cannot be
  * {@code _spillway} unless Spillway made it).
  *
+ * <p>Place in the guard ({@link Guard}): after truncation and repeat suppression, before redaction. A
+ * record's byte cost is its message length after truncation and before redaction, and a refused record
+ * costs no redaction work: a flood's excess is dropped before the expensive stage.
+ *
  * <p>Bounded table: at most {@code max_apps} buckets (plus at most one per concurrently inserting
  * thread). A bucket idle for its burst duration is full, hence equal to a new one, so when the table is
  * full such buckets are removed (a sweep at most once a second); this changes no decision. Apps that
