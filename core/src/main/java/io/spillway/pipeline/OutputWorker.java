@@ -70,11 +70,6 @@ public final class OutputWorker {
         this.errors = metrics.counter(
                         "spillway_output_errors", "Failed delivery attempts; each batch is retried.", "output")
                 .labelValues(name);
-        metrics.gaugeCallback(
-                "spillway_buffer_bytes",
-                "Bytes held in an output's buffer.",
-                cb -> cb.call(buffer.bytes(), name),
-                "output");
         this.thread = Thread.ofPlatform().name("output-" + name).daemon(false).unstarted(this::run);
     }
 

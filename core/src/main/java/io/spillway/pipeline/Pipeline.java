@@ -1,11 +1,15 @@
 package io.spillway.pipeline;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.spillway.buffer.Receipt;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +47,16 @@ public final class Pipeline implements RecordSink {
 
     @Override
     public Admission accept(LogRecord record) {
+        Object r = throughStages(record);
+        return r instanceof LogRecord passed ? toBuffers(passed) : (Admission) r;
+    }
+
+    /**
+     * Runs the stages: returns the record that came through (a {@link LogRecord}), or the {@link
+     * Admission} saying which stage dropped it. One return value instead of two so that the common
+     * path allocates nothing.
+     */
+    private Object throughStages(LogRecord record) {
         LogRecord r = record;
         for (int i = 0; i < stageIn.length; i++) {
             stageIn[i].inc();
@@ -53,7 +67,7 @@ public final class Pipeline implements RecordSink {
             }
             r = next;
         }
-        return toBuffers(r);
+        return r;
     }
 
     /**
@@ -76,6 +90,62 @@ public final class Pipeline implements RecordSink {
             return Admission.ACCEPTED;
         }
         return firstDrop != null ? firstDrop : Admission.dropped("no_output");
+    }
+
+    /**
+     * The acknowledgement hook (G5) for inputs whose senders wait for an answer (forward {@code ack},
+     * HTTP 2xx): runs the stages on each record, offers the survivors to every output's buffer with
+     * {@link io.spillway.buffer.Buffer#offerDurable}, and calls {@code onDurable} exactly once, when
+     * every buffer has answered. A record is accepted when at least one buffer took it; the receipt is
+     * durable when every buffer's was. Admissions come back one per offered record, in order.
+     */
+    public void acceptDurable(List<LogRecord> records, Consumer<Receipt> onDurable) {
+        Admission[] admissions = new Admission[records.size()];
+        List<LogRecord> passed = new ArrayList<>(records.size());
+        int[] index = new int[records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            Object r = throughStages(records.get(i));
+            if (r instanceof LogRecord rec) {
+                index[passed.size()] = i;
+                passed.add(rec);
+            } else {
+                admissions[i] = (Admission) r;
+            }
+        }
+        if (passed.isEmpty() || outputs.isEmpty()) {
+            for (int i = 0; i < admissions.length; i++) {
+                if (admissions[i] == null) {
+                    admissions[i] = Admission.dropped("no_output");
+                }
+            }
+            onDurable.accept(new Receipt(List.of(admissions), true));
+            return;
+        }
+        AtomicInteger pending = new AtomicInteger(outputs.size());
+        AtomicBoolean durable = new AtomicBoolean(true);
+        Object lock = new Object();
+        for (OutputWorker w : outputs) {
+            w.buffer().offerDurable(passed, receipt -> {
+                synchronized (lock) {
+                    List<Admission> got = receipt.admissions();
+                    for (int j = 0; j < got.size(); j++) {
+                        int i = index[j];
+                        Admission a = got.get(j);
+                        if (admissions[i] == null || (!admissions[i].accepted() && a.accepted())) {
+                            admissions[i] = a;
+                        }
+                    }
+                    if (!receipt.durable() && receipt.accepted() > 0) {
+                        durable.set(false);
+                    }
+                }
+                if (pending.decrementAndGet() == 0) {
+                    synchronized (lock) {
+                        onDurable.accept(new Receipt(List.of(admissions), durable.get()));
+                    }
+                }
+            });
+        }
     }
 
     public void start() throws Exception {

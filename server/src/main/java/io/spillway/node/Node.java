@@ -2,7 +2,7 @@ package io.spillway.node;
 
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.spillway.buffer.Buffer;
-import io.spillway.buffer.MemoryBuffer;
+import io.spillway.buffer.FairBuffer;
 import io.spillway.guard.DropLedger;
 import io.spillway.guard.Guard;
 import io.spillway.guard.GuardConfig;
@@ -15,6 +15,7 @@ import io.spillway.pipeline.OutputWorker;
 import io.spillway.pipeline.Pipeline;
 import io.spillway.server.HttpServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -66,11 +67,20 @@ public final class Node implements AutoCloseable {
         Wiring.outputs(this, outputs);
         this.pipeline = new Pipeline(inputs, guard.stages(), outputs, metrics);
         this.http = config.http().enabled() ? new HttpServer(config.http(), metrics, ready::get) : null;
+        if (http != null && config.inputs().http().enabled()) {
+            Wiring.ingest(this, http);
+        }
     }
 
+    /** An output with its own fair buffer under {@code <data_dir>/buffer/<output>}. */
     OutputWorker worker(Output output) {
-        Buffer buffer = new MemoryBuffer(64L * 1024 * 1024, drops);
-        return new OutputWorker(output, buffer, metrics, 1000, 1024 * 1024);
+        try {
+            Buffer buffer = new FairBuffer(
+                    output.name(), config.buffer(), dataDir.resolve("buffer").resolve(output.name()), drops, metrics);
+            return new OutputWorker(output, buffer, metrics, 1000, 1024 * 1024);
+        } catch (IOException e) {
+            throw new UncheckedIOException("buffer of output " + output.name() + ": " + e.getMessage(), e);
+        }
     }
 
     public void start() throws Exception {
@@ -101,6 +111,10 @@ public final class Node implements AutoCloseable {
         pipeline.stopInputs();
         drops.stop(); // writes the last markers, so the drain delivers them too
         pipeline.stopOutputs(config.shutdownDrain());
+        for (OutputWorker w : outputs) {
+            // Persists what could not be delivered in time, so the next start delivers it.
+            w.buffer().close();
+        }
         if (http != null) {
             try {
                 http.close();

@@ -1,5 +1,6 @@
 package io.spillway.node;
 
+import io.spillway.buffer.FairBufferConfig;
 import io.spillway.config.Check;
 import io.spillway.guard.GuardConfig;
 import io.spillway.server.HttpConfig;
@@ -15,6 +16,7 @@ import java.time.Duration;
  * @param http the HTTP listener
  * @param inputs the inputs, each under its protocol's name
  * @param guard truncate, redact, rate limit and drop markers, globally and per app (docs/guard.md)
+ * @param buffer the fair buffer each output gets, with these budgets (docs/buffer.md)
  * @param outputs the outputs, each under its destination's name
  */
 public record NodeConfig(
@@ -24,6 +26,7 @@ public record NodeConfig(
         HttpConfig http,
         InputsConfig inputs,
         GuardConfig guard,
+        FairBufferConfig buffer,
         OutputsConfig outputs) {
     public NodeConfig {
         Check.require(!shutdownDrain.isNegative(), "shutdown_drain", "cannot be negative");
@@ -37,10 +40,11 @@ public record NodeConfig(
                 HttpConfig.defaults(),
                 InputsConfig.defaults(),
                 GuardConfig.defaults(),
+                FairBufferConfig.defaults(),
                 OutputsConfig.defaults());
     }
 
     public NodeConfig withDataDir(Path dir) {
-        return new NodeConfig(host, dir, shutdownDrain, http, inputs, guard, outputs);
+        return new NodeConfig(host, dir, shutdownDrain, http, inputs, guard, buffer, outputs);
     }
 }

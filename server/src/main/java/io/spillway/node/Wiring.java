@@ -1,12 +1,17 @@
 package io.spillway.node;
 
+import io.spillway.input.http.HttpIngestConfig;
+import io.spillway.input.http.LogplexDecoder;
 import io.spillway.input.syslog.SyslogConfig;
+import io.spillway.input.syslog.SyslogDecoder;
 import io.spillway.input.syslog.SyslogInput;
 import io.spillway.output.file.FileOutput;
 import io.spillway.output.file.FileOutputConfig;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.OutputWorker;
+import io.spillway.server.HttpServer;
+import io.spillway.server.IngestRoutes;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +25,25 @@ final class Wiring {
         if (syslog.enabled()) {
             into.add(new SyslogInput(syslog, new InputMetrics(node.metrics(), "syslog"), InstantSource.system()));
         }
+    }
+
+    static void ingest(Node node, HttpServer http) {
+        HttpIngestConfig c = node.config().inputs().http();
+        LogplexDecoder logplex = new LogplexDecoder(
+                new SyslogDecoder(InstantSource.system()), c.maxRecord().toIntBytes(), c.maxRecords());
+        IngestRoutes routes = new IngestRoutes(
+                c,
+                logplex,
+                (records, onDurable) -> node.pipeline().acceptDurable(records, onDurable),
+                new InputMetrics(node.metrics(), "http"),
+                InstantSource.system(),
+                node.host(),
+                app -> node.guard()
+                        .rateLimit()
+                        .retryAfter(app)
+                        .map(d -> (d.toMillis() + 999) / 1000)
+                        .orElse(1L));
+        http.routes(routes::register);
     }
 
     static void outputs(Node node, List<OutputWorker> into) {

@@ -1,0 +1,190 @@
+package io.spillway.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.spillway.buffer.Receipt;
+import io.spillway.input.http.DecodeResult;
+import io.spillway.input.http.HttpIngestConfig;
+import io.spillway.input.http.LogplexDecoder;
+import io.spillway.input.http.NdjsonDecoder;
+import io.spillway.pipeline.Admission;
+import io.spillway.pipeline.InputMetrics;
+import io.spillway.record.LogRecord;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /api/v1/ingest}: newline-delimited JSON, or {@code application/logplex-1} drains.
+ *
+ * <p>Answers (G5: 2xx only once the records are in the buffers under their durability policy):
+ * <ul>
+ *   <li>200 with counts when every decodable record was accepted;
+ *   <li>400 when the body held nothing decodable; 413 for a body over {@code http.max_request_body}
+ *       or over {@code inputs.http.max_records} records;
+ *   <li>429 with {@code Retry-After} when any record was refused because its app is over its rate
+ *       limit: the client retries the whole request, so accepted records may arrive twice (at least
+ *       once, never lost);
+ *   <li>503 when the buffers refused records for lack of room, or did not confirm durability within
+ *       {@code inputs.http.ack_timeout}.
+ * </ul>
+ */
+public final class IngestRoutes {
+    private static final Logger log = LoggerFactory.getLogger(IngestRoutes.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String LOGPLEX = "application/logplex-1";
+
+    /** Offers records and calls back with the receipt once durable (the pipeline's ack hook). */
+    public interface DurableSink extends BiConsumer<List<LogRecord>, java.util.function.Consumer<Receipt>> {}
+
+    private final HttpIngestConfig config;
+    private final NdjsonDecoder ndjson;
+    private final LogplexDecoder logplex;
+    private final DurableSink sink;
+    private final InputMetrics metrics;
+    private final InstantSource clock;
+    private final String host;
+    private final ToLongFunction<String> retryAfterSeconds;
+
+    public IngestRoutes(
+            HttpIngestConfig config,
+            LogplexDecoder logplex,
+            DurableSink sink,
+            InputMetrics metrics,
+            InstantSource clock,
+            String host,
+            ToLongFunction<String> retryAfterSeconds) {
+        this.config = config;
+        this.ndjson = new NdjsonDecoder(config.maxRecord().toIntBytes(), config.maxRecords());
+        this.logplex = logplex;
+        this.sink = sink;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.host = host;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public void register(Javalin app) {
+        app.post("/api/v1/ingest", this::ingest);
+    }
+
+    private void ingest(Context ctx) {
+        byte[] body = ctx.bodyAsBytes();
+        String app = ctx.queryParam("app");
+        String peer = ctx.ip();
+        long now = nanos();
+        String type = ctx.contentType() == null ? "" : ctx.contentType();
+        DecodeResult r =
+                type.startsWith(LOGPLEX) ? logplex.decode(body, app, peer, now) : ndjson.decode(body, app, peer, now);
+        for (int i = 0; i < r.malformed(); i++) {
+            metrics.error("parse_error");
+        }
+        for (int i = 0; i < r.tooLarge(); i++) {
+            metrics.error("too_large");
+        }
+        if (!r.firstError().isEmpty()) {
+            log.debug("ingest from {}: {}", peer, r.firstError());
+        }
+        if (r.overLimit()) {
+            metrics.error("too_many_records");
+            reply(
+                    ctx,
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    r,
+                    null,
+                    "more than inputs.http.max_records (" + config.maxRecords()
+                            + ") records in one request; split the body");
+            return;
+        }
+        if (r.records().isEmpty()) {
+            boolean empty = r.malformed() == 0 && r.tooLarge() == 0;
+            reply(ctx, empty ? HttpStatus.OK : HttpStatus.BAD_REQUEST, r, null, r.firstError());
+            return;
+        }
+        for (LogRecord rec : r.records()) {
+            metrics.received(rec.messageLength());
+        }
+        CompletableFuture<Receipt> done = new CompletableFuture<>();
+        sink.accept(r.records(), done::complete);
+        ctx.future(() -> done.orTimeout(config.ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((receipt, err) -> {
+                    if (err != null) {
+                        boolean timeout = err instanceof TimeoutException || err.getCause() instanceof TimeoutException;
+                        metrics.error(timeout ? "ack_timeout" : "ack_failed");
+                        ctx.header("Retry-After", "5");
+                        reply(
+                                ctx,
+                                HttpStatus.SERVICE_UNAVAILABLE,
+                                r,
+                                null,
+                                timeout
+                                        ? "records not durable within inputs.http.ack_timeout; retry"
+                                        : "buffer error: " + err.getMessage());
+                    } else {
+                        answer(ctx, r, receipt);
+                    }
+                    return null;
+                }));
+    }
+
+    private void answer(Context ctx, DecodeResult r, Receipt receipt) {
+        Map<String, Integer> dropped = new TreeMap<>();
+        String limitedApp = null;
+        List<Admission> admissions = receipt.admissions();
+        for (int i = 0; i < admissions.size(); i++) {
+            Admission a = admissions.get(i);
+            if (!a.accepted()) {
+                dropped.merge(a.reason(), 1, Integer::sum);
+                if (a.reason().equals("rate_limit") && limitedApp == null) {
+                    limitedApp = r.records().get(i).app();
+                }
+            }
+        }
+        if (limitedApp != null) {
+            ctx.header("Retry-After", Long.toString(Math.max(1, retryAfterSeconds.applyAsLong(limitedApp))));
+            reply(ctx, HttpStatus.TOO_MANY_REQUESTS, r, receipt, "app " + limitedApp + " is over its rate limit");
+        } else if (!dropped.isEmpty() && receipt.accepted() == 0) {
+            ctx.header("Retry-After", "5");
+            reply(ctx, HttpStatus.SERVICE_UNAVAILABLE, r, receipt, "the buffers refused the records: " + dropped);
+        } else {
+            reply(ctx, HttpStatus.OK, r, receipt, r.firstError());
+        }
+    }
+
+    private static void reply(Context ctx, HttpStatus status, DecodeResult r, @Nullable Receipt receipt, String error) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("accepted", receipt == null ? 0 : receipt.accepted());
+        o.put("durable", receipt != null && receipt.durable());
+        if (receipt != null) {
+            ObjectNode d = o.putObject("dropped");
+            for (Admission a : receipt.admissions()) {
+                if (!a.accepted()) {
+                    d.put(a.reason(), d.path(a.reason()).asInt(0) + 1);
+                }
+            }
+        }
+        o.put("malformed", r.malformed());
+        o.put("too_large", r.tooLarge());
+        if (!error.isEmpty()) {
+            o.put("error", error);
+        }
+        ctx.status(status).contentType("application/json").result(o.toString());
+    }
+
+    private long nanos() {
+        java.time.Instant i = clock.instant();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+}

@@ -1,0 +1,123 @@
+package io.spillway.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code POST /api/v1/ingest} against Spillway as a real process: NDJSON, logplex-1, 400, 413, 429. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpIngestIT {
+    SpillwayProcess spillway;
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        spillway = SpillwayProcess.start(
+                dir,
+                "--set",
+                "inputs.http.max_records=100",
+                "--set",
+                "guard.apps={limited: {rate_limit: {lines_per_second: 1, burst: 2s}}}");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (spillway != null) {
+            spillway.close();
+        }
+    }
+
+    private HttpResponse<String> post(String query, String contentType, byte[] body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + spillway.httpPort + "/api/v1/ingest" + query))
+                        .header("Content-Type", contentType)
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void awaitLine(String app, String text) throws Exception {
+        Path file = spillway.appFile(app);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(file) && Files.readString(file).contains(text)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no \"" + text + "\" in " + file + "\n" + spillway.output());
+    }
+
+    @Test
+    void ndjson_acceptedDurableAndWritten() throws Exception {
+        HttpResponse<String> r = post(
+                "",
+                "application/x-ndjson",
+                "{\"app\":\"web\",\"message\":\"hello over http\",\"level\":\"err\"}\nnot json\n".getBytes());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body())
+                .contains("\"accepted\":1")
+                .contains("\"durable\":true")
+                .contains("\"malformed\":1");
+        awaitLine("web", "hello over http");
+        assertThat(spillway.metric("spillway_input_errors_total{input=\"http\",kind=\"parse_error\"}"))
+                .isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void logplex_framesWritten() throws Exception {
+        String msg = "<190>1 2026-11-25T10:00:00+00:00 host app web.1 - State changed from starting to up";
+        HttpResponse<String> r = post("?app=drained", "application/logplex-1", (msg.length() + " " + msg).getBytes());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        awaitLine("drained", "State changed from starting to up");
+    }
+
+    @Test
+    void garbageOnly_is400() throws Exception {
+        HttpResponse<String> r = post("", "application/x-ndjson", "nope\n".getBytes());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("line 1");
+    }
+
+    @Test
+    void tooManyRecords_is413() throws Exception {
+        HttpResponse<String> r = post(
+                "", "application/x-ndjson", "{\"message\":\"m\"}\n".repeat(101).getBytes());
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.body()).contains("max_records");
+    }
+
+    @Test
+    void bodyOverMaxRequestBody_is413() throws Exception {
+        byte[] big = new byte[9 * 1024 * 1024];
+        java.util.Arrays.fill(big, (byte) 'x');
+        HttpResponse<String> r = post("", "application/x-ndjson", big);
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(spillway.isAlive()).isTrue();
+    }
+
+    @Test
+    void appOverItsLimit_is429WithRetryAfter() throws Exception {
+        HttpResponse<String> r = post(
+                "",
+                "application/x-ndjson",
+                "{\"app\":\"limited\",\"message\":\"m\"}\n".repeat(10).getBytes());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+        assertThat(r.headers().firstValue("Retry-After"))
+                .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+        assertThat(r.body()).contains("rate_limit");
+    }
+}
