@@ -394,18 +394,7 @@ final class BuiltinRules {
 
         /** {@code m[q] == '"'}: the index after the closing quote (escapes skipped), or the end. */
         private int stringEnd(int q) {
-            int j = q + 1;
-            while (j < n) {
-                byte c = m[j];
-                if (c == '\\') {
-                    j += 2;
-                } else if (c == '"') {
-                    return j + 1;
-                } else {
-                    j++;
-                }
-            }
-            return n;
+            return RailsParameters.skipString(m, q);
         }
 
         private int credentialEnd(int i) {

@@ -183,7 +183,8 @@ final class RailsParameters {
     }
 
     /** {@code s[i] == '"'}; index after the closing quote, or the end for an unterminated string. */
-    private static int skipString(byte[] s, int i) {
+    /** {@code s[i] == '"'}: the index after the closing quote (escapes skipped), or the end. */
+    static int skipString(byte[] s, int i) {
         int n = s.length;
         int j = i + 1;
         while (j < n) {
