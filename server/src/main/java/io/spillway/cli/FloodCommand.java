@@ -45,13 +45,17 @@ final class FloodCommand implements Callable<Integer> {
     Via via;
 
     enum Via {
-        syslog
+        syslog,
+        http
     }
 
     @Option(
             names = "--target",
-            defaultValue = "127.0.0.1:5514",
-            description = "Spillway's syslog TCP address (default ${DEFAULT-VALUE}).")
+            description = {
+                "Where to send: the syslog TCP address (default 127.0.0.1:5514),",
+                "or with --via http the base URL (default http://127.0.0.1:8080)."
+            })
+    @Nullable
     String target;
 
     @Option(
@@ -120,7 +124,7 @@ final class FloodCommand implements Callable<Integer> {
         PrintStream out =
                 new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         Workload w;
-        InetSocketAddress addr;
+        Flood.TransportFactory transports;
         try {
             w = new Workload(
                     quietApps,
@@ -130,16 +134,29 @@ final class FloodCommand implements Callable<Integer> {
                     DataSize.parse(noisySize).toIntBytes(),
                     Durations.parse(duration),
                     prefix);
-            var la = io.spillway.config.ListenAddress.parse(target);
-            addr = new InetSocketAddress(la.host(), la.port());
+            if (via == Via.syslog) {
+                var la = io.spillway.config.ListenAddress.parse(target == null ? "127.0.0.1:5514" : target);
+                transports = Flood.viaSyslog(new InetSocketAddress(la.host(), la.port()));
+            } else {
+                String base = target == null ? "http://127.0.0.1:8080" : target;
+                transports = Flood.viaHttp(URI.create(base.replaceAll("/+$", "") + "/api/v1/ingest"));
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         URI metricsUri = metrics.equals("none") ? null : URI.create(metrics);
         out.printf(
                 "flood: %s via %s to %s; %d quiet apps x %.0f lines/s, noisy app %.0f lines/s of %s; reading back %s%n",
-                duration, via, target, quietApps, quietRate, noisyRate, noisySize, files.toAbsolutePath());
-        Flood flood = new Flood(w, addr, files, metricsUri, Durations.parse(settle), System.err, System::nanoTime);
+                duration,
+                via,
+                target == null ? "the default address" : target,
+                quietApps,
+                quietRate,
+                noisyRate,
+                noisySize,
+                files.toAbsolutePath());
+        Flood flood =
+                new Flood(w, transports, files, metricsUri, Durations.parse(settle), System.err, System::nanoTime);
         FloodReport report = flood.run();
         report.print(out);
         if (json != null) {

@@ -27,8 +27,23 @@ import org.jspecify.annotations.Nullable;
  * that waits for stragglers, and finally the {@link FloodReport}.
  */
 public final class Flood {
+    /** Opens a transport for a group of apps (one sender thread each). */
+    public interface TransportFactory {
+        Transport open(int apps) throws IOException;
+    }
+
+    /** Syslog over TCP with octet counting, one connection per app. */
+    public static TransportFactory viaSyslog(InetSocketAddress target) {
+        return apps -> new SyslogTransport(target, apps, "flood");
+    }
+
+    /** HTTP ingest, NDJSON batches. */
+    public static TransportFactory viaHttp(URI ingest) {
+        return apps -> new HttpTransport(ingest);
+    }
+
     private final Workload workload;
-    private final InetSocketAddress syslog;
+    private final TransportFactory transports;
     private final Path filesDir;
     private final @Nullable URI metricsUrl;
     private final Duration settle;
@@ -37,14 +52,14 @@ public final class Flood {
 
     public Flood(
             Workload workload,
-            InetSocketAddress syslog,
+            TransportFactory transports,
             Path filesDir,
             @Nullable URI metricsUrl,
             Duration settle,
             PrintStream progress,
             LongSupplier nanoClock) {
         this.workload = workload;
-        this.syslog = syslog;
+        this.transports = transports;
         this.filesDir = filesDir;
         this.metricsUrl = metricsUrl;
         this.settle = settle;
@@ -65,18 +80,16 @@ public final class Flood {
         all.addAll(noisy);
         Map<String, Double> dropsBefore = scrapeDrops();
 
-        SyslogSender quietSender = new SyslogSender(
-                syslog,
+        Sender quietSender = new Sender(
                 quiet,
                 workload.quietRate() * workload.quietApps(),
                 (seq, sent) -> Lines.quiet(seq, sent, workload.quietLineBytes()),
-                "flood");
-        SyslogSender noisySender = new SyslogSender(
-                syslog,
+                transports.open(quiet.size()));
+        Sender noisySender = new Sender(
                 noisy,
                 workload.noisyRate(),
                 (seq, sent) -> Lines.noisy(seq, sent, workload.noisyLineBytes()),
-                "flood");
+                transports.open(noisy.size()));
 
         long start = clock.getAsLong();
         long end = start + workload.duration().toNanos();
@@ -152,7 +165,7 @@ public final class Flood {
     }
 
     private Thread sender(
-            String name, SyslogSender s, long start, long end, AtomicBoolean stop, AtomicReference<Throwable> failure) {
+            String name, Sender s, long start, long end, AtomicBoolean stop, AtomicReference<Throwable> failure) {
         return Thread.ofPlatform().name(name).daemon(true).start(() -> {
             try {
                 s.run(clock, start, end, stop::get);
