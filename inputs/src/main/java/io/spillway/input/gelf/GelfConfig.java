@@ -81,6 +81,7 @@ public record GelfConfig(
                 Tcp.defaults(),
                 DataSize.ofMiB(1),
                 1000,
+                DataSize.ofMiB(32),
                 Duration.ofSeconds(5),
                 "_container_name");
     }
