@@ -92,7 +92,7 @@ public final class GelfInput implements Input {
     private final GelfDecoder decoder;
     private final GelfChunkAggregator chunks;
     private final AtomicInteger openConnections = new AtomicInteger();
-    private volatile long lastLogNanos = Long.MIN_VALUE;
+    private volatile long lastLogMillis = Long.MIN_VALUE;
 
     private @Nullable EventLoopGroup group;
     private @Nullable ChannelGroup channels;
@@ -242,10 +242,10 @@ public final class GelfInput implements Input {
 
     private void error(String kind, @Nullable SocketAddress remote, @Nullable String detail) {
         metrics.error(kind);
-        long now = System.nanoTime();
-        long last = lastLogNanos;
-        if (last == Long.MIN_VALUE || now - last >= TimeUnit.SECONDS.toNanos(LOG_INTERVAL_SECONDS)) {
-            lastLogNanos = now;
+        long now = clock.millis();
+        long last = lastLogMillis;
+        if (last == Long.MIN_VALUE || now - last >= TimeUnit.SECONDS.toMillis(LOG_INTERVAL_SECONDS)) {
+            lastLogMillis = now;
             LOG.warn(
                     "gelf input {}: {} from {}: {}; further errors are counted but not logged for {}s",
                     name(),
