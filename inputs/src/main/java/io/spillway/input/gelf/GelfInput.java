@@ -21,9 +21,6 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.DelimiterBasedFrameDecoder;
-import io.netty.handler.codec.Delimiters;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -212,13 +209,17 @@ public final class GelfInput implements Input {
         if (open != null) {
             open.add(ch);
         }
-        // GELF TCP: each message ends with a NUL byte. failFast: a frame over max_message is refused as
-        // soon as it passes the bound, and its bytes are skipped up to the next NUL without buffering.
+        // GELF TCP: each message ends with a NUL byte; see GelfFrameDecoder for the bound.
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(tcp.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast(
                         "frames",
-                        new DelimiterBasedFrameDecoder(config.maxMessageBytes(), true, true, Delimiters.nulDelimiter()))
+                        new GelfFrameDecoder(
+                                config.maxMessageBytes(),
+                                kind -> error(
+                                        kind,
+                                        ch.remoteAddress(),
+                                        "frame exceeds max_message (" + config.maxMessageBytes() + " bytes)")))
                 .addLast("records", new FrameHandler());
     }
 
@@ -293,14 +294,7 @@ public final class GelfInput implements Input {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (cause instanceof TooLongFrameException) {
-                // The decoder skips the rest of the frame itself; the connection goes on.
-                error(
-                        "too_large",
-                        ctx.channel().remoteAddress(),
-                        "frame exceeds max_message (" + config.maxMessageBytes() + " bytes)");
-                return;
-            }
+            // Framing and decoding never throw (see GelfFrameDecoder, GelfDecoder): this is the socket failing.
             metrics.error("connection_error");
             LOG.debug(
                     "gelf input {}: closing connection from {}: {}",
