@@ -86,6 +86,9 @@ public final class GelfDecoder {
         Severity severity = Severity.UNKNOWN;
         Map<String, String> extra = new LinkedHashMap<>();
         boolean truncated = false;
+        String appValue = null;
+        String tagValue = null;
+        String containerId = null;
         try (JsonParser p = json.createParser(payload)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new GelfException("parse_error", "payload is not a JSON object");
@@ -110,6 +113,14 @@ public final class GelfDecoder {
                     default -> {
                         if (key.length() > 1 && key.charAt(0) == '_' && v != JsonToken.VALUE_NULL) {
                             String value = text(p, v);
+                            // The fields that name app and source are kept even past the field bound.
+                            if (value != null && key.equals(appField) && appValue == null) {
+                                appValue = value;
+                            } else if (value != null && key.equals("_tag") && tagValue == null) {
+                                tagValue = value;
+                            } else if (value != null && key.equals("_container_id") && containerId == null) {
+                                containerId = value;
+                            }
                             if (value != null && !extra.containsKey(key)) {
                                 if (extra.size() >= MAX_FIELDS) {
                                     truncated = true;
@@ -132,12 +143,11 @@ public final class GelfDecoder {
         boolean useFull = fullMessage != null && !fullMessage.isEmpty();
         String message = useFull ? fullMessage : shortMessage;
 
-        String appRaw = extra.get(appField);
+        String appRaw = appValue;
         if (appRaw == null || appRaw.isBlank()) {
-            appRaw = extra.get("_tag");
+            appRaw = tagValue;
         }
         String app = appRaw == null || appRaw.isBlank() ? AppNames.UNKNOWN : AppNames.normalize(appRaw);
-        String containerId = extra.get("_container_id");
         String source = containerId == null ? "" : bound(containerId);
         LogStream stream = containerId != null && severity == Severity.ofCode(3) ? LogStream.STDERR : LogStream.STDOUT;
 

@@ -224,7 +224,7 @@ public final class GelfInput implements Input {
     }
 
     /** Decompresses, decodes and hands over one payload; counts and drops it when it fails. */
-    void deliver(byte[] payload, @Nullable SocketAddress remote) {
+    private void deliver(byte[] payload, @Nullable SocketAddress remote) {
         RecordSink s = sink;
         if (s == null) {
             return;

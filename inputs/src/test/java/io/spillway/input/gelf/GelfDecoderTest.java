@@ -70,7 +70,10 @@ class GelfDecoderTest {
         for (int i = 0; i < 200; i++) {
             json.append(",\"_f").append(i).append("\":\"").append(longValue).append('"');
         }
+        json.append(",\"_container_name\":\"late-app\",\"_container_id\":\"late-id\"");
         LogRecord r = decode(json.append('}').toString());
+        assertThat(r.app()).isEqualTo("late-app");
+        assertThat(r.source()).isEqualTo("late-id");
         assertThat(r.fields()).hasSizeLessThanOrEqualTo(GelfDecoder.MAX_FIELDS);
         assertThat(r.fields()).containsEntry("fields_truncated", "true");
         assertThat(r.fields().get("f0")).hasSize(GelfDecoder.MAX_FIELD_VALUE);
