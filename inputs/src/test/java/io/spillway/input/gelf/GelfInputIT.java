@@ -44,11 +44,15 @@ class GelfInputIT {
         final GelfInput input;
 
         Server(int maxConnections, DataSize maxMessage, int maxChunked) throws Exception {
+            this(maxConnections, maxMessage, maxChunked, Duration.ofMinutes(5));
+        }
+
+        Server(int maxConnections, DataSize maxMessage, int maxChunked, Duration idleTimeout) throws Exception {
             ListenAddress any = ListenAddress.loopback(0);
             GelfConfig config = new GelfConfig(
                     true,
                     new GelfConfig.Udp(true, any, DataSize.ofMiB(4)),
-                    new GelfConfig.Tcp(true, any, maxConnections, Duration.ofMinutes(5)),
+                    new GelfConfig.Tcp(true, any, maxConnections, idleTimeout),
                     maxMessage,
                     maxChunked,
                     DataSize.ofMiB(32),
@@ -181,6 +185,15 @@ class GelfInputIT {
             }
             first.getOutputStream().write(utf8(message("still served", "web") + "\0"));
             assertThat(server.next().messageText()).isEqualTo("still served");
+        }
+    }
+
+    @Test
+    void tcp_silentConnection_closedAfterIdleTimeout() throws Exception {
+        try (Server server = new Server(16, DataSize.ofMiB(1), 1000, Duration.ofMillis(200));
+                Socket s = server.tcp()) {
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            await("idle_timeout counted", () -> server.errors("idle_timeout") == 1);
         }
     }
 
