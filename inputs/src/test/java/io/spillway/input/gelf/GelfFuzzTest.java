@@ -1,0 +1,56 @@
+package io.spillway.input.gelf;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
+
+class GelfFuzzTest {
+    private final GelfDecoder decoder = new GelfDecoder("_container_name");
+
+    @Property
+    void decode_arbitraryBytes_neverThrowsOtherThanGelfException(@ForAll @Size(max = 512) byte[] bytes) {
+        try {
+            decoder.decode(bytes, "peer", 0);
+        } catch (GelfException expected) {
+            // refused with a kind: fine
+        }
+    }
+
+    @Property
+    void decompress_arbitraryBytesWithMagic_neverThrowsOtherThanGelfException(
+            @ForAll @Size(max = 512) byte[] bytes, @ForAll boolean gzip) {
+        byte[] data = new byte[bytes.length + 2];
+        data[0] = gzip ? (byte) 0x1f : (byte) 0x78;
+        data[1] = gzip ? (byte) 0x8b : (byte) 0x9c;
+        System.arraycopy(bytes, 0, data, 2, bytes.length);
+        try {
+            GelfPayloads.decompress(data, 4096);
+        } catch (GelfException expected) {
+            // refused with a kind: fine
+        }
+    }
+
+    @Property(tries = 300)
+    void offer_arbitraryDatagrams_neverThrowsAndStaysBounded(
+            @ForAll @Size(max = 300) List<@Size(max = 40) byte[]> datagrams) {
+        FakeClock clock = new FakeClock(Instant.EPOCH.plusSeconds(1000));
+        GelfChunkAggregator a = new GelfChunkAggregator(8, 256, 1024, Duration.ofSeconds(5), clock, kind -> {});
+        for (byte[] d : datagrams) {
+            if (d.length > 2) {
+                // Make about half of them look like chunks, with a small id space so they collide.
+                if ((d[0] & 1) == 0) {
+                    d[0] = 0x1e;
+                    d[1] = 0x0f;
+                }
+            }
+            a.offer(d);
+            clock.advance(Duration.ofMillis(d.length * 10L));
+            if (a.pendingMessages() > 8 || a.pendingBytes() > 1024) {
+                throw new AssertionError("bound exceeded: " + a.pendingMessages() + " / " + a.pendingBytes());
+            }
+        }
+    }
+}

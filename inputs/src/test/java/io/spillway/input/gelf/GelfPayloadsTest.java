@@ -1,0 +1,68 @@
+package io.spillway.input.gelf;
+
+import static io.spillway.input.gelf.Gelf.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class GelfPayloadsTest {
+    private static final byte[] JSON = utf8("{\"short_message\":\"hello\"}");
+
+    @Test
+    void decompress_plain_sameBytes() throws GelfException {
+        assertThat(GelfPayloads.decompress(JSON, 1024)).isEqualTo(JSON);
+    }
+
+    @Test
+    void decompress_gzip_inflated() throws GelfException {
+        assertThat(GelfPayloads.decompress(Gelf.gzip(JSON), 1024)).isEqualTo(JSON);
+    }
+
+    @Test
+    void decompress_zlib_inflated() throws GelfException {
+        assertThat(GelfPayloads.decompress(Gelf.zlib(JSON), 1024)).isEqualTo(JSON);
+    }
+
+    @Test
+    void decompress_exactlyAtBound_accepted() throws GelfException {
+        byte[] big = new byte[4096];
+        Arrays.fill(big, (byte) 'a');
+        assertThat(GelfPayloads.decompress(Gelf.gzip(big), 4096)).hasSize(4096);
+    }
+
+    @Test
+    void decompress_gzipBomb_refusedTooLarge() {
+        // 64 MiB of zeros compress to ~64 KiB; the bound is 1 MiB, so inflation must stop there.
+        byte[] zeros = new byte[64 * 1024 * 1024];
+        byte[] bomb = Gelf.gzip(zeros);
+        assertThat(bomb.length).isLessThan(128 * 1024);
+        assertThatThrownBy(() -> GelfPayloads.decompress(bomb, 1024 * 1024))
+                .isInstanceOfSatisfying(
+                        GelfException.class, e -> assertThat(e.kind()).isEqualTo("too_large"));
+        assertThatThrownBy(() -> GelfPayloads.decompress(Gelf.zlib(zeros), 1024 * 1024))
+                .isInstanceOfSatisfying(
+                        GelfException.class, e -> assertThat(e.kind()).isEqualTo("too_large"));
+    }
+
+    @Test
+    void decompress_plainOverBound_refusedTooLarge() {
+        assertThatThrownBy(() -> GelfPayloads.decompress(new byte[2048], 1024))
+                .isInstanceOfSatisfying(
+                        GelfException.class, e -> assertThat(e.kind()).isEqualTo("too_large"));
+    }
+
+    @Test
+    void decompress_truncatedOrCorrupt_decompressError() {
+        byte[] gz = Gelf.gzip(JSON);
+        byte[] truncated = Arrays.copyOf(gz, gz.length / 2);
+        byte[] corrupt = gz.clone();
+        Arrays.fill(corrupt, 10, corrupt.length, (byte) 0xff);
+        for (byte[] bad : new byte[][] {truncated, corrupt, {0x1f, (byte) 0x8b}, {0x78, (byte) 0x9c, 1, 2, 3}}) {
+            assertThatThrownBy(() -> GelfPayloads.decompress(bad, 1024))
+                    .isInstanceOfSatisfying(
+                            GelfException.class, e -> assertThat(e.kind()).isEqualTo("decompress_error"));
+        }
+    }
+}
