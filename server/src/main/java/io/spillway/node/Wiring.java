@@ -1,5 +1,7 @@
 package io.spillway.node;
 
+import io.spillway.input.gelf.GelfConfig;
+import io.spillway.input.gelf.GelfInput;
 import io.spillway.input.http.HttpIngestConfig;
 import io.spillway.input.http.LogplexDecoder;
 import io.spillway.input.syslog.SyslogConfig;
@@ -24,6 +26,10 @@ final class Wiring {
         SyslogConfig syslog = node.config().inputs().syslog();
         if (syslog.enabled()) {
             into.add(new SyslogInput(syslog, new InputMetrics(node.metrics(), "syslog"), InstantSource.system()));
+        }
+        GelfConfig gelf = node.config().inputs().gelf();
+        if (gelf.enabled()) {
+            into.add(new GelfInput(gelf, new InputMetrics(node.metrics(), "gelf"), InstantSource.system()));
         }
     }
 
@@ -53,29 +59,21 @@ final class Wiring {
         }
     }
 
+    private static String listening(String proto, String host, int port) {
+        return port > 0 ? proto + " " + host + ":" + port + "  " : "";
+    }
+
     static List<String> describe(Node node) {
         List<String> lines = new ArrayList<>();
+        SyslogConfig syslog = node.config().inputs().syslog();
+        GelfConfig gelf = node.config().inputs().gelf();
         for (Input input : node.inputs()) {
             if (input instanceof SyslogInput s) {
-                lines.add("syslog   "
-                        + (s.tcpPort() > 0
-                                ? "tcp "
-                                        + node.config()
-                                                .inputs()
-                                                .syslog()
-                                                .tcp()
-                                                .listen()
-                                                .host() + ":" + s.tcpPort() + "  "
-                                : "")
-                        + (s.udpPort() > 0
-                                ? "udp "
-                                        + node.config()
-                                                .inputs()
-                                                .syslog()
-                                                .udp()
-                                                .listen()
-                                                .host() + ":" + s.udpPort()
-                                : ""));
+                lines.add("syslog   " + listening("tcp", syslog.tcp().listen().host(), s.tcpPort())
+                        + listening("udp", syslog.udp().listen().host(), s.udpPort()));
+            } else if (input instanceof GelfInput g) {
+                lines.add("gelf     " + listening("udp", gelf.udp().listen().host(), g.udpPort())
+                        + listening("tcp", gelf.tcp().listen().host(), g.tcpPort()));
             }
         }
         if (node.config().outputs().file().enabled()) {
