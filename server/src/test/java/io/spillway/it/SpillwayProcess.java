@@ -48,6 +48,7 @@ public final class SpillwayProcess implements AutoCloseable {
                     "system property spillway.jar must point at the built jar (run: mvn verify), got " + jar);
         }
         Path dataDir = dir.resolve("data");
+        int gelfPort = freePort();
         Path log = dir.resolve("spillway.out");
         List<String> cmd = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
@@ -63,6 +64,10 @@ public final class SpillwayProcess implements AutoCloseable {
                 "inputs.syslog.tcp.listen=127.0.0.1:" + syslogPort,
                 "--set",
                 "inputs.syslog.udp.listen=127.0.0.1:" + syslogPort,
+                "--set",
+                "inputs.gelf.udp.listen=127.0.0.1:" + gelfPort,
+                "--set",
+                "inputs.gelf.tcp.listen=127.0.0.1:" + gelfPort,
                 "--set",
                 "host=it-host"));
         cmd.addAll(List.of(extraArgs));
