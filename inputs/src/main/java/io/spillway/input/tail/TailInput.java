@@ -49,10 +49,11 @@ import org.slf4j.LoggerFactory;
  *       re-joins partial lines and neither loses nor repeats a record. If the sink refuses a record,
  *       the file is rewound to that offset and reading stops for the round (the file is the buffer:
  *       backpressure never drops).
- *   <li>Rotation by rename: the path now names another file (another {@code fileKey}); the old file is
- *       read to its end through the handle already open, its last unterminated line is emitted, then
- *       it is closed; the new file is read from offset 0. A deleted file is finished the same way and
- *       released.
+ *   <li>Rotation by rename: the path now names another file (another {@code fileKey}) or none; the
+ *       old file is read on through the handle already open until a whole round passes in which
+ *       nothing was appended to it (a writer may still write through its handle just after the
+ *       rename), then its last unterminated line and partial entry are emitted and it is closed; the
+ *       new file is read from offset 0. A deleted file is finished the same way and released.
  *   <li>Copytruncate: a file shorter than the read position was truncated; it is read again from 0.
  *   <li>At most {@code max_open_files} files are open (including ones being finished); further files
  *       wait for a later round and are counted {@code max_open_files}.
@@ -209,11 +210,21 @@ public final class TailInput implements Input {
         boolean refused = false;
         for (Iterator<Tailer> it = finishing.iterator(); it.hasNext() && !refused; ) {
             Tailer t = it.next();
-            refused = !read(t, s, true);
-            if (!refused) {
+            // a writer may still write through its handle just after the rename: the file is
+            // finished only after a whole round in which nothing was appended to it
+            refused = !read(t, s);
+            if (refused) {
+                break;
+            }
+            if (t.lastReadBytes == 0 && t.finishingRounds > 0) {
+                refused = !finish(t, s);
+                if (refused) {
+                    break;
+                }
                 t.closeQuietly();
                 it.remove();
             }
+            t.finishingRounds++;
         }
         boolean full = false;
         for (Candidate c : found) {
@@ -237,7 +248,7 @@ public final class TailInput implements Input {
             if (refused) {
                 break;
             }
-            refused = !read(t, s, false);
+            refused = !read(t, s);
         }
         writeCheckpoint(false);
     }
@@ -323,10 +334,9 @@ public final class TailInput implements Input {
 
     /**
      * Reads what was appended to a file. Returns false if the sink refused a record (the file was
-     * rewound to its safe offset). With {@code toEnd}, the file is finished: the unterminated last
-     * line and any partial entry are emitted.
+     * rewound to its safe offset). Reads at most {@link #READS_PER_ROUND} buffers.
      */
-    private boolean read(Tailer t, RecordSink s, boolean toEnd) {
+    private boolean read(Tailer t, RecordSink s) {
         try {
             long size = t.ch.size();
             if (size < t.readPos) {
@@ -335,13 +345,15 @@ public final class TailInput implements Input {
                 dirty = true;
             }
             int reads = 0;
-            while (toEnd || reads < READS_PER_ROUND) {
+            t.lastReadBytes = 0;
+            while (reads < READS_PER_ROUND) {
                 readBuffer.clear();
                 int n = t.ch.read(readBuffer, t.readPos);
                 if (n <= 0) {
                     break;
                 }
                 reads++;
+                t.lastReadBytes += n;
                 byte[] buf = readBuffer.array();
                 int lineFrom = 0;
                 for (int i = 0; i < n; i++) {
@@ -370,9 +382,6 @@ public final class TailInput implements Input {
                     metrics.error("too_large");
                 }
                 t.readPos += n;
-            }
-            if (toEnd) {
-                return finish(t, s);
             }
             return true;
         } catch (IOException e) {
@@ -511,6 +520,8 @@ public final class TailInput implements Input {
         byte[] line = new byte[0];
         int lineLen;
         boolean skipping;
+        long lastReadBytes;
+        int finishingRounds;
 
         Tailer(Path path, String key, Kind kind, FileChannel ch, long offset, ContainerMetadata meta) {
             this.path = path;
