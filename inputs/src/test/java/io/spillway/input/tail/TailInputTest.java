@@ -321,4 +321,56 @@ class TailInputTest {
         assertThat(sink.records.getFirst().app()).isEqualTo("nginx");
         assertThat(sink.records.getFirst().stream()).isEqualTo(LogStream.STDERR);
     }
+
+    @Test
+    void concurrentWriterRotatingByRename_thenRestart_everyLineExactlyOnce() throws Exception {
+        Path f = log(ID_A);
+        Files.createFile(f);
+        int total = 2000;
+        int perFile = 400;
+        java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+        TailInput in = input(16);
+        Thread writer = new Thread(() -> {
+            try {
+                FileChannel ch = FileChannel.open(f, StandardOpenOption.APPEND);
+                for (int i = 0; i < total; i++) {
+                    ch.write(ByteBuffer.wrap(entry("line-" + i).getBytes(StandardCharsets.UTF_8)));
+                    if (i % perFile == perFile - 1 && i + 2 < total) {
+                        // polling cannot see a file that lived between two rounds: rotate at most
+                        // once per two rounds, as a real writer rotating every few MiB does
+                        int seen = rounds.get();
+                        while (rounds.get() < seen + 2) {
+                            Thread.onSpinWait();
+                        }
+                        Files.move(f, f.resolveSibling(f.getFileName() + "." + i));
+                        // a few lines still land in the old file through the open handle
+                        ch.write(ByteBuffer.wrap(entry("line-" + ++i).getBytes(StandardCharsets.UTF_8)));
+                        ch.close();
+                        ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    }
+                }
+                ch.close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        while (writer.isAlive()) {
+            in.runOnce();
+            rounds.incrementAndGet();
+        }
+        writer.join();
+        for (int i = 0; i < 4; i++) {
+            in.runOnce();
+        }
+        assertThat(sink.messages()).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(lines(0, total));
+        assertThat(sink.messages()).isEqualTo(lines(0, total));
+
+        in.close();
+        inputs.remove(in);
+        append(f, total, total + 10);
+        TailInput again = input(16);
+        again.runOnce();
+        assertThat(sink.messages()).isEqualTo(lines(0, total + 10));
+    }
 }
