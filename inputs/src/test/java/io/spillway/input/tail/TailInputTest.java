@@ -373,4 +373,20 @@ class TailInputTest {
         again.runOnce();
         assertThat(sink.messages()).isEqualTo(lines(0, total + 10));
     }
+
+    @Test
+    void open_corruptCheckpoint_countedAndStartsFromTheBeginning() throws IOException {
+        Path f = log(ID_A);
+        append(f, 0, 3);
+        Files.writeString(data.resolve("tail-checkpoints.json"), "{\"files\":[{\"path\":");
+        TailInput in = input(16);
+        in.runOnce();
+        assertThat(sink.messages()).isEqualTo(lines(0, 3));
+        assertThat(errors("read_error")).isEqualTo(1);
+        // the next checkpoint is whole again
+        in.close();
+        inputs.remove(in);
+        input(16).runOnce();
+        assertThat(sink.messages()).isEqualTo(lines(0, 3));
+    }
 }
