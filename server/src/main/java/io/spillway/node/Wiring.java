@@ -7,6 +7,8 @@ import io.spillway.input.http.LogplexDecoder;
 import io.spillway.input.syslog.SyslogConfig;
 import io.spillway.input.syslog.SyslogDecoder;
 import io.spillway.input.syslog.SyslogInput;
+import io.spillway.input.tail.TailConfig;
+import io.spillway.input.tail.TailInput;
 import io.spillway.output.file.FileOutput;
 import io.spillway.output.file.FileOutputConfig;
 import io.spillway.pipeline.Input;
@@ -30,6 +32,14 @@ final class Wiring {
         GelfConfig gelf = node.config().inputs().gelf();
         if (gelf.enabled()) {
             into.add(new GelfInput(gelf, new InputMetrics(node.metrics(), "gelf"), InstantSource.system()));
+        }
+        TailConfig tail = node.config().inputs().tail();
+        if (tail.enabled()) {
+            into.add(new TailInput(
+                    tail,
+                    tail.checkpointFile(node.dataDir()),
+                    new InputMetrics(node.metrics(), "tail"),
+                    InstantSource.system()));
         }
     }
 
@@ -71,6 +81,9 @@ final class Wiring {
             if (input instanceof SyslogInput s) {
                 lines.add("syslog   " + listening("tcp", syslog.tcp().listen().host(), s.tcpPort())
                         + listening("udp", syslog.udp().listen().host(), s.udpPort()));
+            } else if (input instanceof TailInput) {
+                TailConfig t = node.config().inputs().tail();
+                lines.add(("tail     " + t.dockerRoot() + "  " + t.criRoot()).trim());
             } else if (input instanceof GelfInput g) {
                 lines.add("gelf     " + listening("udp", gelf.udp().listen().host(), g.udpPort())
                         + listening("tcp", gelf.tcp().listen().host(), g.tcpPort()));
