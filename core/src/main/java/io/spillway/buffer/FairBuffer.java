@@ -593,6 +593,14 @@ public final class FairBuffer implements Buffer {
             x.head.addAll(rest);
             x.headBytes += restBytes;
         }
+        if (written > 0 && !x.key.equals(AppNames.SPILLWAY)) {
+            // Moving a spilling app's tail to disk makes records deliverable that were not: the tail
+            // is never handed out, so the round robin may have dropped the app while only its tail
+            // was left (its disk part all in flight). Without this its records would stay
+            // accounted but never be polled again.
+            drr.activate(x);
+            notEmpty.signal();
+        }
         return written > 0;
     }
 

@@ -28,6 +28,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random offers, polls, commits, releases, floor changes and restarts against a simple model: per-app
@@ -110,6 +111,63 @@ class FairBufferModelTest {
             @ForAll boolean fsyncInterval)
             throws Exception {
         run(ops, shed, true, memory, true, fsyncInterval ? Fsync.INTERVAL : Fsync.NEVER);
+    }
+
+    /** Shrunk from seed 3825132500402115656: {@code _spillway} records, shed oldest, a release around a restart. */
+    @Test
+    void randomOperationsWithRestarts_regressionSeed3825132500402115656_deliversEverything() throws Exception {
+        List<Op> ops = List.of(
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("a", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Reopen(),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("heavy", 0),
+                new Offer("a", 409),
+                new OfferDurable("heavy", 2, 0),
+                new OfferDurable("a", 4, 299),
+                new Offer("heavy", 0),
+                new Offer("heavy", 15),
+                new Offer("heavy", 1),
+                new Offer("heavy", 54),
+                new Offer("heavy", 12),
+                new Poll(2, 100),
+                new Offer("heavy", 30),
+                new OfferDurable(AppNames.SPILLWAY, 2, 300),
+                new OfferDurable("heavy", 1, 2),
+                new OfferDurable(AppNames.SPILLWAY, 2, 0),
+                new Offer(AppNames.SPILLWAY, 600),
+                new Poll(1, 100),
+                new Offer("heavy", 215),
+                new Offer("heavy", 143),
+                new Release(),
+                new Offer("heavy", 189),
+                new Offer(AppNames.SPILLWAY, 1),
+                new Offer("heavy", 20),
+                new OfferDurable(AppNames.SPILLWAY, 3, 74),
+                new Commit(),
+                new Release(),
+                new Poll(10, 123),
+                new Offer("c", 99));
+        run(ops, Shed.OLDEST, true, 5973, true, Fsync.NEVER);
     }
 
     @Provide
