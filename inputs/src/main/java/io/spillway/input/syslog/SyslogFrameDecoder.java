@@ -233,6 +233,12 @@ public final class SyslogFrameDecoder extends ByteToMessageDecoder {
                 if (in.getByte(in.readerIndex() + length - 1) == '\r') {
                     length--;
                 }
+                if (length > maxFrame) {
+                    // Up to maxFrame + 1 bytes plus a held-back length prefix may be buffered: the last
+                    // frame obeys the same bound as every other.
+                    errors.accept("frame_truncated");
+                    length = maxFrame;
+                }
                 if (length > 0) {
                     out.add(in.readRetainedSlice(length));
                 }

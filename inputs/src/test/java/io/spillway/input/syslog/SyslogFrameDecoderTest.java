@@ -3,6 +3,7 @@ package io.spillway.input.syslog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.spillway.input.Corpus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -164,5 +165,21 @@ class SyslogFrameDecoderTest {
     @Test
     void constructor_maxFrameBelowOne_rejected() {
         assertThatThrownBy(() -> new SyslogFrameDecoder(0, k -> {})).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void decodeLast_unterminatedLineWithTrailingDigits_cutToMaxFrame() {
+        // Found by SyslogFuzzTest (seed -6569226326140127568): 63 bytes, then "1 " held back as a
+        // possible length prefix, emitted whole at end of stream as 65 bytes.
+        Frames f = new Frames(64);
+        byte[] stream = new byte[65];
+        Arrays.fill(stream, (byte) 1);
+        stream[63] = '1';
+        stream[64] = ' ';
+        f.write(stream, 0, stream.length);
+        List<byte[]> frames = new ArrayList<>(f.read());
+        frames.addAll(f.finish());
+        assertThat(frames).allSatisfy(fr -> assertThat(fr.length).isBetween(1, 64));
+        assertThat(f.errors).contains("frame_truncated");
     }
 }
