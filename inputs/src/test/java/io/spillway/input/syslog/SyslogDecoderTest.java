@@ -3,6 +3,7 @@ package io.spillway.input.syslog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
+import io.spillway.input.Corpus;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import io.spillway.record.Severity;

@@ -2,6 +2,7 @@ package io.spillway.input.syslog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.input.Corpus;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spillway.config.DataSize;
+import io.spillway.input.Corpus;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import io.spillway.record.Severity;

@@ -2,6 +2,7 @@ package io.spillway.input.tail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.input.Corpus;
 import io.spillway.record.LogStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.spillway.input.tail;
+package io.spillway.input;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The shared sample corpus, found through the system property {@code spillway.corpus}. */
-final class Corpus {
+public final class Corpus {
     private Corpus() {}
 
-    static Path file(String name) {
+    public static Path file(String name) {
         String dir = System.getProperty("spillway.corpus");
         if (dir == null || dir.isBlank()) {
             throw new IllegalStateException(
@@ -25,7 +25,7 @@ final class Corpus {
         return file;
     }
 
-    static byte[] bytes(String name) {
+    public static byte[] bytes(String name) {
         try {
             return Files.readAllBytes(file(name));
         } catch (IOException e) {
@@ -34,7 +34,7 @@ final class Corpus {
     }
 
     /** The LF-separated lines of a corpus file as bytes, without the LF; a final empty line is dropped. */
-    static List<byte[]> lines(String name) {
+    public static List<byte[]> lines(String name) {
         byte[] all = bytes(name);
         List<byte[]> lines = new ArrayList<>();
         int start = 0;
@@ -50,7 +50,7 @@ final class Corpus {
         return lines;
     }
 
-    static String text(byte[] line) {
+    public static String text(byte[] line) {
         return new String(line, StandardCharsets.UTF_8);
     }
 }
