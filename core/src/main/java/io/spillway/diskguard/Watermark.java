@@ -65,9 +65,10 @@ public record Watermark(double usedPercent, long freeBytes) {
         return 100.0 * (totalBytes - Math.max(0, free)) / totalBytes;
     }
 
+    /** The config form, which {@link #parse} reads back: {@code 90%} or {@code 5GiB}. */
     @Override
     public String toString() {
-        return usedPercent > 0 ? trim(usedPercent) + "%" : DataSize.human(freeBytes) + " free";
+        return usedPercent > 0 ? trim(usedPercent) + "%" : new DataSize(freeBytes).toString();
     }
 
     private static String trim(double d) {

@@ -45,4 +45,11 @@ class WatermarkTest {
         assertThat(w.clearedWithMargin(100 * GiB, 6 * GiB, 2)).isFalse();
         assertThat(w.clearedWithMargin(100 * GiB, 7 * GiB, 2)).isTrue();
     }
+
+    @Test
+    void toString_isTheConfigFormThatParsesBack() {
+        for (String text : new String[] {"90%", "99.5%", "5GiB", "1536MiB"}) {
+            assertThat(Watermark.parse(Watermark.parse(text).toString())).isEqualTo(Watermark.parse(text));
+        }
+    }
 }

@@ -3,6 +3,9 @@ package io.spillway.node;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.spillway.buffer.Buffer;
 import io.spillway.buffer.FairBuffer;
+import io.spillway.diskguard.DiskGuard;
+import io.spillway.event.EventBus;
+import io.spillway.event.EventRecords;
 import io.spillway.guard.DropLedger;
 import io.spillway.guard.Guard;
 import io.spillway.guard.GuardConfig;
@@ -48,6 +51,9 @@ public final class Node implements AutoCloseable {
     private final List<OutputWorker> outputs = new ArrayList<>();
     private final Pipeline pipeline;
     private final @Nullable HttpServer http;
+    private final EventBus events = new EventBus();
+    private final @Nullable DiskGuard diskGuard;
+    private final Scheduler scheduler = new Scheduler();
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -66,6 +72,9 @@ public final class Node implements AutoCloseable {
         Wiring.inputs(this, inputs);
         Wiring.outputs(this, outputs);
         this.pipeline = new Pipeline(inputs, guard.stages(), outputs, metrics);
+        // Events become log lines like drop markers: straight to the buffers, never rate limited.
+        events.subscribe(e -> EventRecords.of(e).forEach(pipeline::toBuffers));
+        this.diskGuard = Wiring.diskGuard(this);
         this.http = config.http().enabled() ? new HttpServer(config.http(), metrics, ready::get) : null;
         if (http != null && config.inputs().http().enabled()) {
             Wiring.ingest(this, http);
@@ -89,6 +98,9 @@ public final class Node implements AutoCloseable {
             pipeline.start();
             // Drop markers go straight to the buffers: the guard must not rate limit its own reports.
             drops.start(pipeline::toBuffers);
+            if (diskGuard != null) {
+                scheduler.every("disk-guard", config.diskGuard().interval(), diskGuard::tick);
+            }
             if (http != null) {
                 http.start();
             }
@@ -109,6 +121,7 @@ public final class Node implements AutoCloseable {
                 "stopping: draining buffers for at most {}",
                 io.spillway.config.Durations.format(config.shutdownDrain()));
         pipeline.stopInputs();
+        scheduler.close();
         drops.stop(); // writes the last markers, so the drain delivers them too
         pipeline.stopOutputs(config.shutdownDrain());
         for (OutputWorker w : outputs) {
@@ -164,6 +177,16 @@ public final class Node implements AutoCloseable {
 
     public DropLedger drops() {
         return drops;
+    }
+
+    /** Where components publish {@code _spillway} events; they become log lines (and incidents). */
+    public EventBus events() {
+        return events;
+    }
+
+    /** The disk guard, or null when {@code disk_guard.enabled} is false. */
+    public @Nullable DiskGuard diskGuard() {
+        return diskGuard;
     }
 
     public Pipeline pipeline() {

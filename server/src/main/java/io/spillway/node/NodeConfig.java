@@ -2,6 +2,7 @@ package io.spillway.node;
 
 import io.spillway.buffer.FairBufferConfig;
 import io.spillway.config.Check;
+import io.spillway.diskguard.DiskGuardConfig;
 import io.spillway.guard.GuardConfig;
 import io.spillway.server.HttpConfig;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.time.Duration;
  * @param guard truncate, redact, rate limit and drop markers, globally and per app (docs/guard.md)
  * @param buffer the fair buffer each output gets, with these budgets (docs/buffer.md)
  * @param outputs the outputs, each under its destination's name
+ * @param diskGuard watermarks on the runtime's and Spillway's filesystems (docs/disk-guard.md)
  */
 public record NodeConfig(
         String host,
@@ -27,7 +29,8 @@ public record NodeConfig(
         InputsConfig inputs,
         GuardConfig guard,
         FairBufferConfig buffer,
-        OutputsConfig outputs) {
+        OutputsConfig outputs,
+        DiskGuardConfig diskGuard) {
     public NodeConfig {
         Check.require(!shutdownDrain.isNegative(), "shutdown_drain", "cannot be negative");
     }
@@ -41,10 +44,11 @@ public record NodeConfig(
                 InputsConfig.defaults(),
                 GuardConfig.defaults(),
                 FairBufferConfig.defaults(),
-                OutputsConfig.defaults());
+                OutputsConfig.defaults(),
+                DiskGuardConfig.defaults());
     }
 
     public NodeConfig withDataDir(Path dir) {
-        return new NodeConfig(host, dir, shutdownDrain, http, inputs, guard, buffer, outputs);
+        return new NodeConfig(host, dir, shutdownDrain, http, inputs, guard, buffer, outputs, diskGuard);
     }
 }

@@ -1,5 +1,8 @@
 package io.spillway.node;
 
+import io.spillway.buffer.DiskSpace;
+import io.spillway.diskguard.DiskGuard;
+import io.spillway.diskguard.DiskGuardConfig;
 import io.spillway.input.gelf.GelfConfig;
 import io.spillway.input.gelf.GelfInput;
 import io.spillway.input.http.HttpIngestConfig;
@@ -7,6 +10,7 @@ import io.spillway.input.http.LogplexDecoder;
 import io.spillway.input.syslog.SyslogConfig;
 import io.spillway.input.syslog.SyslogDecoder;
 import io.spillway.input.syslog.SyslogInput;
+import io.spillway.input.tail.ContainerMetadata;
 import io.spillway.input.tail.TailConfig;
 import io.spillway.input.tail.TailInput;
 import io.spillway.output.file.FileOutput;
@@ -16,6 +20,8 @@ import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.OutputWorker;
 import io.spillway.server.HttpServer;
 import io.spillway.server.IngestRoutes;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +68,45 @@ final class Wiring {
         http.routes(routes::register);
     }
 
+    /**
+     * The disk guard over the configured paths, or by default Docker's root (when present) and the
+     * data dir. Apps of log files come from the same container metadata the tail input reads.
+     */
+    static @org.jspecify.annotations.Nullable DiskGuard diskGuard(Node node) {
+        DiskGuardConfig c = node.config().diskGuard();
+        if (!c.enabled()) {
+            return null;
+        }
+        List<Path> paths = new ArrayList<>(c.paths());
+        if (paths.isEmpty()) {
+            Path docker = Path.of("/var/lib/docker");
+            if (Files.isDirectory(docker)) {
+                paths.add(docker);
+            }
+            paths.add(node.dataDir());
+        }
+        String appLabel = node.config().inputs().tail().appLabel();
+        Path pods = c.pods().toAbsolutePath();
+        return new DiskGuard(
+                c,
+                paths,
+                node.host(),
+                file -> file.toAbsolutePath().startsWith(pods)
+                        ? ContainerMetadata.cri(file).app()
+                        : ContainerMetadata.docker(file, appLabel).app(),
+                p -> {
+                    try {
+                        Files.createDirectories(p);
+                    } catch (java.io.IOException e) {
+                        // Measured as unavailable: the guard logs it on every tick.
+                    }
+                    return DiskSpace.of(p);
+                },
+                node.events(),
+                node.metrics(),
+                InstantSource.system());
+    }
+
     static void outputs(Node node, List<OutputWorker> into) {
         FileOutputConfig file = node.config().outputs().file();
         if (file.enabled()) {
@@ -92,6 +137,14 @@ final class Wiring {
         if (node.config().outputs().file().enabled()) {
             lines.add("files    "
                     + node.config().outputs().file().resolveDir(node.dataDir()).resolve("<app>.log"));
+        }
+        DiskGuard dg = node.diskGuard();
+        if (dg != null) {
+            DiskGuardConfig c = node.config().diskGuard();
+            lines.add("disk     "
+                    + dg.status().stream().map(f -> f.path().toString()).toList() + " warn "
+                    + c.warn() + ", critical " + c.critical() + ", emergency " + c.emergency()
+                    + (c.reclaim() == io.spillway.diskguard.Reclaim.TRUNCATE ? ", reclaim: truncate" : ""));
         }
         return lines;
     }

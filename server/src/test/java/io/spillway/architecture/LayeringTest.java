@@ -19,6 +19,7 @@ class LayeringTest {
         "io.spillway.guard..",
         "io.spillway.buffer..",
         "io.spillway.event..",
+        "io.spillway.diskguard..",
         "io.spillway.pipeline..",
         "io.spillway.metrics.."
     };
