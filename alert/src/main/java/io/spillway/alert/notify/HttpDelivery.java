@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One HTTP POST per call, bounded in time and in the bytes read back, with the retry classification
+ * One HTTP request per call, shared by the HTTP notifiers and the outbound heartbeat, bounded in time and in the bytes read back, with the retry classification
  * every HTTP notifier shares: 2xx delivered; 408, 429 and 5xx and connection failures retryable;
  * redirects and other 4xx not (retrying a wrong URL or a refused key cannot help).
  *
@@ -31,7 +31,7 @@ import java.util.concurrent.TimeoutException;
  * at most {@code connectTimeout + timeout}, after which it is cancelled; at most {@link
  * #MAX_EXCERPT} bytes of the response are kept (the rest is read and discarded). Thread-safe.
  */
-final class HttpDelivery implements AutoCloseable {
+public final class HttpDelivery implements AutoCloseable {
     /** Response bytes kept for the error message; a receiver's HTML error page is not worth more. */
     static final int MAX_EXCERPT = 512;
 
@@ -43,7 +43,11 @@ final class HttpDelivery implements AutoCloseable {
     private final Duration connectTimeout;
     private final HttpClient client;
 
-    HttpDelivery(String target, String kind, URI uri, Duration connectTimeout, Duration timeout) {
+    /**
+     * @param target the target's name, for messages
+     * @param kind the kind, for messages (e.g. {@code webhook}, {@code heartbeat})
+     */
+    public HttpDelivery(String target, String kind, URI uri, Duration connectTimeout, Duration timeout) {
         this.target = target;
         this.kind = kind;
         this.uri = uri;
@@ -58,7 +62,7 @@ final class HttpDelivery implements AutoCloseable {
     }
 
     /** The scheme, host and port of the URL (never the path, which may hold a token). */
-    String where() {
+    public String where() {
         return where;
     }
 
@@ -67,7 +71,7 @@ final class HttpDelivery implements AutoCloseable {
      *
      * @throws NotifyException on any other status, a timeout or a connection failure
      */
-    int postJson(byte[] body, Map<String, String> headers) throws NotifyException {
+    public int postJson(byte[] body, Map<String, String> headers) throws NotifyException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
@@ -78,7 +82,7 @@ final class HttpDelivery implements AutoCloseable {
     }
 
     /** Sends a bodiless GET; same classification as {@link #postJson}. */
-    int get() throws NotifyException {
+    public int get() throws NotifyException {
         return send(HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("User-Agent", "spillway")
