@@ -145,10 +145,52 @@ public record TargetConfig(
 
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}");
 
-    public TargetConfig {
-        headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
-        tlsTrust = List.copyOf(tlsTrust);
-        to = List.copyOf(to);
+    /** Canonical constructor: assigns first, then validates, so the per-type checks can read fields. */
+    public TargetConfig(
+            @Nullable Type type,
+            @Nullable String url,
+            @Nullable String secret,
+            @Nullable String secretEnv,
+            Map<String, String> headers,
+            Duration timeout,
+            Duration connectTimeout,
+            boolean selfTest,
+            @Nullable String routingKey,
+            @Nullable String routingKeyEnv,
+            @Nullable String host,
+            int port,
+            boolean tls,
+            StartTls starttls,
+            List<String> tlsTrust,
+            @Nullable String username,
+            @Nullable String password,
+            @Nullable String passwordEnv,
+            @Nullable String from,
+            List<String> to,
+            String subject,
+            boolean html) {
+        this.type = type;
+        this.url = url;
+        this.secret = secret;
+        this.secretEnv = secretEnv;
+        this.timeout = timeout;
+        this.connectTimeout = connectTimeout;
+        this.selfTest = selfTest;
+        this.routingKey = routingKey;
+        this.routingKeyEnv = routingKeyEnv;
+        this.host = host;
+        this.port = port;
+        this.tls = tls;
+        this.starttls = starttls;
+        this.username = username;
+        this.password = password;
+        this.passwordEnv = passwordEnv;
+        this.from = from;
+        this.subject = subject;
+        this.html = html;
+        this.headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        this.tlsTrust = List.copyOf(tlsTrust);
+        this.to = List.copyOf(to);
         Duration max = Duration.ofMinutes(5);
         Check.require(
                 timeout.compareTo(Duration.ofMillis(1)) >= 0 && timeout.compareTo(max) <= 0,
