@@ -111,7 +111,7 @@ public final class EmailNotifier implements Notifier {
         props.setProperty(p + "writetimeout", Long.toString(c.timeout().toMillis()));
         props.setProperty(p + "auth", Boolean.toString(username != null));
         props.setProperty(p + "from", from.getAddress());
-        switch (c.starttls()) {
+        switch (c.startTlsMode()) {
             case REQUIRED -> {
                 props.setProperty(p + "starttls.enable", "true");
                 props.setProperty(p + "starttls.required", "true");
@@ -120,10 +120,12 @@ public final class EmailNotifier implements Notifier {
             case OFF -> props.setProperty(p + "starttls.enable", "false");
         }
         if (c.tlsTrust().isEmpty()) {
-            // Jakarta Mail does not check the certificate's host name unless asked to.
+            // Older Jakarta Mail releases did not check the certificate's host name unless asked to.
             props.setProperty(p + "ssl.checkserveridentity", "true");
         } else {
+            // tls_trust means "accept this relay's certificate as it is": its name is not checked either.
             props.setProperty(p + "ssl.trust", String.join(" ", c.tlsTrust()));
+            props.setProperty(p + "ssl.checkserveridentity", "false");
         }
         return props;
     }

@@ -96,7 +96,7 @@ public record TargetConfig(
         @Nullable String host,
         int port,
         boolean tls,
-        StartTls starttls,
+        String starttls,
         List<String> tlsTrust,
         @Nullable String username,
         @Nullable String password,
@@ -160,7 +160,7 @@ public record TargetConfig(
             @Nullable String host,
             int port,
             boolean tls,
-            StartTls starttls,
+            String starttls,
             List<String> tlsTrust,
             @Nullable String username,
             @Nullable String password,
@@ -201,6 +201,7 @@ public record TargetConfig(
                 "connect_timeout",
                 "must be between 1ms and 5m");
         Check.between(port, 0, 65535, "port");
+        startTlsMode();
         // The defaults() instance has no type; a target written in the file must name one, which
         // Notifiers.build checks (the binder cannot tell "absent" from "default" here).
         if (type != null) {
@@ -248,7 +249,7 @@ public record TargetConfig(
                 Check.require(from != null && !from.isBlank(), "from", "is required for type email");
                 Check.require(!to.isEmpty(), "to", "needs at least one recipient for type email");
                 Check.require(
-                        !(tls && starttls != StartTls.OFF),
+                        !(tls && startTlsMode() != StartTls.OFF),
                         "starttls",
                         "must be off when tls is true (implicit TLS already encrypts the connection)");
                 if (username != null) {
@@ -337,7 +338,7 @@ public record TargetConfig(
                 null,
                 0,
                 false,
-                StartTls.REQUIRED,
+                "required",
                 List.of(),
                 null,
                 null,
@@ -346,6 +347,21 @@ public record TargetConfig(
                 List.of(),
                 DEFAULT_SUBJECT,
                 false);
+    }
+
+    /**
+     * {@code starttls} as a mode. The key is a string rather than an enum because YAML 1.1 reads a
+     * bare {@code off} as the boolean {@code false}; both spellings mean {@link StartTls#OFF}.
+     */
+    public StartTls startTlsMode() {
+        return switch (starttls.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "required" -> StartTls.REQUIRED;
+            case "opportunistic" -> StartTls.OPPORTUNISTIC;
+            case "off", "false", "no" -> StartTls.OFF;
+            default ->
+                throw new InvalidValueException(
+                        "starttls", "expected one of required, opportunistic, off, got \"" + starttls + "\"");
+        };
     }
 
     /** The SMTP port actually used: {@code port}, or the default for the TLS mode. */
