@@ -4,7 +4,6 @@ import io.spillway.config.ConfigBinder;
 import io.spillway.config.ConfigException;
 import java.time.InstantSource;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /** Builds targets from the YAML a user would write under {@code alert:}. */
 public final class Targets {
@@ -32,9 +31,5 @@ public final class Targets {
 
     public static Notifier notifier(String yaml) throws ConfigException {
         return build(yaml, Map.of()).values().iterator().next();
-    }
-
-    static @Nullable String none(String k) {
-        return null;
     }
 }
