@@ -107,6 +107,19 @@ public final class NotifierSelfTest implements AutoCloseable {
                 "spillway_notifier_up", "1 if the target's last self-test passed, 0 if it failed", "target");
     }
 
+    /**
+     * One test of one target outside a running node ({@code spillway notify test NAME} in its own
+     * process): same attempts and messages, no events, throwaway metrics.
+     *
+     * @param retryDelay the pause between attempts on a retryable failure (e.g. 2s)
+     */
+    public static Result testTarget(
+            Map<String, Notifier> notifiers, String target, String host, Duration retryDelay, InstantSource clock) {
+        NotifierSelfTest t = new NotifierSelfTest(
+                notifiers, Set.of(), Duration.ZERO, retryDelay, host, Events.NONE, new Metrics(), clock);
+        return t.test(target);
+    }
+
     /** The targets with {@code self_test: true}. */
     public static Set<String> periodicTargets(Map<String, TargetConfig> targets) {
         Set<String> out = new java.util.LinkedHashSet<>();
@@ -218,7 +231,7 @@ public final class NotifierSelfTest implements AutoCloseable {
         }
     }
 
-    private void record(Notifier n, Result r) {
+    private synchronized void record(Notifier n, Result r) {
         runs.labelValues(n.name(), r.ok() ? "ok" : "failed").inc();
         up.labelValues(n.name()).set(r.ok() ? 1 : 0);
         Map<String, String> details = new LinkedHashMap<>();

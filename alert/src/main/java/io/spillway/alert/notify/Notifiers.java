@@ -69,7 +69,7 @@ public final class Notifiers {
                                 name,
                                 c,
                                 secret(c.secret(), c.secretEnv(), "secret", "secret_env", env, problems, at),
-                                c.headers(),
+                                Secret.reveal(c.headers()),
                                 clock);
                     case SLACK -> new SlackNotifier(name, c);
                     case PAGERDUTY ->
@@ -118,7 +118,7 @@ public final class Notifiers {
      * and answered with a placeholder, so the remaining targets are still checked.
      */
     private static String secret(
-            @Nullable String literal,
+            @Nullable Secret literal,
             @Nullable String envName,
             String key,
             String envKey,
@@ -126,7 +126,7 @@ public final class Notifiers {
             List<String> problems,
             String at) {
         if (literal != null) {
-            return literal;
+            return literal.reveal();
         }
         if (envName == null) {
             // TargetConfig guarantees one of the two for the types that call this.

@@ -39,7 +39,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
 
     public SlackNotifier(String name, TargetConfig config) {
         this.name = name;
-        this.headers = Map.copyOf(config.headers());
+        this.headers = Map.copyOf(Secret.reveal(config.headers()));
         this.http = new HttpDelivery(
                 name,
                 "slack",

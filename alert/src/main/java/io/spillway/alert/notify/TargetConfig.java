@@ -80,18 +80,19 @@ import org.jspecify.annotations.Nullable;
  *       (e.g. the EU endpoint {@code https://events.eu.pagerduty.com/v2/enqueue}).
  * </ul>
  *
- * <p>{@link #toString()} never shows secrets.
+ * <p>{@code secret}, {@code routing_key}, {@code password} and header values are {@link Secret}s:
+ * {@link #toString()} and the effective-config view show them as {@code ***}.
  */
 public record TargetConfig(
         @Nullable Type type,
         @Nullable String url,
-        @Nullable String secret,
+        @Nullable Secret secret,
         @Nullable String secretEnv,
-        Map<String, String> headers,
+        Map<String, Secret> headers,
         Duration timeout,
         Duration connectTimeout,
         boolean selfTest,
-        @Nullable String routingKey,
+        @Nullable Secret routingKey,
         @Nullable String routingKeyEnv,
         @Nullable String host,
         int port,
@@ -99,7 +100,7 @@ public record TargetConfig(
         String starttls,
         List<String> tlsTrust,
         @Nullable String username,
-        @Nullable String password,
+        @Nullable Secret password,
         @Nullable String passwordEnv,
         @Nullable String from,
         List<String> to,
@@ -149,13 +150,13 @@ public record TargetConfig(
     public TargetConfig(
             @Nullable Type type,
             @Nullable String url,
-            @Nullable String secret,
+            @Nullable Secret secret,
             @Nullable String secretEnv,
-            Map<String, String> headers,
+            Map<String, Secret> headers,
             Duration timeout,
             Duration connectTimeout,
             boolean selfTest,
-            @Nullable String routingKey,
+            @Nullable Secret routingKey,
             @Nullable String routingKeyEnv,
             @Nullable String host,
             int port,
@@ -163,7 +164,7 @@ public record TargetConfig(
             String starttls,
             List<String> tlsTrust,
             @Nullable String username,
-            @Nullable String password,
+            @Nullable Secret password,
             @Nullable String passwordEnv,
             @Nullable String from,
             List<String> to,
@@ -278,7 +279,7 @@ public record TargetConfig(
     }
 
     private void checkHeaders() {
-        for (Map.Entry<String, String> e : headers.entrySet()) {
+        for (Map.Entry<String, Secret> e : headers.entrySet()) {
             String name = e.getKey();
             Check.require(HEADER_NAME.matcher(name).matches(), "headers." + name, "is not a valid HTTP header name");
             Check.require(
@@ -286,7 +287,8 @@ public record TargetConfig(
                     "headers." + name,
                     "is set by Spillway and cannot be configured");
             Check.require(
-                    e.getValue().indexOf('\r') < 0 && e.getValue().indexOf('\n') < 0,
+                    e.getValue().reveal().indexOf('\r') < 0
+                            && e.getValue().reveal().indexOf('\n') < 0,
                     "headers." + name,
                     "must not contain line breaks");
         }
@@ -300,12 +302,12 @@ public record TargetConfig(
         Check.require(password == null && passwordEnv == null, "password", "does not apply to type " + t.key());
     }
 
-    private static void refuse(Type t, String key, @Nullable String value, String envKey, @Nullable String env) {
+    private static void refuse(Type t, String key, @Nullable Object value, String envKey, @Nullable String env) {
         Check.require(value == null, key, "does not apply to type " + t.key());
         Check.require(env == null, envKey, "does not apply to type " + t.key());
     }
 
-    private static void exactlyOne(@Nullable String value, @Nullable String env, String key, String envKey) {
+    private static void exactlyOne(@Nullable Secret value, @Nullable String env, String key, String envKey) {
         Check.require(value == null || env == null, key, "set either " + key + " or " + envKey + ", not both");
         Check.require(value != null || env != null, key, "is required (or " + envKey + ")");
         if (value != null) {
@@ -389,7 +391,7 @@ public record TargetConfig(
                 + ", subject=" + subject + ", html=" + html + "]";
     }
 
-    private static String mask(@Nullable String s) {
+    private static String mask(@Nullable Secret s) {
         return s == null ? "null" : "***";
     }
 }

@@ -142,6 +142,21 @@ class NotifierSelfTestTest {
     }
 
     @Test
+    void testTarget_fromCli_sendsOneTestMessage() throws Exception {
+        try (Receiver r = new Receiver(Reply.of(200))) {
+            NotifierSelfTest.Result res = NotifierSelfTest.testTarget(
+                    Map.of("oncall", webhook(r.url("/"))), "oncall", "node-7", Duration.ZERO, clock);
+            assertThat(res.human()).isEqualTo("ok: webhook \"oncall\" accepted the test message");
+            assertThat(new ObjectMapper()
+                            .readTree(r.take().body())
+                            .get("incident")
+                            .get("host")
+                            .asText())
+                    .isEqualTo("node-7");
+        }
+    }
+
+    @Test
     void test_unknownTarget_namesTheConfiguredOnes() throws Exception {
         NotifierSelfTest st = selfTest(Map.of("oncall", webhook("http://127.0.0.1:1/")), Set.of());
         NotifierSelfTest.Result res = st.test("on-call");

@@ -136,20 +136,33 @@ class NotifiersTest {
         assertThat(c.effectivePort()).isEqualTo(465);
     }
 
+    static final String SECRETS = """
+            targets:
+              h: {type: webhook, url: "https://x.example/", secret: very-secret-hmac-key, headers: {Authorization: Bearer tok-zzz}}
+              p: {type: pagerduty, routing_key: rk-secret-value}
+              m: {type: email, host: h, from: a@b.c, to: a@b.c, username: u, password: pw-secret-value}
+            """;
+
     @Test
     void toString_secrets_neverShown() throws Exception {
-        String all = Targets.parse("""
-                        targets:
-                          h: {type: webhook, url: "https://x.example/", secret: very-secret-hmac-key, headers: {Authorization: Bearer tok-zzz}}
-                          p: {type: pagerduty, routing_key: rk-secret-value}
-                          m: {type: email, host: h, from: a@b.c, to: a@b.c, username: u, password: pw-secret-value}
-                        """).toString();
-        assertThat(all)
+        assertThat(Targets.parse(SECRETS).toString())
                 .doesNotContain("very-secret-hmac-key")
                 .doesNotContain("tok-zzz")
                 .doesNotContain("rk-secret-value")
                 .doesNotContain("pw-secret-value")
                 .contains("secret=***");
+    }
+
+    @Test
+    void effectiveConfigView_secrets_shownAsStars() throws Exception {
+        String yaml = io.spillway.config.ConfigBinder.toYaml(
+                io.spillway.config.ConfigBinder.toTree(new Targets.Root(Targets.parse(SECRETS))));
+        assertThat(yaml)
+                .doesNotContain("very-secret-hmac-key")
+                .doesNotContain("tok-zzz")
+                .doesNotContain("rk-secret-value")
+                .doesNotContain("pw-secret-value")
+                .contains("***");
     }
 
     static String problem(String body) {
