@@ -134,6 +134,28 @@ class EmailNotifierTest {
     }
 
     @Test
+    void send_starttlsRequiredServerOffersIt_upgradesBeforeSending() throws Exception {
+        try (StartTlsSmtpServer server = new StartTlsSmtpServer()) {
+            email(base(server.port(), "    starttls: required\n    tls_trust: [127.0.0.1]\n"), Map.of())
+                    .send(Samples.trigger());
+            StartTlsSmtpServer.Received r = server.take();
+            assertThat(r.overTls()).isTrue();
+            assertThat(r.data()).contains("Subject: [CRITICAL] #42 /var/lib/docker 91% used on node-7");
+        }
+    }
+
+    @Test
+    void send_starttlsOfferedButCertificateUntrusted_failsNotRetryable() throws Exception {
+        try (StartTlsSmtpServer server = new StartTlsSmtpServer()) {
+            NotifyException e = catchThrowableOfType(
+                    NotifyException.class,
+                    () -> email(base(server.port(), ""), Map.of()).send(Samples.trigger()));
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.getMessage()).contains("TLS failed");
+        }
+    }
+
+    @Test
     void send_starttlsRequiredButServerOffersNone_refusesToSendInClear() throws Exception {
         // GreenMail's SMTP server does not offer STARTTLS: exactly the downgrade "required" must refuse.
         GreenMail gm = start(ServerSetupTest.SMTP, false);
