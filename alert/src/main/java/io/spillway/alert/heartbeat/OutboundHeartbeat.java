@@ -6,11 +6,11 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.spillway.alert.notify.HttpDelivery;
 import io.spillway.alert.notify.NotifyException;
+import io.spillway.alert.notify.SecretUrl;
 import io.spillway.event.Event;
 import io.spillway.event.EventSeverity;
 import io.spillway.event.Events;
 import io.spillway.metrics.Metrics;
-import java.net.URI;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
@@ -85,10 +85,10 @@ public final class OutboundHeartbeat implements AutoCloseable {
         this.events = events;
         this.clock = clock;
         this.status = status;
-        String url = config.url();
+        SecretUrl url = config.url();
         this.http = url == null
                 ? null
-                : new HttpDelivery("heartbeat", "heartbeat", URI.create(url), config.timeout(), config.timeout());
+                : new HttpDelivery("heartbeat", "heartbeat", url.uri(), config.timeout(), config.timeout());
         this.pings = metrics.counter("spillway_heartbeat_pings", "Outbound heartbeat pings by result", "result");
         this.consecutive =
                 metrics.gauge("spillway_heartbeat_consecutive_failures", "Outbound heartbeat pings failed in a row");

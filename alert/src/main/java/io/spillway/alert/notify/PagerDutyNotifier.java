@@ -2,7 +2,6 @@ package io.spillway.alert.notify;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -51,11 +50,7 @@ public final class PagerDutyNotifier implements Notifier, AutoCloseable {
         this.name = name;
         this.routingKey = routingKey;
         this.http = new HttpDelivery(
-                name,
-                "pagerduty",
-                URI.create(WebhookNotifier.requireUrl(config)),
-                config.connectTimeout(),
-                config.timeout());
+                name, "pagerduty", WebhookNotifier.requireUrl(config), config.connectTimeout(), config.timeout());
     }
 
     @Override

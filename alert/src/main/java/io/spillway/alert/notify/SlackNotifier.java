@@ -2,7 +2,6 @@ package io.spillway.alert.notify;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URI;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -41,11 +40,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
         this.name = name;
         this.headers = Map.copyOf(Secret.reveal(config.headers()));
         this.http = new HttpDelivery(
-                name,
-                "slack",
-                URI.create(WebhookNotifier.requireUrl(config)),
-                config.connectTimeout(),
-                config.timeout());
+                name, "slack", WebhookNotifier.requireUrl(config), config.connectTimeout(), config.timeout());
     }
 
     @Override

@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code webhook}: a signed JSON POST (see {@link WebhookNotifier} for the schema and signature).
  *
  * <ul>
- *   <li>{@code url} (required): {@code http://} or {@code https://} URL.
+ *   <li>{@code url} (required): {@code http://} or {@code https://} URL. Shown in logs and the
+ *       effective config as scheme, host and port only (see {@link SecretUrl}).
  *   <li>{@code secret} or {@code secret_env} (exactly one required): the HMAC-SHA256 key, at least 16
  *       characters; {@code secret_env} names an environment variable that holds it, so the key stays
  *       out of the config file.
@@ -43,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code slack}: a Slack or Mattermost incoming webhook (see {@link SlackNotifier}).
  *
  * <ul>
- *   <li>{@code url} (required): the incoming-webhook URL.
+ *   <li>{@code url} (required): the incoming-webhook URL (its path is the token; never shown).
  *   <li>{@code headers} (default none): extra HTTP headers.
  * </ul>
  *
@@ -85,7 +86,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record TargetConfig(
         @Nullable Type type,
-        @Nullable String url,
+        @Nullable SecretUrl url,
         @Nullable Secret secret,
         @Nullable String secretEnv,
         Map<String, Secret> headers,
@@ -149,7 +150,7 @@ public record TargetConfig(
     /** Canonical constructor: assigns first, then validates, so the per-type checks can read fields. */
     public TargetConfig(
             @Nullable Type type,
-            @Nullable String url,
+            @Nullable SecretUrl url,
             @Nullable Secret secret,
             @Nullable String secretEnv,
             Map<String, Secret> headers,
@@ -233,9 +234,6 @@ public record TargetConfig(
                 refuseEmail(t);
             }
             case PAGERDUTY -> {
-                if (url != null) {
-                    requireUrl();
-                }
                 exactlyOne(routingKey, routingKeyEnv, "routing_key", "routing_key_env");
                 Check.require(headers.isEmpty(), "headers", "does not apply to type pagerduty");
                 refuse(t, "secret", secret, "secret_env", secretEnv);
@@ -264,18 +262,7 @@ public record TargetConfig(
     }
 
     private void requireUrl() {
-        Check.require(url != null && !url.isBlank(), "url", "is required for type " + typeKey());
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (java.net.URISyntaxException e) {
-            throw new InvalidValueException("url", "is not a valid URL: " + e.getMessage());
-        }
-        String scheme = uri.getScheme();
-        Check.require(
-                ("http".equals(scheme) || "https".equals(scheme)) && uri.getHost() != null,
-                "url",
-                "must be an http:// or https:// URL with a host, got \"" + url + "\"");
+        Check.require(url != null, "url", "is required for type " + typeKey());
     }
 
     private void checkHeaders() {
@@ -375,8 +362,11 @@ public record TargetConfig(
     }
 
     /** The URL actually used: {@code url}, or PagerDuty's endpoint for {@code pagerduty}. */
-    public @Nullable String effectiveUrl() {
-        return url == null && type == Type.PAGERDUTY ? PAGERDUTY_URL : url;
+    public @Nullable URI effectiveUrl() {
+        if (url == null) {
+            return type == Type.PAGERDUTY ? URI.create(PAGERDUTY_URL) : null;
+        }
+        return url.uri();
     }
 
     /** Shows every key but the secrets, so a config dump or a log line never leaks them. */

@@ -75,12 +75,11 @@ public final class WebhookNotifier implements Notifier, AutoCloseable {
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
         this.headers = Map.copyOf(headers);
         this.clock = clock;
-        this.http = new HttpDelivery(
-                name, "webhook", URI.create(requireUrl(config)), config.connectTimeout(), config.timeout());
+        this.http = new HttpDelivery(name, "webhook", requireUrl(config), config.connectTimeout(), config.timeout());
     }
 
-    static String requireUrl(TargetConfig config) {
-        String url = config.effectiveUrl();
+    static URI requireUrl(TargetConfig config) {
+        URI url = config.effectiveUrl();
         if (url == null) {
             throw new IllegalArgumentException("url is required");
         }

@@ -54,7 +54,7 @@ class NotifiersTest {
         assertThat(mail.effectivePort()).isEqualTo(587);
         assertThat(mail.subject()).isEqualTo("[{status}] #{id} {summary} on {host}");
         assertThat(mail.selfTest()).isTrue();
-        assertThat(t.get("pd").effectiveUrl()).isEqualTo("https://events.pagerduty.com/v2/enqueue");
+        assertThat(t.get("pd").effectiveUrl()).hasToString("https://events.pagerduty.com/v2/enqueue");
     }
 
     @Test
@@ -141,6 +141,7 @@ class NotifiersTest {
               h: {type: webhook, url: "https://x.example/", secret: very-secret-hmac-key, headers: {Authorization: Bearer tok-zzz}}
               p: {type: pagerduty, routing_key: rk-secret-value}
               m: {type: email, host: h, from: a@b.c, to: a@b.c, username: u, password: pw-secret-value}
+              s: {type: slack, url: "https://hooks.slack.com/services/T000/B000/SLACKTOKEN"}
             """;
 
     @Test
@@ -150,7 +151,9 @@ class NotifiersTest {
                 .doesNotContain("tok-zzz")
                 .doesNotContain("rk-secret-value")
                 .doesNotContain("pw-secret-value")
-                .contains("secret=***");
+                .doesNotContain("SLACKTOKEN")
+                .contains("secret=***")
+                .contains("url=https://hooks.slack.com/…");
     }
 
     @Test
@@ -162,7 +165,9 @@ class NotifiersTest {
                 .doesNotContain("tok-zzz")
                 .doesNotContain("rk-secret-value")
                 .doesNotContain("pw-secret-value")
-                .contains("***");
+                .doesNotContain("SLACKTOKEN")
+                .contains("***")
+                .contains("https://hooks.slack.com/…");
     }
 
     static String problem(String body) {
