@@ -56,6 +56,9 @@ public final class HttpDelivery implements AutoCloseable {
         this.where = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
         this.client = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
+                // HTTP/1.1 everywhere: no h2c upgrade headers on plain http, which some receivers and
+                // proxies mishandle; a page is one small request, HTTP/2 buys nothing here.
+                .version(HttpClient.Version.HTTP_1_1)
                 // A redirected POST turns into a GET on most servers: report it instead of following.
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
