@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -131,11 +130,14 @@ public final class HttpDelivery implements AutoCloseable {
     }
 
     private NotifyException failure(Throwable cause) {
-        if (cause instanceof HttpConnectTimeoutException) {
-            return new NotifyException(prefix() + "connect timed out after " + describe(connectTimeout), true, cause);
-        }
         if (cause instanceof HttpTimeoutException) {
-            return new NotifyException(prefix() + "no response within " + describe(timeout), true, cause);
+            // The JDK client reports an expired request timeout as a connect timeout when the
+            // connection was still being set up or reused, so name both limits rather than guess.
+            return new NotifyException(
+                    prefix() + "no response within the time limits (connect_timeout " + describe(connectTimeout)
+                            + ", timeout " + describe(timeout) + "): " + cause.getMessage(),
+                    true,
+                    cause);
         }
         if (cause instanceof ConnectException) {
             return new NotifyException(
