@@ -287,6 +287,13 @@ public record TargetConfig(
         Check.require(to.isEmpty(), "to", "does not apply to type " + t.key());
         Check.require(username == null, "username", "does not apply to type " + t.key());
         Check.require(password == null && passwordEnv == null, "password", "does not apply to type " + t.key());
+        // Keys with a non-null default: a value other than the default was written in the file.
+        Check.require(port == 0, "port", "does not apply to type " + t.key() + " (put the port in url)");
+        Check.require(!tls, "tls", "does not apply to type " + t.key() + " (use an https:// url)");
+        Check.require(starttls.equals("required"), "starttls", "does not apply to type " + t.key());
+        Check.require(tlsTrust.isEmpty(), "tls_trust", "does not apply to type " + t.key());
+        Check.require(subject.equals(DEFAULT_SUBJECT), "subject", "does not apply to type " + t.key());
+        Check.require(!html, "html", "does not apply to type " + t.key());
     }
 
     private static void refuse(Type t, String key, @Nullable Object value, String envKey, @Nullable String env) {

@@ -111,6 +111,10 @@ class NotifiersTest {
                 .contains("targets.t.headers.X-Spillway-Signature: is set by Spillway and cannot be configured");
         assertThat(problem("type: slack\n    url: https://x.example/\n    routing_key: k"))
                 .contains("targets.t.routing_key: does not apply to type slack");
+        assertThat(problem("type: slack\n    url: https://x.example/\n    port: 8443"))
+                .contains("targets.t.port: does not apply to type slack (put the port in url)");
+        assertThat(problem("type: pagerduty\n    routing_key: k\n    subject: x"))
+                .contains("targets.t.subject: does not apply to type pagerduty");
         assertThat(problem("type: pagerduty")).contains("targets.t.routing_key: is required (or routing_key_env)");
         assertThat(problem("type: email\n    host: h\n    from: a@b.c\n    to: [a@b.c]\n    tls: true"))
                 .contains("targets.t.starttls: must be off when tls is true");
