@@ -151,15 +151,8 @@ public final class EventsApiIntake {
                 yield null;
             }
         };
-        Instant time = now;
         String ts = Json.text(payload, "timestamp");
-        if (!ts.isEmpty()) {
-            try {
-                time = Instant.parse(ts);
-            } catch (DateTimeParseException e) {
-                errors.add("'payload.timestamp' must be an ISO 8601 time, got \"" + Json.cut(ts) + "\"");
-            }
-        }
+        Instant time = timestamp(ts, now);
         if (!errors.isEmpty() || severity == null) {
             return null;
         }
@@ -184,6 +177,29 @@ public final class EventsApiIntake {
                 null,
                 time);
     }
+
+    /**
+     * PagerDuty documents ISO 8601 timestamps and its own examples use {@code +0000} offsets, which
+     * {@link Instant#parse} does not read; accept both, and fall back to the arrival time rather than
+     * refusing a page over a timestamp.
+     */
+    static Instant timestamp(String ts, Instant now) {
+        if (ts.isEmpty()) {
+            return now;
+        }
+        try {
+            return Instant.parse(ts);
+        } catch (DateTimeParseException e) {
+            try {
+                return java.time.OffsetDateTime.parse(ts, LENIENT).toInstant();
+            } catch (DateTimeParseException e2) {
+                return now;
+            }
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter LENIENT =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSSSSSSSS][.SSSSSS][.SSS]XX");
 
     private static void putIf(Map<String, String> m, String k, String v) {
         if (!v.isEmpty()) {
