@@ -54,7 +54,7 @@ final class Fixture {
                 continue;
             }
             for (io.prometheus.metrics.model.snapshots.DataPointSnapshot d : s.getDataPoints()) {
-                if (!value.equals(d.getLabels().get(label))) {
+                if (!label.isEmpty() && !value.equals(d.getLabels().get(label))) {
                     continue;
                 }
                 if (d instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot c) {

@@ -12,11 +12,11 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class AlertmanagerIntakeTest {
+public class AlertmanagerIntakeTest {
     static final Instant NOW = Instant.parse("2026-05-01T12:00:00Z");
 
     /** The shape Alertmanager's webhook notifier posts (payload version 4). */
-    static final String FIRING = """
+    public static final String FIRING = """
             {
               "version": "4",
               "groupKey": "{}/{severity=\\"critical\\"}:{alertname=\\"NodeDown\\"}",
@@ -50,7 +50,7 @@ class AlertmanagerIntakeTest {
             }
             """;
 
-    static final String RESOLVED = """
+    public static final String RESOLVED = """
             {
               "version": "4", "groupKey": "{}:{alertname=\\"NodeDown\\"}", "truncatedAlerts": 0, "status": "resolved",
               "receiver": "spillway", "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {},

@@ -11,11 +11,11 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class EventsApiIntakeTest {
+public class EventsApiIntakeTest {
     static final Instant NOW = Instant.parse("2026-05-01T12:00:00Z");
 
     /** An Events API v2 trigger as PagerDuty documents it. */
-    static final String TRIGGER = """
+    public static final String TRIGGER = """
             {
               "payload": {
                 "summary": "DISK at 99% on machine prod-datapipe03.example.com",
