@@ -58,7 +58,7 @@ public final class Heartbeats {
     }
 
     static String key(String host) {
-        return "heartbeat/" + host;
+        return Signal.boundedKey("heartbeat/" + host);
     }
 
     /** Marks a host whose heartbeat incident was open before a restart: it clears on the next beat. */

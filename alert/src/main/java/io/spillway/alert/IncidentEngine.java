@@ -124,6 +124,7 @@ public final class IncidentEngine implements Closeable {
     private final Counter failed;
     private final Counter triggered;
     private final Counter dropped;
+    private final Counter tickErrors;
 
     /**
      * Opens the engine over {@code <dataDir>/incidents.db} and {@code <dataDir>/alert-ack.key}, with
@@ -193,6 +194,8 @@ public final class IncidentEngine implements Closeable {
                 "spillway_alert_signals_dropped",
                 "Conditions or notifications the engine could not take, per reason.",
                 "reason");
+        tickErrors = metrics.counter(
+                "spillway_alert_tick_errors", "Failures inside the incident engine's tick, per step.", "step");
         metrics.gaugeCallback(
                 "spillway_alert_incidents_open",
                 "Open (triggered or acknowledged) incidents, per severity.",
@@ -355,6 +358,9 @@ public final class IncidentEngine implements Closeable {
         IncidentRow r = openByKey.get(s.dedupKey());
         if (r != null) {
             boolean changed = !r.summary.equals(s.summary()) || r.severity != s.severity();
+            boolean detailsChanged = !r.details.equals(s.details())
+                    || (s.topWriter() != null && !s.topWriter().equals(r.topWriter));
+            boolean worse = s.severity().compareTo(r.severity) > 0;
             untrack(r);
             r.summary = s.summary();
             r.severity = s.severity();
@@ -372,7 +378,15 @@ public final class IncidentEngine implements Closeable {
                         "updated: " + s.summary(),
                         Map.of("severity", label(s.severity())));
             }
-            store.update(r);
+            if (worse && r.state == IncidentState.TRIGGERED && r.silenceId == 0 && r.parentId == 0 && r.level >= 0) {
+                // The condition got worse: page the current level again (everyone, if it is now a
+                // critical host incident) instead of waiting for the next escalation.
+                page(r, "escalate", now);
+            }
+            if (changed || detailsChanged) {
+                // A repeat of the same condition (Alertmanager re-sends firing groups) costs no write.
+                store.update(r);
+            }
             return Optional.of(r.snapshot());
         }
         if (open.size() >= config.maxOpen()) {
@@ -734,25 +748,36 @@ public final class IncidentEngine implements Closeable {
      * catches and logs its own failures so one bad incident cannot stop the others.
      */
     public void tick() {
-        Instant now = clock.instant();
-        drainEvents();
-        heartbeats.evaluate(now, sink);
-        rules.evaluate(now, sink);
         synchronized (this) {
             if (closed) {
                 return;
             }
-            escalateDue(now);
-            recordOutcomes(now);
-            dispatchDue(now);
+        }
+        Instant now = clock.instant();
+        step("events", this::drainEvents);
+        step("heartbeats", () -> heartbeats.evaluate(now, sink));
+        step("rules", () -> rules.evaluate(now, sink));
+        synchronized (this) {
+            step("escalation", () -> escalateDue(now));
+            step("delivery", () -> {
+                recordOutcomes(now);
+                dispatchDue(now);
+            });
             if (lastPrune == null || !now.isBefore(lastPrune.plus(PRUNE_EVERY))) {
                 lastPrune = now;
                 prune(now);
             }
+            // Outcomes of deliveries that ran inline (a direct executor) are recorded in the same tick.
+            step("delivery", () -> recordOutcomes(now));
         }
-        // Outcomes of deliveries that ran inline (a direct executor) are recorded in the same tick.
-        synchronized (this) {
-            recordOutcomes(now);
+    }
+
+    private void step(String name, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            tickErrors.labelValues(name).inc();
+            log.warn("incident engine: tick step {} failed: {}", name, e.toString());
         }
     }
 
@@ -798,10 +823,7 @@ public final class IncidentEngine implements Closeable {
         if (e.app() != null) {
             labels.put("app", e.app());
         }
-        String key = e.key();
-        if (key.length() > Signal.MAX_KEY) {
-            key = key.substring(0, Signal.MAX_KEY);
-        }
+        String key = Signal.boundedKey(e.key());
         return new Signal(
                 IncidentSource.EVENT,
                 key,

@@ -131,7 +131,7 @@ public final class RecordRules {
 
     /** The dedup key of rule {@code rule} for a host and app. */
     static String key(String rule, String host, String app) {
-        return "rule/" + rule + "/" + host + "/" + app;
+        return Signal.boundedKey("rule/" + rule + "/" + host + "/" + app);
     }
 
     /**

@@ -34,8 +34,16 @@ public record Signal(
         Map<String, String> details,
         @Nullable String topWriter,
         Instant time) {
-    /** Longest dedup key kept; longer keys are refused by the sources that build them. */
+    /** Longest dedup key; sources cut longer keys with {@link #boundedKey}. */
     public static final int MAX_KEY = 512;
+
+    /** Longest summary kept; longer ones are cut (with an ellipsis). */
+    public static final int MAX_SUMMARY = 1024;
+
+    /** The key cut to {@link #MAX_KEY} characters. */
+    public static String boundedKey(String key) {
+        return key.length() > MAX_KEY ? key.substring(0, MAX_KEY) : key;
+    }
 
     public Signal {
         Objects.requireNonNull(source, "source");
@@ -48,6 +56,9 @@ public record Signal(
         if (dedupKey.isEmpty() || dedupKey.length() > MAX_KEY) {
             throw new IllegalArgumentException(
                     "dedup key must have 1.." + MAX_KEY + " characters, got " + dedupKey.length());
+        }
+        if (summary.length() > MAX_SUMMARY) {
+            summary = summary.substring(0, MAX_SUMMARY - 1) + "…";
         }
         labels = Map.copyOf(labels);
         details = Map.copyOf(details);

@@ -757,4 +757,42 @@ class IncidentEngineTest {
                     .isEqualTo(1);
         }
     }
+
+    @Test
+    void trigger_hostIncidentTurnsCritical_pagesEveryoneAtOnce() throws Exception {
+        Fixture f = new Fixture(dir, POLICIES);
+        try (IncidentEngine e = f.open()) {
+            e.trigger(signal("disk_watermark/n//var", EventSeverity.WARNING, "n", null, "disk 85%"));
+            e.tick();
+            assertThat(f.t("b").received).isEmpty();
+            e.trigger(signal("disk_watermark/n//var", EventSeverity.CRITICAL, "n", null, "disk 95%"));
+            e.tick();
+            assertThat(f.t("b").reasons()).containsExactly("escalate");
+            assertThat(f.t("c").received.get(0).summary()).isEqualTo("disk 95%");
+        }
+    }
+
+    @Test
+    void events_queueOverflow_droppedAndCounted_neverBlocks() throws Exception {
+        Fixture f = new Fixture(dir, POLICIES);
+        try (IncidentEngine e = f.open()) {
+            Event ev = new Event(
+                    f.clock.instant(),
+                    "drops",
+                    "x",
+                    EventSeverity.WARNING,
+                    Event.State.FIRING,
+                    "h",
+                    "app",
+                    "drops",
+                    Map.of());
+            for (int i = 0; i < IncidentEngine.EVENT_QUEUE + 5; i++) {
+                e.events().publish(ev);
+            }
+            assertThat(f.metric("spillway_alert_signals_dropped", "reason", "event_queue_full"))
+                    .isEqualTo(5);
+            e.tick();
+            assertThat(e.list(IncidentFilter.all())).hasSize(1);
+        }
+    }
 }
