@@ -1174,8 +1174,7 @@ public final class IncidentEngine implements Closeable {
         try {
             int n = store.prune(now.minus(config.retention()));
             store.pruneSilences(now.minus(config.retention()));
-            silences.removeIf(s ->
-                    !s.activeAt(now) && !now.isBefore(s.starts()) && s.ends().isBefore(now.minus(config.retention())));
+            silences.removeIf(s -> s.effectiveEnd().isBefore(now.minus(config.retention())));
             if (n > 0) {
                 log.info("incident engine: pruned {} incidents resolved more than {} ago", n, config.retention());
             }

@@ -31,7 +31,7 @@ public record IncidentFilter(
         return new IncidentFilter(null, null, null, null, 100);
     }
 
-    /** Open (triggered or acknowledged) incidents are listed by {@code state}; this is the newest 1000 triggered. */
+    /** The newest 1000 triggered (unacknowledged) incidents. */
     public static IncidentFilter triggered() {
         return new IncidentFilter(IncidentState.TRIGGERED, null, null, null, 1000);
     }

@@ -26,8 +26,12 @@ public record Silence(
 
     /** True if it mutes at {@code now}. */
     public boolean activeAt(Instant now) {
-        Instant end = expiredAt != null && expiredAt.isBefore(ends) ? expiredAt : ends;
-        return !now.isBefore(starts) && now.isBefore(end);
+        return !now.isBefore(starts) && now.isBefore(effectiveEnd());
+    }
+
+    /** When it stops muting: its end, or when it was expired, whichever is first. */
+    public Instant effectiveEnd() {
+        return expiredAt != null && expiredAt.isBefore(ends) ? expiredAt : ends;
     }
 
     boolean matches(Incident incident, Instant now) {
