@@ -169,6 +169,10 @@ public final class IncidentEngine implements Closeable {
         this.config = config;
         this.targets = new TreeMap<>(targets);
         checkTargets(config, this.targets);
+        if (this.targets.isEmpty()) {
+            log.warn("incident engine: no notification targets are configured (alert.targets); incidents are"
+                    + " recorded but nobody is paged");
+        }
         this.clock = clock;
         this.random = random;
         if (executor == null) {

@@ -158,4 +158,39 @@ class RecordRulesTest {
                 .hasMessageContaining("not a valid regex");
         assertThat(List.of()).isEmpty();
     }
+
+    @Test
+    void observe_manyThreadsWhileTicking_noErrorsAndBounded() throws Exception {
+        Fixture f = new Fixture(dir, RULES + "rule_max_apps: 50\n");
+        try (IncidentEngine e = f.open()) {
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            List<Thread> threads = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int id = t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; i < 20_000; i++) {
+                            e.rules().observe(rec("n" + id, "web-" + (i % 40), Severity.ERROR, "boom"));
+                            e.heartbeats().beat("n" + id, f.clock.instant());
+                        }
+                    } catch (Throwable x) {
+                        failure.set(x);
+                    }
+                }));
+            }
+            for (int k = 0; k < 50; k++) {
+                e.tick();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            e.tick();
+            assertThat(failure.get()).isNull();
+            assertThat(e.rules().trackedApps()).isLessThanOrEqualTo(50);
+            assertThat(e.list(IncidentFilter.all().withState(IncidentState.TRIGGERED)))
+                    .hasSizeLessThanOrEqualTo(50);
+            assertThat(f.metric("spillway_alert_tick_errors", "", "")).isEqualTo(-1);
+        }
+    }
 }
