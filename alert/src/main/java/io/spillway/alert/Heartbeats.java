@@ -23,6 +23,7 @@ public final class Heartbeats {
     private final AlertConfig.Heartbeat config;
     private final ConcurrentHashMap<String, HostState> hosts = new ConcurrentHashMap<>();
     private final Counter untracked;
+    private final java.util.concurrent.atomic.AtomicInteger tracked = new java.util.concurrent.atomic.AtomicInteger();
 
     Heartbeats(AlertConfig.Heartbeat config, Metrics metrics) {
         this.config = config;
@@ -38,18 +39,26 @@ public final class Heartbeats {
         }
         HostState st = hosts.get(host);
         if (st == null) {
-            if (hosts.size() >= config.maxHosts()) {
+            st = hosts.computeIfAbsent(host, h -> {
+                if (tracked.incrementAndGet() > config.maxHosts()) {
+                    tracked.decrementAndGet();
+                    return null;
+                }
+                return new HostState();
+            });
+            if (st == null) {
                 untracked.inc();
                 return;
             }
-            st = hosts.computeIfAbsent(host, h -> new HostState());
         }
         st.last = Math.max(st.last, now.toEpochMilli());
     }
 
     /** Stops watching a host (decommissioned); an open heartbeat incident stays until resolved. */
     public void forget(String host) {
-        hosts.remove(host);
+        if (hosts.remove(host) != null) {
+            tracked.decrementAndGet();
+        }
     }
 
     /** Hosts watched now. */
@@ -63,7 +72,12 @@ public final class Heartbeats {
 
     /** Marks a host whose heartbeat incident was open before a restart: it clears on the next beat. */
     void restore(String host) {
-        HostState st = hosts.computeIfAbsent(host, h -> new HostState());
+        // Bounded by the open incidents (alert.max_open), not by max_hosts: a host that was paging
+        // before the restart must still be able to clear.
+        HostState st = hosts.computeIfAbsent(host, h -> {
+            tracked.incrementAndGet();
+            return new HostState();
+        });
         st.firing = true;
     }
 

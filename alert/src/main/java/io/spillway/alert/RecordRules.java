@@ -76,14 +76,18 @@ public final class RecordRules {
         String key = record.host() + '\u0000' + record.app();
         PairState st = pairs.get(key);
         if (st == null) {
-            if (tracked.get() >= maxApps) {
+            // Reserve a slot first so concurrent first records of new pairs cannot overshoot the cap.
+            st = pairs.computeIfAbsent(key, k -> {
+                if (tracked.incrementAndGet() > maxApps) {
+                    tracked.decrementAndGet();
+                    return null;
+                }
+                return new PairState(record.host(), record.app(), applies(record.app()));
+            });
+            if (st == null) {
                 untracked.inc();
                 return;
             }
-            st = pairs.computeIfAbsent(key, k -> {
-                tracked.incrementAndGet();
-                return new PairState(record.host(), record.app(), applies(record.app()));
-            });
         }
         long now = clock.millis();
         String text = null;
