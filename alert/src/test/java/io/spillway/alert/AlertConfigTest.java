@@ -80,6 +80,13 @@ class AlertConfigTest {
     }
 
     @Test
+    void toTree_fullExample_bindsBackToTheSameConfig() throws Exception {
+        AlertConfig c = Fixture.config(EXAMPLE);
+        com.fasterxml.jackson.databind.JsonNode tree = ConfigBinder.toTree(c);
+        assertThat(ConfigBinder.bind(AlertConfig.class, tree)).isEqualTo(c);
+    }
+
+    @Test
     void defaults_emptyConfig_valid() throws Exception {
         AlertConfig c = Fixture.config("{}");
         assertThat(c).isEqualTo(AlertConfig.defaults());
