@@ -90,15 +90,17 @@ public final class AckTokens {
         }
         long id;
         long expiry;
-        byte[] given;
         try {
             id = Long.parseLong(token.substring(0, a));
             expiry = Long.parseLong(token.substring(a + 1, b));
-            given = Base64.getUrlDecoder().decode(token.substring(b + 1));
-        } catch (IllegalArgumentException e) {
+        } catch (NumberFormatException e) {
             return -1;
         }
-        if (!MessageDigest.isEqual(given, mac(token.substring(0, b)))) {
+        // Compare the encoded signature, not decoded bytes, so exactly one spelling of a token is
+        // valid (base64 decoders accept variants in the last character's unused bits).
+        byte[] given = token.substring(b + 1).getBytes(StandardCharsets.US_ASCII);
+        byte[] expected = Base64.getUrlEncoder().withoutPadding().encode(mac(token.substring(0, b)));
+        if (!MessageDigest.isEqual(given, expected)) {
             return -1;
         }
         if (id <= 0 || now.getEpochSecond() >= expiry) {
