@@ -597,11 +597,22 @@ public final class IncidentEngine implements Closeable {
      *     incident
      */
     public Optional<Incident> acknowledgeByToken(String token) {
+        return acknowledgeByToken(token, "ack link");
+    }
+
+    /** As {@link #acknowledgeByToken(String)}, recording {@code who} (e.g. a name typed on the page). */
+    public Optional<Incident> acknowledgeByToken(String token, String who) {
         long id = tokens.verify(token, clock.instant());
         if (id <= 0) {
             return Optional.empty();
         }
-        return acknowledge(id, "ack link", "link");
+        return acknowledge(id, who, "link");
+    }
+
+    /** The incident a token names, if the token is valid (for the confirm page of {@code GET /ack}). */
+    public Optional<Incident> incidentForToken(String token) {
+        long id = tokens.verify(token, clock.instant());
+        return id <= 0 ? Optional.empty() : get(id);
     }
 
     /** A signed acknowledge token for incident {@code id}, valid for {@code ack_link_ttl}. */

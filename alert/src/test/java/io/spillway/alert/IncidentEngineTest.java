@@ -626,6 +626,9 @@ class IncidentEngineTest {
                     .id();
             String token = e.ackToken(id);
             assertThat(token).matches("[0-9A-Za-z._-]+");
+            assertThat(e.ackUrl(id)).startsWith("https://logs.example.com/ack/" + id + ".");
+            assertThat(e.incidentForToken(token).orElseThrow().id()).isEqualTo(id);
+            assertThat(e.incidentForToken(token + "x")).isEmpty();
             Incident acked = e.acknowledgeByToken(token).orElseThrow();
             assertThat(acked.state()).isEqualTo(IncidentState.ACKNOWLEDGED);
             assertThat(acked.acknowledgedVia()).isEqualTo("link");
