@@ -14,6 +14,8 @@ import io.spillway.pipeline.Output;
 import io.spillway.pipeline.OutputWorker;
 import io.spillway.pipeline.Pipeline;
 import io.spillway.server.HttpServer;
+import io.spillway.server.auth.AdminToken;
+import io.spillway.server.auth.TokenStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -52,11 +54,14 @@ public final class Node implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private @Nullable DataDirLock lock;
+    private final TokenStore tokens;
+    private volatile @Nullable String firstAdminToken;
 
     public Node(NodeConfig config) {
         this.config = config;
         this.dataDir = config.dataDir().toAbsolutePath().normalize();
         this.host = config.host().isEmpty() ? localHostName() : config.host();
+        this.tokens = TokenStore.inDataDir(dataDir, InstantSource.system());
         JvmMetrics.builder().register(metrics.registry());
         GuardConfig gc = config.guard();
         // The ledger first: Guard.create registers its stages' drop wording with it.
@@ -86,6 +91,8 @@ public final class Node implements AutoCloseable {
     public void start() throws Exception {
         lock = DataDirLock.acquire(dataDir);
         try {
+            // The API is unreadable without a token: the first start creates one (docs/tokens.md).
+            firstAdminToken = AdminToken.ensure(tokens, dataDir);
             pipeline.start();
             // Drop markers go straight to the buffers: the guard must not rate limit its own reports.
             drops.start(pipeline::toBuffers);
@@ -168,6 +175,16 @@ public final class Node implements AutoCloseable {
 
     public Pipeline pipeline() {
         return pipeline;
+    }
+
+    /** The API's bearer tokens ({@code <data_dir>/tokens.json}). */
+    public TokenStore tokens() {
+        return tokens;
+    }
+
+    /** The admin token created by this start (the first start of this data dir), or null. */
+    public @Nullable String firstAdminToken() {
+        return firstAdminToken;
     }
 
     public boolean isReady() {

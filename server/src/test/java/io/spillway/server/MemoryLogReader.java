@@ -25,16 +25,16 @@ import org.jspecify.annotations.Nullable;
  * A {@link LogReader} over lists in memory, for route tests: the cursor is the record's position in its
  * app's list. Follows are bounded queues of {@code tailCapacity} that drop the oldest and count it.
  */
-final class MemoryLogReader implements LogReader {
+public final class MemoryLogReader implements LogReader {
     private final Map<String, List<LogRecord>> apps = new TreeMap<>();
     private final Set<MemoryTail> tails = ConcurrentHashMap.newKeySet();
     private final int tailCapacity;
 
-    MemoryLogReader(int tailCapacity) {
+    public MemoryLogReader(int tailCapacity) {
         this.tailCapacity = tailCapacity;
     }
 
-    synchronized void append(LogRecord r) {
+    public synchronized void append(LogRecord r) {
         List<LogRecord> list = apps.computeIfAbsent(r.app(), a -> new ArrayList<>());
         list.add(r);
         StoredRecord s = new StoredRecord(r.app() + ":" + (list.size() - 1), r);
@@ -43,7 +43,7 @@ final class MemoryLogReader implements LogReader {
         }
     }
 
-    int openTails() {
+    public int openTails() {
         return tails.size();
     }
 
