@@ -1,5 +1,6 @@
 package io.spillway.node;
 
+import io.spillway.guard.DropLedger;
 import io.spillway.input.gelf.GelfConfig;
 import io.spillway.input.gelf.GelfInput;
 import io.spillway.input.http.HttpIngestConfig;
@@ -16,9 +17,13 @@ import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.OutputWorker;
 import io.spillway.server.HttpServer;
 import io.spillway.server.IngestRoutes;
+import io.spillway.server.LogRoutes;
+import io.spillway.store.LogReader;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Builds inputs and outputs from the config sections; one method per section. */
 final class Wiring {
@@ -60,6 +65,28 @@ final class Wiring {
                         .map(d -> (d.toMillis() + 999) / 1000)
                         .orElse(1L));
         http.routes(routes::register);
+    }
+
+    /** The read API over {@code reader}, with the node's tokens and the drop ledger's totals. */
+    static void api(Node node, HttpServer http, LogReader reader) {
+        LogRoutes routes = new LogRoutes(
+                reader,
+                node.tokens(),
+                () -> dropTotals(node.drops()),
+                node.config().http(),
+                InstantSource.system());
+        http.routes(routes::register);
+    }
+
+    /** Records dropped since start, per app and reason. */
+    static Map<String, Map<String, Long>> dropTotals(DropLedger ledger) {
+        Map<String, Map<String, Long>> out = new TreeMap<>();
+        ledger.snapshot().forEach((app, reasons) -> {
+            Map<String, Long> m = new TreeMap<>();
+            reasons.forEach((reason, counts) -> m.put(reason, counts.records()));
+            out.put(app, m);
+        });
+        return out;
     }
 
     static void outputs(Node node, List<OutputWorker> into) {

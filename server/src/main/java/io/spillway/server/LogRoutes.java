@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * records stored after that cursor (up to {@value #RESUME_LIMIT}), then the live ones; records both
  * in that catch-up and in the live tail are sent once.
  *
- * <p>Thread-safe; {@link #close} ends every open tail.
+ * <p>Thread-safe; {@link #close} ends every open tail, and runs when the HTTP server stops.
  */
 public final class LogRoutes implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogRoutes.class);
@@ -117,6 +117,8 @@ public final class LogRoutes implements AutoCloseable {
         app.get("/api/v1/apps/{app}/logs/tail", this::tail);
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
         app.exception(ApiParams.BadParameter.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
+        // Open tails would otherwise hold the server's stop until their next heartbeat.
+        app.events(e -> e.serverStopping(this::close));
     }
 
     /** Live tails open now. */

@@ -397,6 +397,16 @@ class LogRoutesTest {
     }
 
     @Test
+    void serverStop_endsOpenTails() throws Exception {
+        try (Sse sse = new Sse("/api/v1/apps/web/logs/tail", admin, null)) {
+            sse.next(": following");
+            assertThat(routes.openTails()).isEqualTo(1);
+            server.close();
+            await(() -> routes.openTails() == 0 && reader.openTails() == 0, "the tail ends with the server");
+        }
+    }
+
+    @Test
     void time_formatsRfc3339WithNanosInUtc() {
         Instant t = NOW.atOffset(ZoneOffset.UTC).toInstant().plusNanos(5);
         assertThat(ApiParams.time(t.getEpochSecond() * 1_000_000_000L + t.getNano()))
