@@ -69,7 +69,7 @@ public final class LogRoutes implements AutoCloseable {
     /** Most records one poll of a live tail hands over before they are written and flushed. */
     static final int TAIL_BATCH = 500;
 
-    private final LogReader reader;
+    private final Supplier<@Nullable LogReader> readers;
     private final TokenStore tokens;
     private final Supplier<Map<String, Map<String, Long>>> drops;
     private final InstantSource clock;
@@ -79,8 +79,19 @@ public final class LogRoutes implements AutoCloseable {
     private final AtomicLong tailSeq = new AtomicLong();
     private volatile boolean closed;
 
+    /** Routes over a store that is open already. */
+    public LogRoutes(
+            LogReader reader,
+            TokenStore tokens,
+            Supplier<Map<String, Map<String, Long>>> drops,
+            HttpConfig config,
+            InstantSource clock) {
+        this(() -> reader, tokens, drops, config, clock);
+    }
+
     /**
-     * @param reader the store
+     * @param readers the store; null until it has opened (routes are registered before the node starts
+     *     its outputs), answered 503 meanwhile
      * @param tokens who may read
      * @param drops dropped records so far per app and reason (the drop ledger's totals), shown in
      *     {@code /apps}
@@ -88,12 +99,12 @@ public final class LogRoutes implements AutoCloseable {
      * @param clock for relative times ({@code since=1h})
      */
     public LogRoutes(
-            LogReader reader,
+            Supplier<@Nullable LogReader> readers,
             TokenStore tokens,
             Supplier<Map<String, Map<String, Long>>> drops,
             HttpConfig config,
             InstantSource clock) {
-        this.reader = reader;
+        this.readers = readers;
         this.tokens = tokens;
         this.drops = drops;
         this.clock = clock;
@@ -152,6 +163,14 @@ public final class LogRoutes implements AutoCloseable {
         return t.get().scope();
     }
 
+    private LogReader reader() {
+        LogReader r = readers.get();
+        if (r == null) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "the store is not open (yet)");
+        }
+        return r;
+    }
+
     /** Authenticates, checks the scope, then that the app exists: 401, 403, 404 in that order. */
     private String readableApp(Context ctx) {
         Scope scope = authenticate(ctx);
@@ -159,7 +178,7 @@ public final class LogRoutes implements AutoCloseable {
         if (!scope.canRead(app)) {
             throw new ApiException(HttpStatus.FORBIDDEN, "this token reads app " + scope.app() + " only, not " + app);
         }
-        if (reader.app(app) == null) {
+        if (reader().app(app) == null) {
             throw new ApiException(HttpStatus.NOT_FOUND, "unknown app " + app);
         }
         return app;
@@ -169,7 +188,7 @@ public final class LogRoutes implements AutoCloseable {
         Scope scope = authenticate(ctx);
         Map<String, Map<String, Long>> dropped = drops.get();
         Map<String, ObjectNode> out = new TreeMap<>();
-        for (AppSummary a : reader.apps()) {
+        for (AppSummary a : reader().apps()) {
             if (scope.canRead(a.app())) {
                 out.put(a.app(), summary(a, dropped.getOrDefault(a.app(), Map.of())));
             }
@@ -244,7 +263,7 @@ public final class LogRoutes implements AutoCloseable {
     /** The store refuses a cursor it cannot read with IllegalArgumentException: the client's error. */
     private QueryResult query(Query q) {
         try {
-            return reader.query(q);
+            return reader().query(q);
         } catch (IllegalArgumentException e) {
             throw new ApiParams.BadParameter(q.cursor() != null ? "cursor" : "query", String.valueOf(e.getMessage()));
         }
@@ -284,7 +303,7 @@ public final class LogRoutes implements AutoCloseable {
         List<StoredRecord> catchUp;
         try {
             // Follow first, then read the gap since the client's last record, so nothing falls between.
-            tail = reader.follow(app, filter);
+            tail = reader().follow(app, filter);
             try {
                 catchUp = lastEventId == null
                         ? List.of()

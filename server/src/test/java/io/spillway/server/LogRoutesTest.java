@@ -397,6 +397,24 @@ class LogRoutesTest {
     }
 
     @Test
+    void storeNotOpenYet_is503NotACrash() throws Exception {
+        HttpConfig config = new HttpConfig(
+                true, new ListenAddress("127.0.0.1", 0), DataSize.ofMiB(1), 16, 2, Duration.ofMillis(100));
+        LogRoutes closedStore = new LogRoutes(() -> null, tokens, Map::of, config, InstantSource.fixed(NOW));
+        try (HttpServer s = new HttpServer(config, new Metrics(), () -> true).routes(closedStore::register)) {
+            s.start();
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/api/v1/apps/web/logs/tail"))
+                            .header("Authorization", "Bearer " + admin)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(json(r).path("error").asText()).contains("store is not open");
+            assertThat(closedStore.openTails()).isZero();
+        }
+    }
+
+    @Test
     void serverStop_endsOpenTails() throws Exception {
         try (Sse sse = new Sse("/api/v1/apps/web/logs/tail", admin, null)) {
             sse.next(": following");
