@@ -98,7 +98,7 @@ public final class LogStore implements LogReader, Closeable {
     private final Set<AppLog> dirty = new LinkedHashSet<>();
 
     private final GrowableBuffer scratch = new GrowableBuffer(64 * 1024);
-    private long lastMaintainMillis = Long.MIN_VALUE;
+    private long lastMaintainMillis = Long.MIN_VALUE / 2;
     private volatile boolean closed;
 
     private LogStore(

@@ -44,7 +44,7 @@ final class SealedChunk {
     private static final byte[] MAGIC = {'S', 'P', 'W', '1'};
     private static final byte[] END_MAGIC = {'S', 'P', 'W', 'E'};
     private static final int TRAILER = 12;
-    private static final int INDEX_HEAD = 44;
+    private static final int INDEX_HEAD = 48;
     private static final int ENTRY = 44;
 
     final long id;
