@@ -14,6 +14,8 @@ import io.spillway.pipeline.Output;
 import io.spillway.pipeline.OutputWorker;
 import io.spillway.pipeline.Pipeline;
 import io.spillway.server.HttpServer;
+import io.spillway.store.LogReader;
+import io.spillway.store.StoreOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -52,6 +54,7 @@ public final class Node implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private @Nullable DataDirLock lock;
+    private @Nullable StoreOutput storeOutput;
 
     public Node(NodeConfig config) {
         this.config = config;
@@ -81,6 +84,20 @@ public final class Node implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("buffer of output " + output.name() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Called by {@link Wiring} when the store output is enabled. */
+    void storeOutput(StoreOutput out) {
+        this.storeOutput = out;
+    }
+
+    /**
+     * The embedded store's read side, for the HTTP API and the CLI: null when {@code outputs.store} is
+     * disabled or the node has not started yet (the store opens and recovers in {@link #start}).
+     */
+    public @Nullable LogReader logReader() {
+        StoreOutput s = storeOutput;
+        return s == null ? null : s.reader();
     }
 
     public void start() throws Exception {

@@ -16,6 +16,8 @@ import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.OutputWorker;
 import io.spillway.server.HttpServer;
 import io.spillway.server.IngestRoutes;
+import io.spillway.store.StoreConfig;
+import io.spillway.store.StoreOutput;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +69,13 @@ final class Wiring {
         if (file.enabled()) {
             into.add(node.worker(new FileOutput("file", file, file.resolveDir(node.dataDir()), node.metrics())));
         }
+        StoreConfig store = node.config().outputs().store();
+        if (store.enabled()) {
+            StoreOutput out = new StoreOutput(
+                    "store", store, store.resolveDir(node.dataDir()), node.metrics(), InstantSource.system());
+            node.storeOutput(out);
+            into.add(node.worker(out));
+        }
     }
 
     private static String listening(String proto, String host, int port) {
@@ -92,6 +101,9 @@ final class Wiring {
         if (node.config().outputs().file().enabled()) {
             lines.add("files    "
                     + node.config().outputs().file().resolveDir(node.dataDir()).resolve("<app>.log"));
+        }
+        if (node.config().outputs().store().enabled()) {
+            lines.add("store    " + node.config().outputs().store().resolveDir(node.dataDir()));
         }
         return lines;
     }
