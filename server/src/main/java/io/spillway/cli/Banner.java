@@ -15,7 +15,9 @@ final class Banner {
         out.println("  data     " + node.dataDir());
         if (node.httpPort() > 0) {
             out.println("  http     http://" + node.config().http().listen().host() + ":" + node.httpPort()
-                    + "  (/metrics /healthz /readyz)");
+                    + (node.logReader() != null
+                            ? "  (/api/v1 /metrics /healthz /readyz)"
+                            : "  (/metrics /healthz /readyz)"));
         }
         String token = node.firstAdminToken();
         if (token != null) {

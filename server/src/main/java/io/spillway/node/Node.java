@@ -16,6 +16,8 @@ import io.spillway.pipeline.Pipeline;
 import io.spillway.server.HttpServer;
 import io.spillway.server.auth.AdminToken;
 import io.spillway.server.auth.TokenStore;
+import io.spillway.store.LogReader;
+import io.spillway.store.StoreOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -56,6 +58,7 @@ public final class Node implements AutoCloseable {
     private @Nullable DataDirLock lock;
     private final TokenStore tokens;
     private volatile @Nullable String firstAdminToken;
+    private @Nullable StoreOutput storeOutput;
 
     public Node(NodeConfig config) {
         this.config = config;
@@ -75,6 +78,9 @@ public final class Node implements AutoCloseable {
         if (http != null && config.inputs().http().enabled()) {
             Wiring.ingest(this, http);
         }
+        if (http != null && config.outputs().store().enabled()) {
+            Wiring.api(this, http, this::logReader);
+        }
     }
 
     /** An output with its own fair buffer under {@code <data_dir>/buffer/<output>}. */
@@ -86,6 +92,20 @@ public final class Node implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("buffer of output " + output.name() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Called by {@link Wiring} when the store output is enabled. */
+    void storeOutput(StoreOutput out) {
+        this.storeOutput = out;
+    }
+
+    /**
+     * The embedded store's read side, for the HTTP API and the CLI: null when {@code outputs.store} is
+     * disabled or the node has not started yet (the store opens and recovers in {@link #start}).
+     */
+    public @Nullable LogReader logReader() {
+        StoreOutput s = storeOutput;
+        return s == null ? null : s.reader();
     }
 
     public void start() throws Exception {

@@ -19,11 +19,15 @@ import io.spillway.server.HttpServer;
 import io.spillway.server.IngestRoutes;
 import io.spillway.server.LogRoutes;
 import io.spillway.store.LogReader;
+import io.spillway.store.StoreConfig;
+import io.spillway.store.StoreOutput;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** Builds inputs and outputs from the config sections; one method per section. */
 final class Wiring {
@@ -67,8 +71,11 @@ final class Wiring {
         http.routes(routes::register);
     }
 
-    /** The read API over {@code reader}, with the node's tokens and the drop ledger's totals. */
-    static void api(Node node, HttpServer http, LogReader reader) {
+    /**
+     * The read API over the store {@code reader} names (null until the store opens in {@link
+     * Node#start}), with the node's tokens and the drop ledger's totals.
+     */
+    static void api(Node node, HttpServer http, Supplier<@Nullable LogReader> reader) {
         LogRoutes routes = new LogRoutes(
                 reader,
                 node.tokens(),
@@ -93,6 +100,13 @@ final class Wiring {
         FileOutputConfig file = node.config().outputs().file();
         if (file.enabled()) {
             into.add(node.worker(new FileOutput("file", file, file.resolveDir(node.dataDir()), node.metrics())));
+        }
+        StoreConfig store = node.config().outputs().store();
+        if (store.enabled()) {
+            StoreOutput out = new StoreOutput(
+                    "store", store, store.resolveDir(node.dataDir()), node.metrics(), InstantSource.system());
+            node.storeOutput(out);
+            into.add(node.worker(out));
         }
     }
 
@@ -119,6 +133,9 @@ final class Wiring {
         if (node.config().outputs().file().enabled()) {
             lines.add("files    "
                     + node.config().outputs().file().resolveDir(node.dataDir()).resolve("<app>.log"));
+        }
+        if (node.config().outputs().store().enabled()) {
+            lines.add("store    " + node.config().outputs().store().resolveDir(node.dataDir()));
         }
         return lines;
     }
