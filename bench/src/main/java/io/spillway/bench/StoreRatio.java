@@ -17,24 +17,48 @@ import java.util.stream.Stream;
 
 /**
  * Compression ratio of the store (message bytes in / bytes on disk once sealed) on three workloads:
- * the flood's noisy ~7 KB Rails dumps (random readings), quiet 200-byte request lines, and the shared
+ * the flood's noisy ~7 KB Rails dumps (random readings, and exactly as {@code spillway flood}
+ * generates them), quiet 200-byte request lines, and the shared
  * sample corpus replayed (each line repeated with a new timestamp). Not a JMH benchmark: a ratio is
  * not a speed.
  *
- * <p>Run: {@code java -cp bench/target/benchmarks.jar io.spillway.bench.StoreRatio ../shared/corpus}
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar io.spillway.bench.StoreRatio ../shared/corpus [level]}
  */
 public final class StoreRatio {
     private StoreRatio() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("store-ratio");
-        try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), new Metrics(), InstantSource.system())) {
+        StoreConfig d = StoreConfig.defaults();
+        // chunk_max_age 1s: after the writes, maintain() seals every active chunk, so the ratio is
+        // that of sealed (compressed) chunks only.
+        StoreConfig c = new StoreConfig(
+                true,
+                "",
+                d.maxAge(),
+                DataSize.ofGiB(16),
+                DataSize.ofGiB(8),
+                java.util.Map.of(),
+                d.chunkSize(),
+                java.time.Duration.ofSeconds(1),
+                args.length > 1 ? Integer.parseInt(args[1]) : d.compressionLevel(),
+                DataSize.ofBytes(0),
+                true,
+                256,
+                d.queryTimeout(),
+                d.queryMaxScan(),
+                d.tailQueue(),
+                d.maxFollowers());
+        try (LogStore store = LogStore.open(dir, c, new Metrics(), InstantSource.system())) {
             SplittableRandom rnd = new SplittableRandom(7);
             long ts = 1_438_131_600_000_000_000L;
             List<LogRecord> batch = new ArrayList<>();
             for (int i = 0; i < 20_000; i++) { // ~140 MB
                 batch.add(StoreLines.record("noisy", ts + i, StoreLines.noisy(i, rnd, 7000)));
-                batch.add(StoreLines.record("quiet", ts + i, StoreLines.quiet(i, rnd)));
+                batch.add(StoreLines.record("flood-gen", ts + i, StoreLines.floodGenerator(i, 7000)));
+                for (int q = 0; q < 10; q++) {
+                    batch.add(StoreLines.record("quiet", ts + i, StoreLines.quiet(i * 10L + q, rnd)));
+                }
                 if (batch.size() >= 1000) {
                     store.append(batch);
                     batch.clear();
@@ -66,10 +90,10 @@ public final class StoreRatio {
                 }
             }
             store.append(batch);
-            store.close();
-        }
-        // Reopen: every chunk but the active ones is sealed; count only sealed chunks' ratio.
-        try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), new Metrics(), InstantSource.system())) {
+            Thread.sleep(1100);
+            store.maintain();
+            System.out.printf("zstd level %d, chunk_size %s%n", c.compressionLevel(), c.chunkSize());
+
             for (AppSummary a : store.apps()) {
                 System.out.printf(
                         "%-8s %9d records  %10s raw message bytes  %10s on disk  ratio %.1fx%n",

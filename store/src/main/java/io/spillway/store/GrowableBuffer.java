@@ -86,6 +86,31 @@ final class GrowableBuffer {
         put(b, off, len);
     }
 
+    /** Host and source repeat from record to record: their UTF-8 form is cached, one entry each. */
+    private String cachedA = "";
+
+    private byte[] bytesA = new byte[0];
+    private String cachedB = "";
+    private byte[] bytesB = new byte[0];
+
+    void putString(String s, boolean slotA) {
+        byte[] b;
+        if (slotA) {
+            if (!s.equals(cachedA)) {
+                cachedA = s;
+                bytesA = s.getBytes(StandardCharsets.UTF_8);
+            }
+            b = bytesA;
+        } else {
+            if (!s.equals(cachedB)) {
+                cachedB = s;
+                bytesB = s.getBytes(StandardCharsets.UTF_8);
+            }
+            b = bytesB;
+        }
+        putBytes(b, 0, b.length);
+    }
+
     void putString(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         putBytes(b, 0, b.length);

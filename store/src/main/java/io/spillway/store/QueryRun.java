@@ -43,7 +43,10 @@ final class QueryRun {
     private final @Nullable ByteSearch substring;
     private final @Nullable Pattern regex;
     private final List<StoredRecord> out = new ArrayList<>();
-    private @Nullable Cursor last;
+    /** Position of the last record examined: chunk id, or -1 before the first. */
+    private long lastChunk = -1;
+
+    private int lastIndex;
     private int sinceCheck;
     private byte[] blockBuffer = new byte[0];
     private int[] offsets = new int[256];
@@ -104,7 +107,8 @@ final class QueryRun {
                 }
             }
         } catch (Stop s) {
-            Cursor next = s.reason == null ? cursorOfLastReturned() : last;
+            Cursor next =
+                    s.reason == null ? cursorOfLastReturned() : lastChunk < 0 ? null : new Cursor(lastChunk, lastIndex);
             return new QueryResult(out, next == null ? query.cursor() : next.encode(), s.reason, budget.scanned);
         }
         return new QueryResult(out, null, null, budget.scanned);
@@ -189,14 +193,14 @@ final class QueryRun {
                     continue;
                 }
             }
-            if (last != null && ++sinceCheck >= CHECK_EVERY) {
+            if (lastChunk >= 0 && ++sinceCheck >= CHECK_EVERY) {
                 sinceCheck = 0;
                 if (budget.timeUp()) {
                     throw new Stop(Budget.TIME);
                 }
             }
-            Cursor here = new Cursor(chunk, index);
-            last = here;
+            lastChunk = chunk;
+            lastIndex = index;
             int off = offsets[i];
             int len = lengths[i];
             long ts = RecordFormat.timestamp(b, off);
@@ -206,7 +210,7 @@ final class QueryRun {
             if (!matches(b, off, len)) {
                 continue;
             }
-            out.add(new StoredRecord(here.encode(), RecordFormat.decode(b, off, len, app.name)));
+            out.add(new StoredRecord(new Cursor(chunk, index).encode(), RecordFormat.decode(b, off, len, app.name)));
             if (out.size() >= query.limit()) {
                 throw new Stop(null);
             }

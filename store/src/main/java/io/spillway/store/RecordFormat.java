@@ -41,8 +41,8 @@ final class RecordFormat {
         out.putLong(r.timestamp());
         out.put((r.stream().ordinal() << 4) | (r.severity().code() + 1));
         out.putBytes(message, 0, message.length);
-        out.putString(r.host());
-        out.putString(r.source());
+        out.putString(r.host(), true);
+        out.putString(r.source(), false);
         Map<String, String> fields = r.fields();
         out.putVarint(fields.size());
         for (Map.Entry<String, String> e : fields.entrySet()) {
