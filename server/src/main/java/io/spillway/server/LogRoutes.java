@@ -303,7 +303,13 @@ public final class LogRoutes implements AutoCloseable {
         List<StoredRecord> catchUp;
         try {
             // Follow first, then read the gap since the client's last record, so nothing falls between.
-            tail = reader().follow(app, filter);
+            try {
+                tail = reader().follow(app, filter);
+            } catch (IllegalStateException e) {
+                // The store's own bound on followers (outputs.store.max_followers) is full.
+                ctx.header("Retry-After", "5");
+                throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "the store refused the tail: " + e.getMessage());
+            }
             try {
                 catchUp = lastEventId == null
                         ? List.of()

@@ -397,6 +397,23 @@ class LogRoutesTest {
     }
 
     @Test
+    void tail_storeFollowerBoundFull_is503AndFreesTheSlot() throws Exception {
+        reader.maxFollowers = 0;
+        HttpResponse<String> r = get("/api/v1/apps/web/logs/tail", admin);
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(json(r).path("error").asText()).contains("max_followers");
+        assertThat(routes.openTails()).isZero();
+        reader.maxFollowers = Integer.MAX_VALUE;
+        try (Sse a = new Sse("/api/v1/apps/web/logs/tail", admin, null);
+                Sse b = new Sse("/api/v1/apps/web/logs/tail", admin, null)) {
+            assertThat(a.response.statusCode()).isEqualTo(200);
+            assertThat(b.response.statusCode())
+                    .as("both http.max_tails permits are free again")
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void storeNotOpenYet_is503NotACrash() throws Exception {
         HttpConfig config = new HttpConfig(
                 true, new ListenAddress("127.0.0.1", 0), DataSize.ofMiB(1), 16, 2, Duration.ofMillis(100));

@@ -29,6 +29,7 @@ public final class MemoryLogReader implements LogReader {
     private final Map<String, List<LogRecord>> apps = new TreeMap<>();
     private final Set<MemoryTail> tails = ConcurrentHashMap.newKeySet();
     private final int tailCapacity;
+    volatile int maxFollowers = Integer.MAX_VALUE;
 
     public MemoryLogReader(int tailCapacity) {
         this.tailCapacity = tailCapacity;
@@ -118,6 +119,9 @@ public final class MemoryLogReader implements LogReader {
 
     @Override
     public Tail follow(String app, @Nullable Filter filter) {
+        if (tails.size() >= maxFollowers) {
+            throw new IllegalStateException("too many live followers: max_followers is " + maxFollowers);
+        }
         MemoryTail t = new MemoryTail(app, filter);
         tails.add(t);
         return t;
