@@ -40,6 +40,14 @@ class ReadApiIT {
     private static final Path LOGGER = Path.of("/usr/bin/logger");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** App {@code limited} may log one line a second, and drop markers come every second. */
+    private static final String[] ARGS = {
+        "--set",
+        "guard.apps={limited: {rate_limit: {lines_per_second: 1, burst: 2s}}}",
+        "--set",
+        "guard.markers.interval=1s"
+    };
+
     Path dir;
     SpillwayProcess spillway;
     String admin;
@@ -49,7 +57,7 @@ class ReadApiIT {
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
         this.dir = dir;
-        spillway = SpillwayProcess.start(dir);
+        spillway = SpillwayProcess.start(dir, ARGS);
         admin = Files.readString(spillway.dataDir.resolve("admin.token")).strip();
     }
 
@@ -257,10 +265,42 @@ class ReadApiIT {
     }
 
     @Test
+    @Order(5)
+    void rateLimitedApp_dropsShowInAppsAndTheMarkerIsHighlightedBySpillwayLogs() throws Exception {
+        HttpResponse<String> sent = http.send(
+                HttpRequest.newBuilder(URI.create(url() + "/api/v1/ingest?app=limited"))
+                        .header("Content-Type", "application/x-ndjson")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"message\":\"flood line\"}\n".repeat(50)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(429);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        JsonNode limited = null;
+        while (System.nanoTime() < deadline) {
+            for (JsonNode a : JSON.readTree(get("/api/v1/apps", admin).body()).path("apps")) {
+                if (a.path("app").asText().equals("limited")) {
+                    limited = a;
+                }
+            }
+            if (limited != null && limited.path("drops").path("rate_limit").asLong() > 0) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertThat(limited).isNotNull();
+        assertThat(limited.path("drops").path("rate_limit").asLong()).isGreaterThanOrEqualTo(40);
+        Result r = awaitLogs(
+                "spillway: dropped", "logs", "limited", "--server", url(), "--token", admin, "--color=always");
+        assertThat(r.out().lines().filter(l -> l.contains("spillway: dropped")))
+                .allSatisfy(l -> assertThat(l).startsWith("\u001b[1;33m").endsWith("\u001b[0m"));
+        assertThat(r.out()).contains("flood line");
+    }
+
+    @Test
     @Order(6)
     void secondStart_keepsTheAdminTokenAndPrintsNone() throws Exception {
         spillway.close();
-        spillway = SpillwayProcess.start(dir);
+        spillway = SpillwayProcess.start(dir, ARGS);
         assertThat(Files.readString(spillway.dataDir.resolve("admin.token")).strip())
                 .isEqualTo(admin);
         assertThat(spillway.output()
