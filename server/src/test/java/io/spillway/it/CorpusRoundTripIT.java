@@ -11,8 +11,12 @@ import io.spillway.input.gelf.GelfDecoder;
 import io.spillway.input.http.LogplexDecoder;
 import io.spillway.input.http.NdjsonDecoder;
 import io.spillway.input.syslog.SyslogDecoder;
+import io.spillway.input.tail.CriLineDecoder;
+import io.spillway.input.tail.DockerJsonLineDecoder;
+import io.spillway.input.tail.TailLine;
 import io.spillway.pipeline.Stage;
 import io.spillway.record.LogRecord;
+import io.spillway.record.Severity;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
@@ -47,7 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every corpus sample through a real input of a real process, into the store, and out through the
  * read API: syslog over TCP (LF and octet-counted framing), GELF over UDP, HTTP ingest as NDJSON and
- * as a logplex drain. What the API must return is computed by the inputs' own decoders followed by
+ * as a logplex drain, and the tail input for the Docker json-file and CRI files. What the API must return is computed by the inputs' own decoders followed by
  * the default guard (so redaction and truncation are expected), and compared field by field: app,
  * message, severity, and the time when the sample carries one.
  */
@@ -60,6 +64,8 @@ class CorpusRoundTripIT {
     SpillwayProcess spillway;
     String admin;
     int gelfPort;
+    Path containers;
+    Path pods;
     final Guard guard = Guard.create(GuardConfig.defaults(), (app, reason, n, b) -> {}, Ticker.system());
     final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -70,12 +76,24 @@ class CorpusRoundTripIT {
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
         gelfPort = SpillwayProcess.freePort();
+        containers = dir.resolve("containers");
+        pods = dir.resolve("pods");
+        Files.createDirectories(containers);
+        Files.createDirectories(pods);
         spillway = SpillwayProcess.start(
                 dir,
                 "--set",
                 "inputs.gelf.udp.listen=127.0.0.1:" + gelfPort,
                 "--set",
-                "inputs.gelf.tcp.listen=127.0.0.1:" + gelfPort);
+                "inputs.gelf.tcp.listen=127.0.0.1:" + gelfPort,
+                "--set",
+                "inputs.tail.enabled=true",
+                "--set",
+                "inputs.tail.docker_root=" + containers,
+                "--set",
+                "inputs.tail.cri_root=" + pods,
+                "--set",
+                "inputs.tail.scan_interval=100ms");
         admin = Files.readString(spillway.dataDir.resolve("admin.token")).strip();
     }
 
@@ -223,6 +241,57 @@ class CorpusRoundTripIT {
         HttpResponse<String> rr = ingest("rails", "application/x-ndjson", rails.toByteArray());
         assertThat(rr.statusCode()).as(rr.body()).isEqualTo(200);
 
+        assertStored(expected);
+        assertThat(expected)
+                .extracting(Expected::source)
+                .contains(
+                        "syslog-rfc5424.log",
+                        "syslog-rfc3164.log",
+                        "syslog-octet-counted.bin",
+                        "logplex",
+                        "gelf.jsonl",
+                        "docker-json-file.log",
+                        "rails-error-page.log");
+    }
+
+    @Test
+    void tailedContainerFiles_dockerJsonFileAndCri_comeBackThroughTheApi() throws Exception {
+        List<Expected> expected = new ArrayList<>();
+        long at = now();
+        // Docker json-file: partial entries joined, the container's name as the app.
+        String id = "c0ffee" + "1".repeat(58);
+        Path container = containers.resolve(id);
+        Files.createDirectories(container);
+        Files.writeString(
+                container.resolve("config.v2.json"), "{\"Name\":\"/docker-tailed\",\"Config\":{\"Labels\":{}}}");
+        DockerJsonLineDecoder docker = new DockerJsonLineDecoder(256 * 1024);
+        for (byte[] line : ItCorpus.lines("docker-json-file.log")) {
+            TailLine t = docker.decode(line, 0, line.length).line();
+            if (t != null) {
+                expected.add(expect("docker-json-file.log (tail)", tailed("docker-tailed", t), at));
+            }
+        }
+        Files.write(container.resolve(id + "-json.log"), ItCorpus.bytes("docker-json-file.log"));
+        // CRI: <ns>_<pod>_<uid>/<container>/0.log, the container's name as the app.
+        Path criDir = pods.resolve("default_web-7d9_0e1f").resolve("cri-tailed");
+        Files.createDirectories(criDir);
+        CriLineDecoder cri = new CriLineDecoder(256 * 1024);
+        for (byte[] line : ItCorpus.lines("cri.log")) {
+            TailLine t = cri.decode(line, 0, line.length).line();
+            if (t != null) {
+                expected.add(expect("cri.log", tailed("cri-tailed", t), at));
+            }
+        }
+        Files.write(criDir.resolve("0.log"), ItCorpus.bytes("cri.log"));
+        assertThat(expected).extracting(Expected::source).contains("docker-json-file.log (tail)", "cri.log");
+        assertStored(expected);
+    }
+
+    private static LogRecord tailed(String app, TailLine t) {
+        return new LogRecord(t.timeNanos(), "h", app, "", t.stream(), Severity.UNKNOWN, t.message(), Map.of());
+    }
+
+    private void assertStored(List<Expected> expected) throws Exception {
         Map<String, List<Expected>> byApp = new TreeMap<>();
         for (Expected e : expected) {
             byApp.computeIfAbsent(e.app(), a -> new ArrayList<>()).add(e);
@@ -250,16 +319,6 @@ class CorpusRoundTripIT {
             Thread.sleep(250);
         } while (System.nanoTime() < deadline);
         assertThat(missing).as("records sent but not returned by the API").isEmpty();
-        assertThat(expected)
-                .extracting(Expected::source)
-                .contains(
-                        "syslog-rfc5424.log",
-                        "syslog-rfc3164.log",
-                        "syslog-octet-counted.bin",
-                        "logplex",
-                        "gelf.jsonl",
-                        "docker-json-file.log",
-                        "rails-error-page.log");
     }
 
     private static String abbreviate(String s) {
