@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class LogClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A follow that received nothing, not even a heartbeat, for this long is reconnected. */
+    static final Duration IDLE = Duration.ofSeconds(60);
 
     private final URI base;
     private final String serverOrigin;
@@ -122,9 +126,27 @@ final class LogClient {
             check(app, r.statusCode(), body);
         }
         String last = lastEventId;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        InputStream body = r.body();
+        AtomicLong lastRead = new AtomicLong(System.nanoTime());
+        // A connection that died without a FIN or RST would block readLine forever: the server sends at
+        // least a heartbeat every http.tail_heartbeat (15 s), so silence for IDLE means it is gone.
+        Thread watchdog = Thread.ofPlatform()
+                .name("logs-follow-watchdog")
+                .daemon(true)
+                .start(() -> {
+                    try {
+                        while (System.nanoTime() - lastRead.get() < IDLE.toNanos()) {
+                            Thread.sleep(1000);
+                        }
+                        body.close();
+                    } catch (InterruptedException | IOException e) {
+                        // the follow ended first
+                    }
+                });
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             SseEvent ev = new SseEvent();
             for (String line; (line = in.readLine()) != null; ) {
+                lastRead.set(System.nanoTime());
                 if (!line.isEmpty()) {
                     ev.add(line);
                     continue;
@@ -138,7 +160,9 @@ final class LogClient {
                 ev = new SseEvent();
             }
         } catch (IOException e) {
-            // The connection dropped; the caller reconnects from `last`.
+            // The connection dropped (or the watchdog closed it); the caller reconnects from `last`.
+        } finally {
+            watchdog.interrupt();
         }
         return last;
     }

@@ -230,6 +230,33 @@ class LogsCommandTest {
         t.interrupt();
     }
 
+    @Test
+    void logsFollow_serverRestarts_reconnectsAndResumesAfterTheLastLine() throws Exception {
+        Cli c = new Cli();
+        Thread t = Thread.ofPlatform()
+                .daemon(true)
+                .start(() -> c.run("web", "-f", "-n", "1", "--server", url(), "--token", admin));
+        awaitOutput(c, "line 4");
+        await(() -> routes.openTails() == 1);
+        reader.append(rec("web", T0.plusSeconds(60), "before restart"));
+        awaitOutput(c, "before restart");
+        int port = server.port();
+        server.close();
+        reader.append(rec("web", T0.plusSeconds(61), "stored while the client was away"));
+        HttpConfig config = new HttpConfig(
+                true, new ListenAddress("127.0.0.1", port), DataSize.ofMiB(1), 16, 4, Duration.ofMillis(100));
+        routes = new LogRoutes(reader, tokens, Map::of, config, InstantSource.system());
+        server = new HttpServer(config, new Metrics(), () -> true).routes(routes::register);
+        server.start();
+        awaitOutput(c, "stored while the client was away");
+        await(() -> routes.openTails() == 1);
+        reader.append(rec("web", T0.plusSeconds(62), "after restart"));
+        awaitOutput(c, "after restart");
+        assertThat(c.out.toString()).containsOnlyOnce("before restart").containsOnlyOnce("line 4");
+        assertThat(c.err.toString()).contains("reconnecting");
+        t.interrupt();
+    }
+
     static void awaitOutput(Cli c, String text) throws InterruptedException {
         await(() -> c.out.toString().contains(text));
     }
