@@ -166,6 +166,11 @@ final class QueryRun {
                 }
                 blockBuffer = raw;
                 budget.scanned += b.rawLength();
+                if (substring != null && !substring.contains(raw, 0, b.rawLength())) {
+                    // Not in the block's bytes, so in none of its messages: skip it in one pass.
+                    skipBlock(c.id, b.firstIndex(), b.count());
+                    continue;
+                }
                 int count = splitVarint(raw, b.rawLength());
                 records(c.id, b.firstIndex(), raw, count);
             }
@@ -180,8 +185,29 @@ final class QueryRun {
             throw new Stop(Budget.BYTES);
         }
         budget.scanned += a.frames().length;
+        if (substring != null && !substring.contains(a.frames(), 0, a.frames().length)) {
+            skipBlock(a.id(), 0, a.count());
+            return;
+        }
         int count = splitFrames(a.frames(), a.count());
         records(a.id(), 0, a.frames(), count);
+    }
+
+    /**
+     * Marks every record of a block examined without reading them (none can match): the last one in
+     * the query's order becomes the position to continue from, if it lies after the cursor.
+     */
+    private void skipBlock(long chunk, int firstIndex, int count) throws Stop {
+        int edge = newestFirst ? firstIndex : firstIndex + count - 1;
+        boolean afterCursor =
+                after == null || chunk != after.chunk() || (newestFirst ? edge < after.index() : edge > after.index());
+        if (afterCursor) {
+            lastChunk = chunk;
+            lastIndex = edge;
+        }
+        if (lastChunk >= 0 && budget.timeUp()) {
+            throw new Stop(Budget.TIME);
+        }
     }
 
     private void records(long chunk, int firstIndex, byte[] b, int count) throws Stop {

@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * spillway_store_below_floor}), so records wait in the output's buffer and are shed there, fairly.
  *
  * <p>The store is opened in {@link #start} (recovery runs there) and exposed by {@link #reader()} for
- * queries. Threading: {@code write}/{@code flush}/{@code close} come from the output worker's thread;
- * {@link #reader()} may be used from any thread once started.
+ * queries. Retention and age-based sealing also run once a second on the thread {@code
+ * store-maintenance}, so they happen while no records arrive too. Threading: {@code write}/{@code
+ * flush}/{@code close} come from the output worker's thread; the store serialises them with the
+ * maintenance thread; {@link #reader()} may be used from any thread once started.
  */
 public final class StoreOutput implements Output {
     private static final Logger log = LoggerFactory.getLogger(StoreOutput.class);
@@ -42,6 +47,7 @@ public final class StoreOutput implements Output {
     private final CounterDataPoint belowFloor;
     private volatile @Nullable LogStore store;
     private @Nullable FileStore fileStore;
+    private @Nullable ScheduledExecutorService maintenance;
 
     /**
      * @param dir the store's directory, already resolved by the node ({@link StoreConfig#resolveDir})
@@ -71,7 +77,25 @@ public final class StoreOutput implements Output {
     @Override
     public synchronized void start() throws IOException {
         if (store == null) {
-            store = LogStore.open(dir, config, metrics, clock);
+            LogStore s = LogStore.open(dir, config, metrics, clock);
+            store = s;
+            ScheduledExecutorService m = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "store-maintenance");
+                t.setDaemon(true);
+                return t;
+            });
+            m.scheduleWithFixedDelay(() -> maintain(s), 1, 1, TimeUnit.SECONDS);
+            maintenance = m;
+        }
+    }
+
+    private void maintain(LogStore s) {
+        try {
+            s.maintain();
+        } catch (IllegalStateException closed) {
+            // the store closed between two runs
+        } catch (IOException | RuntimeException e) {
+            log.warn("output {}: store maintenance failed: {}", name, e.getMessage());
         }
     }
 
@@ -127,6 +151,15 @@ public final class StoreOutput implements Output {
 
     @Override
     public void close() throws IOException {
+        ScheduledExecutorService m = maintenance;
+        if (m != null) {
+            m.shutdownNow();
+            try {
+                m.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         LogStore s = store;
         if (s != null) {
             s.close();

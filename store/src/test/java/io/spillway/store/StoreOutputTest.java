@@ -37,6 +37,23 @@ class StoreOutputTest {
     }
 
     @Test
+    void idle_pastChunkMaxAge_sealedByMaintenanceThread() throws Exception {
+        FakeClock clock = new FakeClock(Stores.T0);
+        StoreConfig c = Stores.withAges(Stores.small(), Duration.ofDays(1), Duration.ofMinutes(1));
+        StoreOutput out = new StoreOutput("store", c, dir, new Metrics(), clock);
+        out.start();
+        out.write(Stores.records("web", 3, 0, 20));
+        clock.advance(Duration.ofMinutes(2).toMillis());
+        // no further write or flush: the maintenance thread seals the idle app's chunk on its own
+        for (int i = 0; i < 100 && LogStoreTest.appLog(out.store(), "web").active != null; i++) {
+            Thread.sleep(100);
+        }
+        assertThat(LogStoreTest.appLog(out.store(), "web").active).isNull();
+        assertThat(Stores.all(out.store(), "web")).hasSize(3);
+        out.close();
+    }
+
+    @Test
     void write_belowFreeSpaceFloor_refusedAndCounted() throws IOException {
         StoreConfig d = Stores.small();
         StoreConfig c = new StoreConfig(
