@@ -416,6 +416,18 @@ class LogStoreTest {
     }
 
     @Test
+    void follow_storeClosed_tailClosedAndPollEmpty() throws Exception {
+        Tail t;
+        try (LogStore s = open(Stores.small())) {
+            t = s.follow("app", null);
+            assertThat(t.isClosed()).isFalse();
+        }
+        assertThat(t.isClosed()).isTrue();
+        assertThat(t.poll(Duration.ofMillis(20), 10)).isEmpty();
+        t.close(); // idempotent
+    }
+
+    @Test
     void follow_tooManyFollowers_refused() throws IOException {
         StoreConfig d = Stores.small();
         StoreConfig c = new StoreConfig(
