@@ -366,7 +366,8 @@ public final class LogRoutes implements AutoCloseable {
                 write(out, event("gap", null, o.toString()));
             }
             long missed = 0;
-            while (!closed && !Thread.currentThread().isInterrupted()) {
+            // The store closes its tails when the node stops: end then, rather than send heartbeats.
+            while (!closed && !tail.isClosed() && !Thread.currentThread().isInterrupted()) {
                 List<StoredRecord> batch = tail.poll(heartbeat, TAIL_BATCH);
                 StringBuilder sb = new StringBuilder();
                 for (StoredRecord s : batch) {

@@ -445,6 +445,15 @@ class LogRoutesTest {
     }
 
     @Test
+    void storeClosingItsTails_endsTheStreamAndFreesTheSlot() throws Exception {
+        try (Sse sse = new Sse("/api/v1/apps/web/logs/tail", admin, null)) {
+            sse.next(": following");
+            reader.closeTails();
+            await(() -> routes.openTails() == 0, "the tail thread ends when the store closes its tail");
+        }
+    }
+
+    @Test
     void serverStop_endsOpenTails() throws Exception {
         try (Sse sse = new Sse("/api/v1/apps/web/logs/tail", admin, null)) {
             sse.next(": following");
