@@ -222,7 +222,15 @@ final class ForwardDecoder {
     /** The length of the object at {@code data[offset..]}; the stream is broken when it does not fit. */
     private static int measure(byte[] data, int offset, int left) throws ForwardException {
         ByteBuf view = Unpooled.wrappedBuffer(data, offset, left);
-        return MsgpackWalker.length(view, left, "the frame");
+        try {
+            return MsgpackWalker.length(view, left, "the frame");
+        } catch (ForwardException e) {
+            if (e.kind().equals("too_large")) {
+                // The limit was what is left: the object announces more bytes than the frame holds.
+                throw new ForwardException("malformed", "an entry runs past the end of its frame: " + e.getMessage());
+            }
+            throw e;
+        }
     }
 
     private void entry(Value entry, String tag, String host, long now, Batcher batcher) {
