@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.msgpack.value.Value;
 
@@ -94,14 +92,7 @@ class ForwardDecoderTest {
 
     @Test
     void decode_gzipBombOf1GiBZeros_refusedAtMaxDecompressed() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
-            byte[] zeros = new byte[1024 * 1024];
-            for (int i = 0; i < 1024; i++) {
-                z.write(zeros);
-            }
-        }
-        byte[] bomb = out.toByteArray();
+        byte[] bomb = Fwd.bomb(1024);
         assertThat(bomb.length).isLessThan(2 * 1024 * 1024);
         assertThatThrownBy(() -> decode(Fwd.packed("app", bomb, "c", true)))
                 .isInstanceOf(ForwardException.class)

@@ -100,6 +100,19 @@ final class Fwd {
         return out.toByteArray();
     }
 
+    /**
+     * A gzip bomb: {@code mib} concatenated gzip members of 1 MiB of zeros each (about 1 KiB apiece), so
+     * 1024 of them inflate to 1 GiB from about 1 MB.
+     */
+    static byte[] bomb(int mib) {
+        byte[] member = gzip(new byte[1024 * 1024]);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < mib; i++) {
+            out.writeBytes(member);
+        }
+        return out.toByteArray();
+    }
+
     static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] b : parts) {
