@@ -292,7 +292,7 @@ public final class ForwardInput implements Input {
 
     /** One TCP connection: the handshake, then frames; tracks the chunks awaiting receipts. */
     private final class Connection extends SimpleChannelInboundHandler<ByteBuf> {
-        private @Nullable String nonce;
+        private byte @Nullable [] nonce;
         private boolean authenticated = config.sharedKey().isEmpty();
         /** Chunks awaiting receipts; touched on the event loop only. */
         private int pending;
@@ -300,7 +300,7 @@ public final class ForwardInput implements Input {
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             if (!authenticated) {
-                String n = Handshake.nonce();
+                byte[] n = Handshake.nonce();
                 nonce = n;
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.helo(n)));
             }
@@ -373,7 +373,7 @@ public final class ForwardInput implements Input {
             } catch (ForwardException e) {
                 f = null;
             }
-            String n = nonce;
+            byte[] n = nonce;
             if (!(f instanceof ForwardDecoder.Ping ping) || n == null) {
                 error("auth_required", remote, "events before the shared_key handshake; closing");
                 ctx.close();

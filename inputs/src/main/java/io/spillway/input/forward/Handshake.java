@@ -25,17 +25,17 @@ final class Handshake {
 
     private Handshake() {}
 
-    /** A fresh nonce: 16 random bytes as 32 hex characters (ASCII, so every client digests the same bytes). */
-    static String nonce() {
+    /** A fresh nonce: 16 random bytes, sent as msgpack bin as Fluentd's {@code in_forward} does. */
+    static byte[] nonce() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        return b;
     }
 
-    static byte[] helo(String nonce) {
+    static byte[] helo(byte[] nonce) {
         try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
             p.packArrayHeader(2).packString("HELO").packMapHeader(3);
-            p.packString("nonce").packString(nonce);
+            p.packString("nonce").packBinaryHeader(nonce.length).writePayload(nonce);
             p.packString("auth").packString("");
             p.packString("keepalive").packBoolean(true);
             return p.toByteArray();
@@ -63,13 +63,13 @@ final class Handshake {
         }
     }
 
-    /** {@code sha512_hex(salt + hostname + nonce + sharedKey)}, strings as UTF-8. */
-    static String digest(byte[] salt, String hostname, String nonce, String sharedKey) {
+    /** {@code sha512_hex(salt + hostname + nonce + sharedKey)}, strings as UTF-8, the nonce's raw bytes. */
+    static String digest(byte[] salt, String hostname, byte[] nonce, String sharedKey) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-512");
             d.update(salt);
             d.update(hostname.getBytes(StandardCharsets.UTF_8));
-            d.update(nonce.getBytes(StandardCharsets.UTF_8));
+            d.update(nonce);
             d.update(sharedKey.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d.digest());
         } catch (NoSuchAlgorithmException e) {

@@ -385,7 +385,7 @@ class ForwardInputIT {
                 Durability.AT_ONCE)) {
             try (Socket s = server.tcp()) {
                 MessageUnpacker in = MessagePack.newDefaultUnpacker(s.getInputStream());
-                String nonce = helloNonce(in);
+                byte[] nonce = helloNonce(in);
                 s.getOutputStream().write(ping("client-1", "salty", nonce, "s3cret"));
                 List<Value> pong = in.unpackValue().asArrayValue().list();
                 assertThat(ForwardDecoder.text(pong.get(0))).isEqualTo("PONG");
@@ -408,7 +408,7 @@ class ForwardInputIT {
                 Durability.AT_ONCE)) {
             try (Socket s = server.tcp()) {
                 MessageUnpacker in = MessagePack.newDefaultUnpacker(s.getInputStream());
-                String nonce = helloNonce(in);
+                byte[] nonce = helloNonce(in);
                 s.getOutputStream().write(ping("client-1", "salty", nonce, "guess"));
                 List<Value> pong = in.unpackValue().asArrayValue().list();
                 assertThat(pong.get(1).asBooleanValue().getBoolean()).isFalse();
@@ -425,14 +425,18 @@ class ForwardInputIT {
         }
     }
 
-    private static String helloNonce(MessageUnpacker in) throws IOException {
+    private static byte[] helloNonce(MessageUnpacker in) throws IOException {
         List<Value> helo = in.unpackValue().asArrayValue().list();
         assertThat(ForwardDecoder.text(helo.get(0))).isEqualTo("HELO");
-        return ForwardDecoder.text(
-                helo.get(1).asMapValue().map().get(org.msgpack.value.ValueFactory.newString("nonce")));
+        Value nonce = helo.get(1).asMapValue().map().get(org.msgpack.value.ValueFactory.newString("nonce"));
+        assertThat(nonce.isBinaryValue())
+                .as("nonce is bin, as in_forward sends it")
+                .isTrue();
+        assertThat(nonce.asBinaryValue().asByteArray()).hasSize(16);
+        return nonce.asBinaryValue().asByteArray();
     }
 
-    private static byte[] ping(String hostname, String salt, String nonce, String key) {
+    private static byte[] ping(String hostname, String salt, byte[] nonce, String key) {
         String digest = Handshake.digest(salt.getBytes(StandardCharsets.UTF_8), hostname, nonce, key);
         return Fwd.pack(p -> p.packArrayHeader(6)
                 .packString("PING")
