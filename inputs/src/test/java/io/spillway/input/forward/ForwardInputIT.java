@@ -366,6 +366,22 @@ class ForwardInputIT {
     }
 
     @Test
+    void compressedPackedForward_twoGzipMembers_recordsArriveAndChunkAcknowledged() throws Exception {
+        // Fluency has no compression option; Fluentd and Fluent Bit send this with compress gzip.
+        try (Server server = new Server()) {
+            byte[] gz = Fwd.concat(Fwd.gzip(Fwd.entries(300, "gz-a ")), Fwd.gzip(Fwd.entries(200, "gz-b ")));
+            try (Socket s = server.tcp()) {
+                s.getOutputStream().write(Fwd.packed("fluentbit.tail", gz, "Z3ppcA==", true));
+                assertThat(ackOf(s.getInputStream())).isEqualTo("Z3ppcA==");
+            }
+            List<LogRecord> got = server.next(500);
+            assertThat(got).extracting(LogRecord::app).containsOnly("fluentbit.tail");
+            assertThat(got.get(0).messageText()).isEqualTo("gz-a 0");
+            assertThat(got.get(499).messageText()).isEqualTo("gz-b 199");
+        }
+    }
+
+    @Test
     void ackTimeout_receiptNeverComes_connectionClosedUnacknowledged() throws Exception {
         try (Server server = new Server(
                 config(16, DataSize.ofMiB(1), Duration.ofMillis(300), "", ForwardConfig.Tls.defaults()),
