@@ -296,6 +296,8 @@ public final class ForwardInput implements Input {
         private boolean authenticated = config.sharedKey().isEmpty();
         /** Chunks awaiting receipts; touched on the event loop only. */
         private int pending;
+        /** Set when the connection is being closed: frames already decoded behind it are ignored. */
+        private volatile boolean closing;
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -310,7 +312,7 @@ public final class ForwardInput implements Input {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
             RecordSink s = sink;
-            if (s == null) {
+            if (s == null || closing) {
                 return;
             }
             byte[] bytes = ByteBufUtil.getBytes(frame);
@@ -376,12 +378,14 @@ public final class ForwardInput implements Input {
             byte[] n = nonce;
             if (!(f instanceof ForwardDecoder.Ping ping) || n == null) {
                 error("auth_required", remote, "events before the shared_key handshake; closing");
+                closing = true;
                 ctx.close();
                 return;
             }
             String expected = Handshake.digest(ping.salt(), ping.hostname(), n, config.sharedKey());
             if (!Handshake.same(expected, ping.digest())) {
                 error("auth_failed", remote, "PING from '" + ping.hostname() + "' with a wrong shared_key digest");
+                closing = true;
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.pong(false, "shared_key mismatch", "", "")))
                         .addListener(f2 -> ctx.close());
                 return;
@@ -482,6 +486,7 @@ public final class ForwardInput implements Input {
                             "ack_refused",
                             ctx.channel().remoteAddress(),
                             "chunk not acknowledged (a buffer refused records or the frame was broken); closing so the client resends");
+                    closing = true;
                     ctx.close();
                 }
                 released();
@@ -498,6 +503,7 @@ public final class ForwardInput implements Input {
                         "ack_timeout",
                         ctx.channel().remoteAddress(),
                         "chunk not durable within ack_timeout (" + config.ackTimeout() + "); closing unacknowledged");
+                closing = true;
                 ctx.close();
                 released();
             }
