@@ -18,6 +18,7 @@ import java.util.Objects;
  * max_entry: 1MiB             # one event (one [time, record] entry) at most (too_large, the entry is skipped)
  * max_chunk: 16MiB            # one msgpack frame at most; the connection is closed (too_large)
  * max_decompressed: 64MiB     # a gzip-compressed chunk inflates to at most this (too_large, chunk refused)
+ * max_buffered: 256MiB        # incomplete frames held by all connections together (memory_budget)
  * ack_timeout: 30s            # a chunk not durable this long is not acknowledged; the connection is closed
  * shared_key: ""              # non-empty: clients must pass the HELO/PING/PONG handshake with this key
  * self_hostname: spillway     # the server's name in the PONG of the handshake
@@ -36,6 +37,8 @@ import java.util.Objects;
  * @param maxEntry one event's encoded size at most, default 1MiB
  * @param maxChunk one msgpack frame's encoded size at most, default 16MiB, at least {@code max_entry}
  * @param maxDecompressed a compressed chunk's inflated size at most, default 64MiB
+ * @param maxBuffered bytes of incomplete frames held by all connections together, default 256MiB, at
+ *     least {@code max_chunk}; over it, a connection holding more than a read's worth is closed
  * @param ackTimeout how long a chunk may take to become durable before its ack is abandoned, default 30s
  * @param sharedKey the handshake's shared key; empty (default) means no handshake
  * @param selfHostname the server's hostname in the handshake, default {@code spillway}
@@ -51,6 +54,7 @@ public record ForwardConfig(
         DataSize maxEntry,
         DataSize maxChunk,
         DataSize maxDecompressed,
+        DataSize maxBuffered,
         Duration ackTimeout,
         String sharedKey,
         String selfHostname,
@@ -65,6 +69,7 @@ public record ForwardConfig(
         Objects.requireNonNull(maxEntry, "max_entry");
         Objects.requireNonNull(maxChunk, "max_chunk");
         Objects.requireNonNull(maxDecompressed, "max_decompressed");
+        Objects.requireNonNull(maxBuffered, "max_buffered");
         Objects.requireNonNull(ackTimeout, "ack_timeout");
         Objects.requireNonNull(sharedKey, "shared_key");
         Objects.requireNonNull(selfHostname, "self_hostname");
@@ -80,6 +85,10 @@ public record ForwardConfig(
                 maxChunk.bytes() >= maxEntry.bytes(),
                 "max_chunk",
                 "must be at least max_entry (" + maxEntry.bytes() + " bytes), got " + maxChunk.bytes());
+        Check.require(
+                maxBuffered.bytes() >= maxChunk.bytes(),
+                "max_buffered",
+                "must be at least max_chunk (" + maxChunk.bytes() + " bytes), got " + maxBuffered.bytes());
         Check.require(!selfHostname.isBlank(), "self_hostname", "must not be empty");
         AppTemplate.parse(app); // throws InvalidValueException("app", …) for a malformed template
     }
@@ -94,6 +103,7 @@ public record ForwardConfig(
                 DataSize.ofMiB(1),
                 DataSize.ofMiB(16),
                 DataSize.ofMiB(64),
+                DataSize.ofMiB(256),
                 Duration.ofSeconds(30),
                 "",
                 "spillway",

@@ -49,6 +49,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import org.msgpack.value.Value;
@@ -79,9 +80,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Bytes: a frame is at most {@code max_chunk} ({@code too_large}; the connection is closed, since
  *       the next frame cannot be found); an event at most {@code max_entry} ({@code too_large}, the
  *       event is skipped); a compressed chunk inflates to at most {@code max_decompressed} ({@code
- *       too_large}, the chunk is refused). A connection holds at most one frame in progress, so memory
- *       is bounded by {@code max_connections × max_chunk} plus the inflated chunks being decoded (one
- *       per event loop thread).
+ *       too_large}, the chunk is refused). A connection holds at most one frame in progress, and all
+ *       connections together at most about {@code max_buffered} ({@code memory_budget}, see {@link
+ *       ForwardFrameDecoder}), plus the frames and inflated chunks being decoded (one per event loop
+ *       thread).
  * </ul>
  *
  * <h2>Errors</h2>
@@ -116,6 +118,9 @@ public final class ForwardInput implements Input {
     private final InstantSource clock;
     private final ForwardDecoder decoder;
     private final AtomicInteger openConnections = new AtomicInteger();
+    /** Bytes of incomplete frames held by all connections ({@code max_buffered}). */
+    private final AtomicLong buffered = new AtomicLong();
+
     private volatile long lastLogMillis = Long.MIN_VALUE;
 
     private @Nullable EventLoopGroup group;
@@ -249,6 +254,8 @@ public final class ForwardInput implements Input {
                         "frames",
                         new ForwardFrameDecoder(
                                 config.maxChunkBytes(),
+                                buffered,
+                                config.maxBuffered().bytes(),
                                 (ctx, e) -> error(e.kind(), ctx.channel().remoteAddress(), e.getMessage())))
                 .addLast("events", new Connection());
     }
@@ -537,6 +544,11 @@ public final class ForwardInput implements Input {
     /** The bound TCP port, or -1 when not listening. */
     public int tcpPort() {
         return port(tcpChannel);
+    }
+
+    /** Bytes of incomplete frames held by all connections now (for tests and a gauge). */
+    public long bufferedBytes() {
+        return buffered.get();
     }
 
     /** The bound UDP heartbeat port, or -1 when not listening. */

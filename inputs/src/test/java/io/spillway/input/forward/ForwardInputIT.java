@@ -76,6 +76,17 @@ class ForwardInputIT {
 
     private static ForwardConfig config(
             int maxConnections, DataSize maxEntry, Duration ackTimeout, String sharedKey, ForwardConfig.Tls tls) {
+        return config(maxConnections, maxEntry, DataSize.ofMiB(16), DataSize.ofMiB(256), ackTimeout, sharedKey, tls);
+    }
+
+    private static ForwardConfig config(
+            int maxConnections,
+            DataSize maxEntry,
+            DataSize maxChunk,
+            DataSize maxBuffered,
+            Duration ackTimeout,
+            String sharedKey,
+            ForwardConfig.Tls tls) {
         return new ForwardConfig(
                 true,
                 ListenAddress.loopback(0),
@@ -83,8 +94,9 @@ class ForwardInputIT {
                 maxConnections,
                 Duration.ofMinutes(5),
                 maxEntry,
-                DataSize.ofMiB(16),
+                maxChunk,
                 DataSize.ofMiB(64),
+                maxBuffered,
                 ackTimeout,
                 sharedKey,
                 "spillway-test",
@@ -538,6 +550,45 @@ class ForwardInputIT {
             }
             assertThat(server.next().app()).isEqualTo("slow");
             assertThat(server.records).isEmpty();
+        }
+    }
+
+    @Test
+    void maxBuffered_tricklersOfLargeFramesClosedAtTheBudget_smallFramesServed() throws Exception {
+        try (Server server = new Server(
+                config(
+                        16,
+                        DataSize.ofKiB(64),
+                        DataSize.ofKiB(512),
+                        DataSize.ofKiB(512),
+                        Duration.ofSeconds(30),
+                        "",
+                        ForwardConfig.Tls.defaults()),
+                Durability.AT_ONCE)) {
+            List<Socket> tricklers = new ArrayList<>();
+            try {
+                // Each announces a 400 KiB bin and sends 200 KiB of it, then waits: 3 of them pass 512 KiB.
+                for (int i = 0; i < 3; i++) {
+                    Socket s = server.tcp();
+                    tricklers.add(s);
+                    OutputStream out = s.getOutputStream();
+                    out.write(new byte[] {(byte) 0x93, (byte) 0xa1, 't', (byte) 0xc6, 0, 6, 64, 0});
+                    out.write(new byte[200 * 1024]);
+                    out.flush();
+                    if (i < 2) {
+                        long expected = (i + 1) * (200 * 1024L + 8);
+                        await("bytes held", () -> server.input.bufferedBytes() >= expected);
+                    }
+                }
+                await("the budget enforced", () -> server.errors("memory_budget") == 1);
+                assertThat(server.input.bufferedBytes()).isLessThanOrEqualTo(512 * 1024);
+                server.roundTrip("small-frames");
+            } finally {
+                for (Socket s : tricklers) {
+                    s.close();
+                }
+            }
+            await("held bytes released", () -> server.input.bufferedBytes() == 0);
         }
     }
 
