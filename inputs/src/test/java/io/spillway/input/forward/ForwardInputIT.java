@@ -330,6 +330,32 @@ class ForwardInputIT {
     }
 
     @Test
+    void tlsWithSharedKey_heloSentAfterTheTlsHandshake_clientAuthenticatesAndIsAcknowledged(@TempDir Path dir)
+            throws Exception {
+        Path[] pem = selfSigned(dir);
+        ForwardConfig.Tls tls = new ForwardConfig.Tls(true, pem[0].toString(), pem[1].toString());
+        try (Server server =
+                new Server(config(16, DataSize.ofMiB(1), Duration.ofSeconds(30), "s3cret", tls), Durability.AT_ONCE)) {
+            SSLContext ctx = trusting(dir.resolve("ks.p12"));
+            try (Socket s =
+                    ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.input.tcpPort())) {
+                s.setSoTimeout((int) WAIT.toMillis());
+                MessageUnpacker in = MessagePack.newDefaultUnpacker(s.getInputStream());
+                byte[] nonce = helloNonce(in);
+                s.getOutputStream().write(ping("tls-client", "pepper", nonce, "s3cret"));
+                List<Value> pong = in.unpackValue().asArrayValue().list();
+                assertThat(pong.get(1).asBooleanValue().getBoolean()).isTrue();
+                s.getOutputStream().write(Fwd.docker("t", "/tls-keyed", "stdout", "secret line", "tk"));
+                Value ack = in.unpackValue();
+                assertThat(ForwardDecoder.text(
+                                ack.asMapValue().map().get(org.msgpack.value.ValueFactory.newString("ack"))))
+                        .isEqualTo("tk");
+            }
+            assertThat(server.next().app()).isEqualTo("tls-keyed");
+        }
+    }
+
+    @Test
     void fluentLogger_messageMode_recordsArriveUnderPrefixedTag() throws Exception {
         try (Server server = new Server()) {
             FluentLogger logger = FluentLogger.getLogger("shop", "127.0.0.1", server.input.tcpPort());
