@@ -347,6 +347,31 @@ class LogStoreTest {
     }
 
     @Test
+    void seal_fails_recordsStayReadableAndSealRetried() throws IOException {
+        List<LogRecord> in = Stores.records("app", 700, 0, 100); // just over one 64 KiB chunk
+        try (LogStore s = open(Stores.small())) {
+            Path appDir = dir.resolve("app");
+            Path blocker = appDir.resolve(SealedChunk.name(0) + SealedChunk.TMP_SUFFIX);
+            Files.createDirectories(blocker); // a non-empty directory where the seal writes its tmp file
+            Files.writeString(blocker.resolve("x"), "x");
+            s.append(in);
+            s.awaitSeals();
+            AppLog a = appLog(s, "app");
+            assertThat(a.sealed).isEmpty();
+            assertThat(a.sealing).hasSize(1);
+            assertThat(Stores.all(s, "app")).isEqualTo(in);
+            Files.delete(blocker.resolve("x"));
+            Files.delete(blocker);
+            clock.advance(1000);
+            s.maintain(); // retries the failed seal
+            s.awaitSeals();
+            assertThat(a.sealing).isEmpty();
+            assertThat(a.sealed).hasSize(1);
+            assertThat(Stores.all(s, "app")).isEqualTo(in);
+        }
+    }
+
+    @Test
     void recovery_corruptSealedChunk_deletedOthersKept() throws IOException {
         List<LogRecord> in = Stores.records("app", 2000, 0, 200);
         AppLog a;
