@@ -1,38 +1,24 @@
 package io.spillway.input.forward;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.spillway.buffer.Receipt;
 import io.spillway.guard.RateLimitStage;
 import io.spillway.guard.RedactStage;
 import io.spillway.guard.RepeatStage;
 import io.spillway.guard.TruncateStage;
+import io.spillway.input.netty.NettyServer;
+import io.spillway.input.netty.PeerErrorLog;
 import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
@@ -43,12 +29,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
@@ -110,23 +94,17 @@ public final class ForwardInput implements Input {
     static final Set<String> GUARD_DROPS =
             Set.of(RateLimitStage.NAME, RepeatStage.NAME, TruncateStage.NAME, RedactStage.NAME);
 
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(ForwardInput.class);
 
     private final ForwardConfig config;
     private final InputMetrics metrics;
     private final InstantSource clock;
     private final ForwardDecoder decoder;
-    private final AtomicInteger openConnections = new AtomicInteger();
+    private final PeerErrorLog errors;
     /** Bytes of incomplete frames held by all connections ({@code max_buffered}). */
     private final AtomicLong buffered = new AtomicLong();
 
-    private volatile long lastLogMillis = Long.MIN_VALUE;
-
-    private @Nullable EventLoopGroup group;
-    private @Nullable ChannelGroup channels;
-    private @Nullable Channel tcpChannel;
-    private @Nullable Channel udpChannel;
+    private volatile @Nullable NettyServer server;
     private @Nullable SslContext ssl;
     private volatile @Nullable RecordSink sink;
 
@@ -140,6 +118,7 @@ public final class ForwardInput implements Input {
         this.metrics = metrics;
         this.clock = clock;
         this.decoder = new ForwardDecoder(config);
+        this.errors = new PeerErrorLog("forward", metrics, LOG, clock, Duration.ofSeconds(LOG_INTERVAL_SECONDS));
     }
 
     @Override
@@ -149,7 +128,7 @@ public final class ForwardInput implements Input {
 
     @Override
     public void start(RecordSink sink) throws IOException {
-        if (group != null) {
+        if (server != null) {
             throw new IllegalStateException("forward input " + name() + " already started");
         }
         this.sink = sink;
@@ -170,26 +149,16 @@ public final class ForwardInput implements Input {
                         e);
             }
         }
-        EventLoopGroup g = new MultiThreadIoEventLoopGroup(
-                2, new DefaultThreadFactory("spillway-forward", true), NioIoHandler.newFactory());
-        group = g;
-        channels = new DefaultChannelGroup("forward", GlobalEventExecutor.INSTANCE);
+        NettyServer s = NettyServer.start("forward", 2, metrics, LOG);
+        server = s;
         try {
-            Channel tcp = bindTcp(g);
-            tcpChannel = tcp;
+            Channel tcp =
+                    s.bindTcp(config.listen(), config.maxConnections(), this::refused, ch -> initConnection(s, ch));
             LOG.info("forward input {} listening on tcp {}{}", name(), tcp.localAddress(), ssl != null ? " (tls)" : "");
             if (config.heartbeat()) {
                 InetSocketAddress at =
-                        new InetSocketAddress(config.listen().toSocketAddress().getAddress(), tcpPort());
-                Channel udp = bind(
-                        new Bootstrap()
-                                .group(g)
-                                .channel(NioDatagramChannel.class)
-                                .handler(new HeartbeatHandler())
-                                .bind(at),
-                        "udp",
-                        at.toString());
-                udpChannel = udp;
+                        new InetSocketAddress(config.listen().toSocketAddress().getAddress(), s.tcpPort());
+                Channel udp = s.bindUdp(at, new HeartbeatHandler());
                 LOG.info("forward input {} answering heartbeats on udp {}", name(), udp.localAddress());
             }
         } catch (IOException | RuntimeException e) {
@@ -198,93 +167,28 @@ public final class ForwardInput implements Input {
         }
     }
 
-    private Channel bindTcp(EventLoopGroup g) throws IOException {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(g)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        accept(ch);
-                    }
-                });
-        return bind(
-                b.bind(config.listen().toSocketAddress()),
-                "tcp",
-                config.listen().toString());
+    /** A connection over max_connections (already counted by the server): log it. */
+    private void refused(SocketChannel ch) {
+        errors.warn(
+                "connection_refused", ch.remoteAddress(), "max_connections (" + config.maxConnections() + ") are open");
     }
 
-    private static Channel bind(ChannelFuture future, String protocol, String address) throws IOException {
-        future.awaitUninterruptibly();
-        if (!future.isSuccess()) {
-            Throwable cause = future.cause();
-            throw new IOException(
-                    "forward " + protocol + ": cannot listen on " + address + ": "
-                            + (cause == null ? "unknown error" : cause.getMessage()),
-                    cause);
-        }
-        return future.channel();
-    }
-
-    private void accept(SocketChannel ch) {
-        if (openConnections.incrementAndGet() > config.maxConnections()) {
-            openConnections.decrementAndGet();
-            error(
-                    "connection_refused",
-                    ch.remoteAddress(),
-                    "max_connections (" + config.maxConnections() + ") are open");
-            ch.close();
-            return;
-        }
-        ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
-        metrics.connectionOpened();
-        ChannelGroup open = channels;
-        if (open != null) {
-            open.add(ch);
-        }
-        SslContext s = ssl;
-        if (s != null) {
-            ch.pipeline().addLast("tls", s.newHandler(ch.alloc()));
+    /** The pipeline of one admitted connection; runs on its event loop. */
+    private void initConnection(NettyServer s, SocketChannel ch) {
+        SslContext tls = ssl;
+        if (tls != null) {
+            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
         }
         ch.pipeline()
-                .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                .addLast("idle", s.idleTimeout(config.idleTimeout()))
                 .addLast(
                         "frames",
                         new ForwardFrameDecoder(
                                 config.maxChunkBytes(),
                                 buffered,
                                 config.maxBuffered().bytes(),
-                                (ctx, e) -> error(e.kind(), ctx.channel().remoteAddress(), e.getMessage())))
+                                (ctx, e) -> errors.error(e.kind(), ctx.channel().remoteAddress(), e.getMessage())))
                 .addLast("events", new Connection());
-    }
-
-    private void error(String kind, @Nullable SocketAddress remote, @Nullable String detail) {
-        metrics.error(kind);
-        long now = clock.millis();
-        long last = lastLogMillis;
-        if (last == Long.MIN_VALUE || now - last >= TimeUnit.SECONDS.toMillis(LOG_INTERVAL_SECONDS)) {
-            lastLogMillis = now;
-            LOG.warn(
-                    "forward input {}: {} from {}: {}; further errors are counted but not logged for {}s",
-                    name(),
-                    kind,
-                    remote == null ? "-" : peerHost(remote),
-                    detail,
-                    LOG_INTERVAL_SECONDS);
-        }
-    }
-
-    private static String peerHost(@Nullable SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-        }
-        return address == null ? "unknown" : address.toString();
-    }
-
-    private static long nanos(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 
     /** True when the receipt allows an ack: nothing was refused by a buffer. */
@@ -324,8 +228,8 @@ public final class ForwardInput implements Input {
             }
             byte[] bytes = ByteBufUtil.getBytes(frame);
             SocketAddress remote = ctx.channel().remoteAddress();
-            String host = peerHost(remote);
-            long now = nanos(clock.instant());
+            String host = NettyServer.peerHost(remote);
+            long now = NettyServer.epochNanos(clock.instant());
             if (!authenticated) {
                 handshake(ctx, bytes, host, now);
                 return;
@@ -349,19 +253,20 @@ public final class ForwardInput implements Input {
 
                 @Override
                 public void error(String kind, String detail) {
-                    ForwardInput.this.error(kind, remote, detail);
+                    errors.error(kind, remote, detail);
                 }
             };
             try {
                 ForwardDecoder.Frame f = decoder.decode(bytes, host, now, events);
                 if (f instanceof ForwardDecoder.Ping) {
-                    error("unexpected_ping", remote, "PING outside a handshake (shared_key is not set); ignored");
+                    errors.error(
+                            "unexpected_ping", remote, "PING outside a handshake (shared_key is not set); ignored");
                 }
                 if (pendingChunk != null) {
                     pendingChunk.decoded(true);
                 }
             } catch (ForwardException e) {
-                error(e.kind(), remote, e.getMessage());
+                errors.error(e.kind(), remote, e.getMessage());
                 if (pendingChunk != null) {
                     pendingChunk.decoded(false);
                 }
@@ -384,14 +289,15 @@ public final class ForwardInput implements Input {
             }
             byte[] n = nonce;
             if (!(f instanceof ForwardDecoder.Ping ping) || n == null) {
-                error("auth_required", remote, "events before the shared_key handshake; closing");
+                errors.error("auth_required", remote, "events before the shared_key handshake; closing");
                 closing = true;
                 ctx.close();
                 return;
             }
             String expected = Handshake.digest(ping.salt(), ping.hostname(), n, config.sharedKey());
             if (!Handshake.same(expected, ping.digest())) {
-                error("auth_failed", remote, "PING from '" + ping.hostname() + "' with a wrong shared_key digest");
+                errors.error(
+                        "auth_failed", remote, "PING from '" + ping.hostname() + "' with a wrong shared_key digest");
                 closing = true;
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.pong(false, "shared_key mismatch", "", "")))
                         .addListener(f2 -> ctx.close());
@@ -400,20 +306,6 @@ public final class ForwardInput implements Input {
             authenticated = true;
             String answer = Handshake.digest(ping.salt(), config.selfHostname(), n, config.sharedKey());
             ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.pong(true, "", config.selfHostname(), answer)));
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof IdleStateEvent) {
-                metrics.error("idle_timeout");
-                LOG.debug(
-                        "forward input {}: closing idle connection from {}",
-                        name(),
-                        ctx.channel().remoteAddress());
-                ctx.close();
-                return;
-            }
-            super.userEventTriggered(ctx, evt);
         }
 
         @Override
@@ -489,7 +381,7 @@ public final class ForwardInput implements Input {
                 if (write) {
                     ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.ack(chunk)));
                 } else {
-                    error(
+                    errors.error(
                             "ack_refused",
                             ctx.channel().remoteAddress(),
                             "chunk not acknowledged (a buffer refused records or the frame was broken); closing so the client resends");
@@ -506,7 +398,7 @@ public final class ForwardInput implements Input {
                     }
                     finished = true;
                 }
-                error(
+                errors.error(
                         "ack_timeout",
                         ctx.channel().remoteAddress(),
                         "chunk not durable within ack_timeout (" + config.ackTimeout() + "); closing unacknowledged");
@@ -543,7 +435,8 @@ public final class ForwardInput implements Input {
 
     /** The bound TCP port, or -1 when not listening. */
     public int tcpPort() {
-        return port(tcpChannel);
+        NettyServer s = server;
+        return s == null ? -1 : s.tcpPort();
     }
 
     /** Bytes of incomplete frames held by all connections now (for tests and a gauge). */
@@ -553,37 +446,18 @@ public final class ForwardInput implements Input {
 
     /** The bound UDP heartbeat port, or -1 when not listening. */
     public int udpPort() {
-        return port(udpChannel);
-    }
-
-    private static int port(@Nullable Channel channel) {
-        return channel != null && channel.localAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+        NettyServer s = server;
+        return s == null ? -1 : s.udpPort();
     }
 
     @Override
     public void stop() {
-        EventLoopGroup g = group;
-        if (g == null) {
+        NettyServer s = server;
+        if (s == null) {
             return;
         }
-        long deadline = STOP_TIMEOUT.toMillis();
-        if (tcpChannel != null) {
-            tcpChannel.close().awaitUninterruptibly(deadline);
-        }
-        if (udpChannel != null) {
-            udpChannel.close().awaitUninterruptibly(deadline);
-        }
-        ChannelGroup open = channels;
-        if (open != null) {
-            open.close().awaitUninterruptibly(deadline);
-        }
-        if (!g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(deadline)) {
-            LOG.warn("forward input {}: event loops did not stop within {}", name(), STOP_TIMEOUT);
-        }
+        s.stop();
         sink = null;
-        group = null;
-        tcpChannel = null;
-        udpChannel = null;
-        channels = null;
+        server = null;
     }
 }

@@ -1,43 +1,25 @@
 package io.spillway.input.gelf;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.spillway.input.netty.NettyServer;
+import io.spillway.input.netty.PeerErrorLog;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;
 import io.spillway.record.LogRecord;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,10 +59,6 @@ import org.slf4j.LoggerFactory;
 public final class GelfInput implements Input {
     static final int LOG_INTERVAL_SECONDS = 10;
 
-    /** The largest UDP payload fits in 64 KiB. */
-    static final int UDP_DATAGRAM_BUFFER = 64 * 1024;
-
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(GelfInput.class);
 
     private final GelfConfig config;
@@ -88,13 +66,9 @@ public final class GelfInput implements Input {
     private final InstantSource clock;
     private final GelfDecoder decoder;
     private final GelfChunkAggregator chunks;
-    private final AtomicInteger openConnections = new AtomicInteger();
-    private volatile long lastLogMillis = Long.MIN_VALUE;
+    private final PeerErrorLog errors;
 
-    private @Nullable EventLoopGroup group;
-    private @Nullable ChannelGroup channels;
-    private @Nullable Channel tcpChannel;
-    private @Nullable Channel udpChannel;
+    private volatile @Nullable NettyServer server;
     private @Nullable ScheduledFuture<?> expiry;
     private volatile @Nullable RecordSink sink;
 
@@ -108,13 +82,14 @@ public final class GelfInput implements Input {
         this.metrics = metrics;
         this.clock = clock;
         this.decoder = new GelfDecoder(config.appField());
+        this.errors = new PeerErrorLog("gelf", metrics, LOG, clock, Duration.ofSeconds(LOG_INTERVAL_SECONDS));
         this.chunks = new GelfChunkAggregator(
                 config.maxChunkedMessages(),
                 config.maxMessageBytes(),
                 config.maxReassemblyBytes().bytes(),
                 config.chunkTimeout(),
                 clock,
-                kind -> error(kind, null, "chunked message dropped"));
+                kind -> errors.error(kind, null, "chunked message dropped"));
     }
 
     @Override
@@ -124,7 +99,7 @@ public final class GelfInput implements Input {
 
     @Override
     public void start(RecordSink sink) throws IOException {
-        if (group != null) {
+        if (server != null) {
             throw new IllegalStateException("gelf input " + name() + " already started");
         }
         this.sink = sink;
@@ -132,20 +107,20 @@ public final class GelfInput implements Input {
             LOG.info("gelf input {} is disabled", name());
             return;
         }
-        EventLoopGroup g = new MultiThreadIoEventLoopGroup(
-                2, new DefaultThreadFactory("spillway-gelf", true), NioIoHandler.newFactory());
-        group = g;
-        channels = new DefaultChannelGroup("gelf", GlobalEventExecutor.INSTANCE);
+        NettyServer s = NettyServer.start("gelf", 2, metrics, LOG);
+        server = s;
         try {
             if (config.tcp().enabled()) {
-                tcpChannel = bindTcp(g);
-                LOG.info("gelf input {} listening on tcp {}", name(), tcpChannel.localAddress());
+                GelfConfig.Tcp tcp = config.tcp();
+                Channel listener =
+                        s.bindTcp(tcp.listen(), tcp.maxConnections(), this::refused, ch -> initConnection(s, ch));
+                LOG.info("gelf input {} listening on tcp {}", name(), listener.localAddress());
             }
             if (config.udp().enabled()) {
-                Channel udp = bindUdp(g);
-                udpChannel = udp;
-                expiry = udp.eventLoop().scheduleAtFixedRate(chunks::expire, 1, 1, TimeUnit.SECONDS);
-                LOG.info("gelf input {} listening on udp {}", name(), udp.localAddress());
+                GelfConfig.Udp udp = config.udp();
+                Channel listener = s.bindUdp(udp.listen(), udp.receiveBuffer(), new DatagramHandler());
+                expiry = listener.eventLoop().scheduleAtFixedRate(chunks::expire, 1, 1, TimeUnit.SECONDS);
+                LOG.info("gelf input {} listening on udp {}", name(), listener.localAddress());
             }
         } catch (IOException | RuntimeException e) {
             stop();
@@ -153,70 +128,24 @@ public final class GelfInput implements Input {
         }
     }
 
-    private Channel bindTcp(EventLoopGroup g) throws IOException {
-        GelfConfig.Tcp tcp = config.tcp();
-        ServerBootstrap b = new ServerBootstrap()
-                .group(g)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        accept(ch);
-                    }
-                });
-        return bind(b.bind(tcp.listen().toSocketAddress()), "tcp", tcp.listen().toString());
+    /** A connection over tcp.max_connections (already counted by the server): log it. */
+    private void refused(SocketChannel ch) {
+        errors.warn(
+                "connection_refused",
+                ch.remoteAddress(),
+                "tcp.max_connections (" + config.tcp().maxConnections() + ") are open");
     }
 
-    private Channel bindUdp(EventLoopGroup g) throws IOException {
-        GelfConfig.Udp udp = config.udp();
-        Bootstrap b = new Bootstrap()
-                .group(g)
-                .channel(NioDatagramChannel.class)
-                .option(ChannelOption.SO_RCVBUF, udp.receiveBuffer().toIntBytes())
-                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UDP_DATAGRAM_BUFFER))
-                .handler(new DatagramHandler());
-        return bind(b.bind(udp.listen().toSocketAddress()), "udp", udp.listen().toString());
-    }
-
-    private static Channel bind(ChannelFuture future, String protocol, String address) throws IOException {
-        future.awaitUninterruptibly();
-        if (!future.isSuccess()) {
-            Throwable cause = future.cause();
-            throw new IOException(
-                    "gelf " + protocol + ": cannot listen on " + address + ": "
-                            + (cause == null ? "unknown error" : cause.getMessage()),
-                    cause);
-        }
-        return future.channel();
-    }
-
-    private void accept(SocketChannel ch) {
-        GelfConfig.Tcp tcp = config.tcp();
-        if (openConnections.incrementAndGet() > tcp.maxConnections()) {
-            openConnections.decrementAndGet();
-            error(
-                    "connection_refused",
-                    ch.remoteAddress(),
-                    "tcp.max_connections (" + tcp.maxConnections() + ") are open");
-            ch.close();
-            return;
-        }
-        ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
-        metrics.connectionOpened();
-        ChannelGroup open = channels;
-        if (open != null) {
-            open.add(ch);
-        }
+    /** The pipeline of one admitted connection; runs on its event loop. */
+    private void initConnection(NettyServer s, SocketChannel ch) {
         // GELF TCP: each message ends with a NUL byte; see GelfFrameDecoder for the bound.
         ch.pipeline()
-                .addLast("idle", new IdleStateHandler(tcp.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                .addLast("idle", s.idleTimeout(config.tcp().idleTimeout()))
                 .addLast(
                         "frames",
                         new GelfFrameDecoder(
                                 config.maxMessageBytes(),
-                                kind -> error(
+                                kind -> errors.error(
                                         kind,
                                         ch.remoteAddress(),
                                         "frame exceeds max_message (" + config.maxMessageBytes() + " bytes)")))
@@ -232,40 +161,13 @@ public final class GelfInput implements Input {
         LogRecord record;
         try {
             byte[] plain = GelfPayloads.decompress(payload, config.maxMessageBytes());
-            record = decoder.decode(plain, peerHost(remote), nanos(clock.instant()));
+            record = decoder.decode(plain, NettyServer.peerHost(remote), NettyServer.epochNanos(clock.instant()));
         } catch (GelfException e) {
-            error(e.kind(), remote, e.getMessage());
+            errors.error(e.kind(), remote, e.getMessage());
             return;
         }
         metrics.received(record.messageLength());
         s.accept(record);
-    }
-
-    private void error(String kind, @Nullable SocketAddress remote, @Nullable String detail) {
-        metrics.error(kind);
-        long now = clock.millis();
-        long last = lastLogMillis;
-        if (last == Long.MIN_VALUE || now - last >= TimeUnit.SECONDS.toMillis(LOG_INTERVAL_SECONDS)) {
-            lastLogMillis = now;
-            LOG.warn(
-                    "gelf input {}: {} from {}: {}; further errors are counted but not logged for {}s",
-                    name(),
-                    kind,
-                    remote == null ? "-" : peerHost(remote),
-                    detail,
-                    LOG_INTERVAL_SECONDS);
-        }
-    }
-
-    private static String peerHost(@Nullable SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-        }
-        return address == null ? "unknown" : address.toString();
-    }
-
-    private static long nanos(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 
     /** Receives NUL-delimited frames of one TCP connection. */
@@ -276,20 +178,6 @@ public final class GelfInput implements Input {
                 return; // clients may send a NUL between messages; an empty frame is not an error
             }
             deliver(ByteBufUtil.getBytes(frame), ctx.channel().remoteAddress());
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof IdleStateEvent) {
-                metrics.error("idle_timeout");
-                LOG.debug(
-                        "gelf input {}: closing idle connection from {}",
-                        name(),
-                        ctx.channel().remoteAddress());
-                ctx.close();
-                return;
-            }
-            super.userEventTriggered(ctx, evt);
         }
 
         @Override
@@ -325,12 +213,14 @@ public final class GelfInput implements Input {
 
     /** The bound TCP port, or -1 when TCP is not listening. */
     public int tcpPort() {
-        return port(tcpChannel);
+        NettyServer s = server;
+        return s == null ? -1 : s.tcpPort();
     }
 
     /** The bound UDP port, or -1 when UDP is not listening. */
     public int udpPort() {
-        return port(udpChannel);
+        NettyServer s = server;
+        return s == null ? -1 : s.udpPort();
     }
 
     /** Chunked messages in reassembly now (for tests and a gauge). */
@@ -338,39 +228,19 @@ public final class GelfInput implements Input {
         return chunks.pendingMessages();
     }
 
-    private static int port(@Nullable Channel channel) {
-        return channel != null && channel.localAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
-    }
-
     @Override
     public void stop() {
-        EventLoopGroup g = group;
-        if (g == null) {
+        NettyServer s = server;
+        if (s == null) {
             return;
         }
-        long deadline = STOP_TIMEOUT.toMillis();
         ScheduledFuture<?> e = expiry;
         if (e != null) {
             e.cancel(false);
         }
-        if (tcpChannel != null) {
-            tcpChannel.close().awaitUninterruptibly(deadline);
-        }
-        if (udpChannel != null) {
-            udpChannel.close().awaitUninterruptibly(deadline);
-        }
-        ChannelGroup open = channels;
-        if (open != null) {
-            open.close().awaitUninterruptibly(deadline);
-        }
-        if (!g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(deadline)) {
-            LOG.warn("gelf input {}: event loops did not stop within {}", name(), STOP_TIMEOUT);
-        }
+        s.stop();
         sink = null;
-        group = null;
-        tcpChannel = null;
-        udpChannel = null;
-        channels = null;
+        server = null;
         expiry = null;
     }
 }

@@ -1,40 +1,21 @@
 package io.spillway.input.syslog;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import io.spillway.input.netty.NettyServer;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;
 import io.spillway.record.LogRecord;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,10 +56,6 @@ import org.slf4j.LoggerFactory;
 public final class SyslogInput implements Input {
     static final int LOG_INTERVAL_SECONDS = 10;
 
-    /** The largest UDP payload (65535 minus headers) fits in a 64 KiB receive buffer. */
-    static final int UDP_DATAGRAM_BUFFER = 64 * 1024;
-
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(SyslogInput.class);
 
     private final SyslogConfig config;
@@ -86,12 +63,8 @@ public final class SyslogInput implements Input {
     private final InstantSource clock;
     private final SyslogDecoder decoder;
     private final PeerLogLimiter logLimiter;
-    private final AtomicInteger openConnections = new AtomicInteger();
 
-    private @Nullable EventLoopGroup group;
-    private @Nullable ChannelGroup channels;
-    private @Nullable Channel tcpChannel;
-    private @Nullable Channel udpChannel;
+    private volatile @Nullable NettyServer server;
     private volatile @Nullable RecordSink sink;
 
     /**
@@ -114,7 +87,7 @@ public final class SyslogInput implements Input {
 
     @Override
     public void start(RecordSink sink) throws IOException {
-        if (group != null) {
+        if (server != null) {
             throw new IllegalStateException("syslog input " + name() + " already started");
         }
         this.sink = sink;
@@ -123,18 +96,19 @@ public final class SyslogInput implements Input {
             return;
         }
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-        EventLoopGroup g = new MultiThreadIoEventLoopGroup(
-                threads, new DefaultThreadFactory("spillway-syslog", true), NioIoHandler.newFactory());
-        group = g;
-        channels = new DefaultChannelGroup("syslog", GlobalEventExecutor.INSTANCE);
+        NettyServer s = NettyServer.start("syslog", threads, metrics, LOG);
+        server = s;
         try {
             if (config.tcp().enabled()) {
-                tcpChannel = bindTcp(g);
-                LOG.info("syslog input {} listening on tcp {}", name(), tcpChannel.localAddress());
+                SyslogConfig.Tcp tcp = config.tcp();
+                Channel listener =
+                        s.bindTcp(tcp.listen(), tcp.maxConnections(), this::refused, ch -> initConnection(s, ch));
+                LOG.info("syslog input {} listening on tcp {}", name(), listener.localAddress());
             }
             if (config.udp().enabled()) {
-                udpChannel = bindUdp(g);
-                LOG.info("syslog input {} listening on udp {}", name(), udpChannel.localAddress());
+                SyslogConfig.Udp udp = config.udp();
+                Channel listener = s.bindUdp(udp.listen(), udp.receiveBuffer(), new DatagramHandler());
+                LOG.info("syslog input {} listening on udp {}", name(), listener.localAddress());
             }
         } catch (IOException | RuntimeException e) {
             stop();
@@ -142,78 +116,29 @@ public final class SyslogInput implements Input {
         }
     }
 
-    private Channel bindTcp(EventLoopGroup g) throws IOException {
-        SyslogConfig.Tcp tcp = config.tcp();
-        ServerBootstrap b = new ServerBootstrap()
-                .group(g)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        accept(ch);
-                    }
-                });
-        return bind(b.bind(tcp.listen().toSocketAddress()), "tcp", tcp.listen().toString());
+    /** A connection over tcp.max_connections (already counted by the server): log it, per peer. */
+    private void refused(SocketChannel ch) {
+        String peer = NettyServer.peerHost(ch.remoteAddress());
+        if (logLimiter.tryAcquire(peer)) {
+            LOG.warn(
+                    "syslog input {}: refused a connection from {}: tcp.max_connections ({}) are open",
+                    name(),
+                    peer,
+                    config.tcp().maxConnections());
+        }
     }
 
-    private Channel bindUdp(EventLoopGroup g) throws IOException {
-        SyslogConfig.Udp udp = config.udp();
-        Bootstrap b = new Bootstrap()
-                .group(g)
-                .channel(NioDatagramChannel.class)
-                .option(ChannelOption.SO_RCVBUF, udp.receiveBuffer().toIntBytes())
-                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UDP_DATAGRAM_BUFFER))
-                .handler(new DatagramHandler());
-        return bind(b.bind(udp.listen().toSocketAddress()), "udp", udp.listen().toString());
-    }
-
-    private static Channel bind(io.netty.channel.ChannelFuture future, String protocol, String address)
-            throws IOException {
-        future.awaitUninterruptibly();
-        if (!future.isSuccess()) {
-            Throwable cause = future.cause();
-            throw new IOException(
-                    "syslog " + protocol + ": cannot listen on " + address + ": "
-                            + (cause == null ? "unknown error" : cause.getMessage()),
-                    cause);
-        }
-        return future.channel();
-    }
-
-    /** Admission control and pipeline of one accepted connection; runs on its event loop. */
-    private void accept(SocketChannel ch) {
-        SyslogConfig.Tcp tcp = config.tcp();
-        if (openConnections.incrementAndGet() > tcp.maxConnections()) {
-            openConnections.decrementAndGet();
-            metrics.error("connection_refused");
-            String peer = peerHost(ch.remoteAddress());
-            if (logLimiter.tryAcquire(peer)) {
-                LOG.warn(
-                        "syslog input {}: refused a connection from {}: tcp.max_connections ({}) are open",
-                        name(),
-                        peer,
-                        tcp.maxConnections());
-            }
-            ch.close();
-            return;
-        }
-        ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
-        metrics.connectionOpened();
-        ChannelGroup group = channels;
-        if (group != null) {
-            group.add(ch);
-        }
+    /** The pipeline of one admitted connection; runs on its event loop. */
+    private void initConnection(NettyServer s, SocketChannel ch) {
         ch.pipeline()
-                .addLast("idle", new IdleStateHandler(tcp.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                .addLast("idle", s.idleTimeout(config.tcp().idleTimeout()))
                 .addLast("frames", new SyslogFrameDecoder(config.maxFrameBytes(), kind -> frameError(ch, kind)))
                 .addLast("records", new FrameHandler());
     }
 
     private void frameError(Channel ch, String kind) {
         metrics.error(kind);
-        String peer = peerHost(ch.remoteAddress());
+        String peer = NettyServer.peerHost(ch.remoteAddress());
         if (logLimiter.tryAcquire(peer)) {
             LOG.warn("syslog input {}: {} from {} (max_frame is {} bytes)", name(), kind, peer, config.maxFrameBytes());
         }
@@ -225,9 +150,9 @@ public final class SyslogInput implements Input {
         if (s == null) {
             return;
         }
-        String peer = peerHost(remote);
+        String peer = NettyServer.peerHost(remote);
         String defaultHost = config.host().isEmpty() ? peer : config.host();
-        LogRecord record = decoder.decode(frame, defaultHost, nanos(clock.instant()));
+        LogRecord record = decoder.decode(frame, defaultHost, NettyServer.epochNanos(clock.instant()));
         if (SyslogDecoder.isParseError(record)) {
             metrics.error("parse_error");
             if (logLimiter.tryAcquire(peer)) {
@@ -244,18 +169,7 @@ public final class SyslogInput implements Input {
         s.accept(record);
     }
 
-    private static String peerHost(@Nullable SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-        }
-        return address == null ? "unknown" : address.toString();
-    }
-
-    private static long nanos(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
-    }
-
-    /** Receives frames of one TCP connection; also closes it on idle timeout and socket errors. */
+    /** Receives frames of one TCP connection; also closes it on socket errors (idle: see NettyServer). */
     private final class FrameHandler extends SimpleChannelInboundHandler<ByteBuf> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
@@ -263,24 +177,10 @@ public final class SyslogInput implements Input {
         }
 
         @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof IdleStateEvent) {
-                metrics.error("idle_timeout");
-                LOG.debug(
-                        "syslog input {}: closing idle connection from {}",
-                        name(),
-                        ctx.channel().remoteAddress());
-                ctx.close();
-                return;
-            }
-            super.userEventTriggered(ctx, evt);
-        }
-
-        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // Decoding never throws (see SyslogDecoder); what arrives here is the socket failing.
             metrics.error("connection_error");
-            String peer = peerHost(ctx.channel().remoteAddress());
+            String peer = NettyServer.peerHost(ctx.channel().remoteAddress());
             if (logLimiter.tryAcquire(peer)) {
                 LOG.warn("syslog input {}: closing connection from {}: {}", name(), peer, cause.toString());
             }
@@ -311,41 +211,23 @@ public final class SyslogInput implements Input {
 
     /** The bound TCP port, or -1 when TCP is not listening. */
     public int tcpPort() {
-        return port(tcpChannel);
+        NettyServer s = server;
+        return s == null ? -1 : s.tcpPort();
     }
 
     /** The bound UDP port, or -1 when UDP is not listening. */
     public int udpPort() {
-        return port(udpChannel);
-    }
-
-    private static int port(@Nullable Channel channel) {
-        return channel != null && channel.localAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+        NettyServer s = server;
+        return s == null ? -1 : s.udpPort();
     }
 
     @Override
     public void stop() {
-        EventLoopGroup g = group;
-        if (g == null) {
+        NettyServer s = server;
+        if (s == null) {
             return;
         }
-        long deadline = STOP_TIMEOUT.toMillis();
-        if (tcpChannel != null) {
-            tcpChannel.close().awaitUninterruptibly(deadline);
-        }
-        if (udpChannel != null) {
-            udpChannel.close().awaitUninterruptibly(deadline);
-        }
-        ChannelGroup open = channels;
-        if (open != null) {
-            open.close().awaitUninterruptibly(deadline);
-        }
-        if (!g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(deadline)) {
-            LOG.warn("syslog input {}: event loops did not stop within {}", name(), STOP_TIMEOUT);
-        }
-        group = null;
-        tcpChannel = null;
-        udpChannel = null;
-        channels = null;
+        s.stop();
+        server = null;
     }
 }

@@ -1,0 +1,288 @@
+package io.spillway.input.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.spillway.config.DataSize;
+import io.spillway.config.ListenAddress;
+import io.spillway.pipeline.InputMetrics;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+
+/**
+ * The listening half of a network input: one event loop group, at most one TCP and one UDP listener,
+ * and every accepted connection, so that the syslog, GELF and forward inputs bound, time out and stop
+ * their sockets the same way. The input keeps its protocol: it builds each connection's pipeline, and
+ * it writes its own log lines about malformed input.
+ *
+ * <h2>Invariants</h2>
+ *
+ * <ul>
+ *   <li>Connections: at most {@code maxConnections} accepted connections are open at once. One more is
+ *       counted ({@code connection_refused}), handed to the input's refusal callback (which logs, and
+ *       must not count again) and closed as soon as it is accepted; the connected clients are served
+ *       on. An admitted connection is counted ({@link InputMetrics#connectionOpened()}) and tracked
+ *       until it closes.
+ *   <li>Time: {@link #idleTimeout} closes a connection that sends nothing for the timeout and counts
+ *       it ({@code idle_timeout}).
+ *   <li>Bytes: a UDP listener reads each datagram into a {@value #MAX_DATAGRAM}-byte buffer, the
+ *       largest payload UDP carries, and asks the kernel for the configured receive buffer.
+ *   <li>Stop: {@link #stop} closes the listeners and every connection, then waits (at most {@link
+ *       #STOP_TIMEOUT} for each step) for the event loops to finish, so no handler runs after it
+ *       returns.
+ * </ul>
+ *
+ * Log lines are written to the input's own logger and start with {@code "<protocol> input <name>"},
+ * as each input wrote them before this class existed.
+ *
+ * <h2>Threads</h2>
+ *
+ * {@link #start}, the {@code bind…} methods and {@link #stop} are called from one thread (the input's
+ * {@code start} and {@code stop}). The refusal callback, the connection initialiser and the idle
+ * handler run on the event loops; the connection count is atomic and the group of connections is
+ * Netty's thread-safe {@link ChannelGroup}. {@link #tcpPort()} and {@link #udpPort()} may be read from
+ * any thread.
+ */
+public final class NettyServer {
+    /** The largest UDP payload (65535 minus headers) fits in a 64 KiB receive buffer. */
+    public static final int MAX_DATAGRAM = 64 * 1024;
+
+    /** How long {@link #stop} waits for each of its steps. */
+    public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final int TCP_BACKLOG = 1024;
+
+    private final String protocol;
+    private final InputMetrics metrics;
+    private final Logger log;
+    private final EventLoopGroup group;
+    private final ChannelGroup connections;
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private volatile @Nullable Channel tcpChannel;
+    private volatile @Nullable Channel udpChannel;
+
+    private NettyServer(String protocol, int threads, InputMetrics metrics, Logger log) {
+        this.protocol = protocol;
+        this.metrics = metrics;
+        this.log = log;
+        this.group = new MultiThreadIoEventLoopGroup(
+                threads, new DefaultThreadFactory("spillway-" + protocol, true), NioIoHandler.newFactory());
+        this.connections = new DefaultChannelGroup(protocol, GlobalEventExecutor.INSTANCE);
+    }
+
+    /**
+     * Starts the event loops: {@code threads} named daemon threads {@code spillway-<protocol>-…}.
+     *
+     * @param protocol the input's protocol as it starts its log lines and error messages, e.g. {@code syslog}
+     * @param threads event loop threads
+     * @param metrics the input's counters; {@link InputMetrics#input()} names the input in log lines
+     * @param log the input's logger, so its lines keep their logger name
+     */
+    public static NettyServer start(String protocol, int threads, InputMetrics metrics, Logger log) {
+        return new NettyServer(protocol, threads, metrics, log);
+    }
+
+    /**
+     * Binds the TCP listener and waits until it listens.
+     *
+     * @param listen where to listen
+     * @param maxConnections the most connections open at once
+     * @param onRefused called on the event loop with a connection over the limit, after it was counted
+     *     and before it is closed: log it (throttled), do not count it again
+     * @param initConnection called on the event loop with each admitted connection to build its pipeline
+     * @return the listening channel
+     * @throws IOException naming the protocol and address when it cannot listen
+     */
+    public Channel bindTcp(
+            ListenAddress listen,
+            int maxConnections,
+            Consumer<SocketChannel> onRefused,
+            Consumer<SocketChannel> initConnection)
+            throws IOException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, TCP_BACKLOG)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        accept(ch, maxConnections, onRefused, initConnection);
+                    }
+                });
+        Channel ch = bind(b.bind(listen.toSocketAddress()), "tcp", listen.toString());
+        tcpChannel = ch;
+        return ch;
+    }
+
+    /**
+     * Binds a UDP listener for whole datagrams: each is read into a {@value #MAX_DATAGRAM}-byte buffer
+     * and the kernel is asked for {@code receiveBuffer} (SO_RCVBUF).
+     *
+     * @param handler receives the datagrams; shared by the one channel
+     * @throws IOException naming the protocol and address when it cannot listen
+     */
+    public Channel bindUdp(ListenAddress listen, DataSize receiveBuffer, ChannelHandler handler) throws IOException {
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, receiveBuffer.toIntBytes())
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+                .handler(handler);
+        return bindUdp(b.bind(listen.toSocketAddress()), listen.toString());
+    }
+
+    /**
+     * Binds a UDP listener with Netty's default buffers, for datagrams that carry no payload worth
+     * sizing for (the forward input's heartbeats).
+     *
+     * @throws IOException naming the protocol and address when it cannot listen
+     */
+    public Channel bindUdp(InetSocketAddress at, ChannelHandler handler) throws IOException {
+        Bootstrap b =
+                new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(handler);
+        return bindUdp(b.bind(at), at.toString());
+    }
+
+    private Channel bindUdp(ChannelFuture future, String address) throws IOException {
+        Channel ch = bind(future, "udp", address);
+        udpChannel = ch;
+        return ch;
+    }
+
+    private Channel bind(ChannelFuture future, String transport, String address) throws IOException {
+        future.awaitUninterruptibly();
+        if (!future.isSuccess()) {
+            Throwable cause = future.cause();
+            throw new IOException(
+                    protocol + " " + transport + ": cannot listen on " + address + ": "
+                            + (cause == null ? "unknown error" : cause.getMessage()),
+                    cause);
+        }
+        return future.channel();
+    }
+
+    /** Admission control of one accepted connection; runs on its event loop. */
+    private void accept(
+            SocketChannel ch,
+            int maxConnections,
+            Consumer<SocketChannel> onRefused,
+            Consumer<SocketChannel> initConnection) {
+        if (openConnections.incrementAndGet() > maxConnections) {
+            openConnections.decrementAndGet();
+            metrics.error("connection_refused");
+            onRefused.accept(ch);
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
+        metrics.connectionOpened();
+        connections.add(ch);
+        initConnection.accept(ch);
+    }
+
+    /**
+     * A new handler (one per connection) that closes the connection when it has read nothing for
+     * {@code timeout}, counting {@code idle_timeout}. Put it before the frame decoder.
+     */
+    public ChannelHandler idleTimeout(Duration timeout) {
+        return new IdleTimeout(timeout);
+    }
+
+    /** Connections open now (for tests). */
+    public int openConnections() {
+        return openConnections.get();
+    }
+
+    /** The bound TCP port, or -1 when TCP is not listening. */
+    public int tcpPort() {
+        return port(tcpChannel);
+    }
+
+    /** The bound UDP port, or -1 when UDP is not listening. */
+    public int udpPort() {
+        return port(udpChannel);
+    }
+
+    private static int port(@Nullable Channel channel) {
+        return channel != null && channel.localAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+    }
+
+    /**
+     * Closes the listeners and every connection, then stops the event loops, waiting at most {@link
+     * #STOP_TIMEOUT} for each step; logs a warning when the loops did not stop in time. Idempotent.
+     */
+    public void stop() {
+        long deadline = STOP_TIMEOUT.toMillis();
+        Channel tcp = tcpChannel;
+        if (tcp != null) {
+            tcp.close().awaitUninterruptibly(deadline);
+        }
+        Channel udp = udpChannel;
+        if (udp != null) {
+            udp.close().awaitUninterruptibly(deadline);
+        }
+        connections.close().awaitUninterruptibly(deadline);
+        if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(deadline)) {
+            log.warn(protocol + " input {}: event loops did not stop within {}", metrics.input(), STOP_TIMEOUT);
+        }
+        tcpChannel = null;
+        udpChannel = null;
+    }
+
+    /** The peer's IP address as text, for log lines and as a record's default host. */
+    public static String peerHost(@Nullable SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        }
+        return address == null ? "unknown" : address.toString();
+    }
+
+    /** Epoch nanoseconds of {@code instant}, a record's receive time. */
+    public static long epochNanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    /** Reader idle only: a connection that sends nothing is closed, one that only receives is not. */
+    private final class IdleTimeout extends IdleStateHandler {
+        IdleTimeout(Duration timeout) {
+            super(timeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
+            metrics.error("idle_timeout");
+            log.debug(
+                    protocol + " input {}: closing idle connection from {}",
+                    metrics.input(),
+                    ctx.channel().remoteAddress());
+            ctx.close();
+        }
+    }
+}
