@@ -1,6 +1,7 @@
 package io.spillway.alert;
 
 import io.spillway.config.Check;
+import io.spillway.config.Glob;
 import io.spillway.event.EventSeverity;
 import java.util.Map;
 import java.util.TreeMap;

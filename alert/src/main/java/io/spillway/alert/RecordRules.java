@@ -1,6 +1,7 @@
 package io.spillway.alert;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.spillway.config.Glob;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
 import java.time.Instant;

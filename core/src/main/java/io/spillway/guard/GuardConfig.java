@@ -1,6 +1,7 @@
 package io.spillway.guard;
 
 import io.spillway.config.Check;
+import io.spillway.config.Glob;
 import io.spillway.config.InvalidValueException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,7 +53,9 @@ public record GuardConfig(
             String glob = e.getKey();
             String at = "apps." + glob;
             Check.require(
-                    Glob.valid(glob), at, "an app name or glob uses only A-Z a-z 0-9 . _ - * ?, got \"" + glob + "\"");
+                    Glob.validAppGlob(glob),
+                    at,
+                    "an app name or glob uses only A-Z a-z 0-9 . _ - * ?, got \"" + glob + "\"");
             // Validate the merged settings now, so a bad override fails at start-up with its path.
             AppOverride o = e.getValue();
             merge(at + ".truncate.", () -> o.truncateOver(truncate));

@@ -1,5 +1,6 @@
 package io.spillway.guard;
 
+import io.spillway.config.Glob;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

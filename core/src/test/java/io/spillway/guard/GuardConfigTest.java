@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spillway.config.ConfigException;
 import io.spillway.config.DataSize;
+import io.spillway.config.Glob;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

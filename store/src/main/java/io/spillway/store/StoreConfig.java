@@ -3,6 +3,7 @@ package io.spillway.store;
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
 import io.spillway.config.Durations;
+import io.spillway.config.Glob;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -111,7 +112,7 @@ public record StoreConfig(
                 "must be at most max_total (" + maxTotal + "), got " + maxPerApp);
         for (Map.Entry<String, DataSize> e : apps.entrySet()) {
             Check.require(
-                    AppGlob.valid(e.getKey()),
+                    Glob.validAppGlob(e.getKey()),
                     "apps." + e.getKey(),
                     "an app name or glob uses only A-Z a-z 0-9 . _ - * ?, got \"" + e.getKey() + "\"");
             Check.atLeast(Objects.requireNonNull(e.getValue()), twoChunks, "apps." + e.getKey());
@@ -152,7 +153,7 @@ public record StoreConfig(
     /** The byte cap of one app: the first matching {@code apps} entry, else {@code max_per_app}. */
     public long maxBytesFor(String app) {
         for (Map.Entry<String, DataSize> e : apps.entrySet()) {
-            if (AppGlob.matches(e.getKey(), app)) {
+            if (Glob.matches(e.getKey(), app)) {
                 return e.getValue().bytes();
             }
         }
