@@ -1,0 +1,133 @@
+package io.spillway.input.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.spillway.config.DataSize;
+import io.spillway.config.ListenAddress;
+import io.spillway.metrics.Metrics;
+import io.spillway.pipeline.InputMetrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link NettyServer} on loopback: the connection limit, the idle timeout, bind errors and stop. */
+class NettyServerIT {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final Metrics metrics = new Metrics();
+    private final RecordingLogger log = new RecordingLogger();
+    private final NettyServer server = NettyServer.start("test", 2, new InputMetrics(metrics, "t1"), log);
+
+    @AfterEach
+    void stop() {
+        server.stop();
+    }
+
+    @Test
+    void bindTcp_overMaxConnections_refusesCountsAndServesTheOthers() throws Exception {
+        AtomicInteger refused = new AtomicInteger();
+        server.bindTcp(ListenAddress.loopback(0), 1, ch -> refused.incrementAndGet(), ch -> {});
+        try (Socket first = connect()) {
+            await("first admitted", () -> server.openConnections() == 1);
+            try (Socket second = connect()) {
+                assertThat(closedByServer(second)).isTrue();
+            }
+            assertThat(refused).hasValue(1);
+            assertThat(Counters.errors(metrics, "connection_refused")).isEqualTo(1);
+            assertThat(Counters.connections(metrics)).isEqualTo(1);
+            assertThat(first.isClosed()).isFalse();
+        }
+        await("closed connection released", () -> server.openConnections() == 0);
+        try (Socket again = connect()) {
+            await("a free slot admits again", () -> server.openConnections() == 1);
+        }
+    }
+
+    @Test
+    void idleTimeout_silentConnection_closedAndCounted() throws Exception {
+        server.bindTcp(
+                ListenAddress.loopback(0),
+                4,
+                ch -> {},
+                ch -> ch.pipeline().addLast(server.idleTimeout(Duration.ofMillis(100))));
+        try (Socket s = connect()) {
+            assertThat(closedByServer(s)).isTrue();
+        }
+        await("idle_timeout counted", () -> Counters.errors(metrics, "idle_timeout") == 1);
+        assertThat(log.lines).anyMatch(l -> l.startsWith("DEBUG test input t1: closing idle connection from "));
+    }
+
+    @Test
+    void bindTcp_portInUse_failsNamingProtocolAndAddress() throws Exception {
+        server.bindTcp(ListenAddress.loopback(0), 1, ch -> {}, ch -> {});
+        NettyServer other = NettyServer.start("test", 1, new InputMetrics(metrics, "t2"), log);
+        try {
+            assertThatThrownBy(() -> other.bindTcp(ListenAddress.loopback(server.tcpPort()), 1, ch -> {}, ch -> {}))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("test tcp: cannot listen on 127.0.0.1:" + server.tcpPort());
+        } finally {
+            other.stop();
+        }
+    }
+
+    @Test
+    void stop_closesListenersAndIsIdempotent() throws Exception {
+        server.bindTcp(ListenAddress.loopback(0), 1, ch -> {}, ch -> {});
+        server.bindUdp(ListenAddress.loopback(0), DataSize.ofKiB(64), new Discard());
+        int port = server.tcpPort();
+        assertThat(port).isPositive();
+        assertThat(server.udpPort()).isPositive();
+        server.stop();
+        assertThat(server.tcpPort()).isEqualTo(-1);
+        assertThat(server.udpPort()).isEqualTo(-1);
+        assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
+                .isInstanceOf(IOException.class);
+        server.stop();
+    }
+
+    @Test
+    void ports_notBound_minusOne() {
+        assertThat(server.tcpPort()).isEqualTo(-1);
+        assertThat(server.udpPort()).isEqualTo(-1);
+    }
+
+    private Socket connect() throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.tcpPort());
+        s.setSoTimeout((int) WAIT.toMillis());
+        return s;
+    }
+
+    /** True when the server closed the connection (EOF or reset) within the wait. */
+    private static boolean closedByServer(Socket s) {
+        try {
+            InputStream in = s.getInputStream();
+            return in.read() == -1;
+        } catch (IOException e) {
+            return !(e instanceof java.net.SocketTimeoutException);
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class Discard extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {}
+    }
+}
