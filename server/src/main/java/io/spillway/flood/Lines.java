@@ -6,9 +6,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The lines flood sends, and how it recognises them when reading back. Each message starts with
  * {@code flood seq=N sent=T} (T: nanoseconds since the run started), which survives the guard: it
- * holds no redaction trigger and sits before any truncation point.
+ * holds no redaction trigger and sits before any truncation point. Public so the store benchmarks
+ * can measure exactly these lines. Stateless.
  */
-final class Lines {
+public final class Lines {
     private Lines() {}
 
     static final String MARK = "flood seq=";
@@ -26,7 +27,7 @@ final class Lines {
      * The noisy app's line: what the error page logged in the outage, a Rails {@code Parameters:}
      * dump of sensor readings with an API key and a password, about {@code targetBytes} long.
      */
-    static String noisy(long seq, long sentNanos, int targetBytes) {
+    public static String noisy(long seq, long sentNanos, int targetBytes) {
         StringBuilder sb = new StringBuilder(targetBytes + 64);
         sb.append(MARK).append(seq).append(" sent=").append(sentNanos);
         sb.append(" Parameters: {\"utf8\"=>\"✓\", \"api_key\"=>\"sk_live_4f9a8b7c6d5e\", ");
