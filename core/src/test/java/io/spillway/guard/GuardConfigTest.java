@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spillway.config.ConfigException;
 import io.spillway.config.DataSize;
-import io.spillway.config.Glob;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -55,17 +54,6 @@ class GuardConfigTest {
         assertThat(c.settingsFor("web-admin").truncate().maxMessage()).isEqualTo(DataSize.ofKiB(1));
         assertThat(c.settingsFor("web-shop").truncate().maxMessage()).isEqualTo(DataSize.ofKiB(2));
         assertThat(c.settingsFor("api").truncate().maxMessage()).isEqualTo(DataSize.ofKiB(3));
-    }
-
-    @Test
-    void glob_questionMarkAndStar_matchAsDocumented() throws Exception {
-        assertThat(Glob.matches("web-?", "web-1")).isTrue();
-        assertThat(Glob.matches("web-?", "web-12")).isFalse();
-        assertThat(Glob.matches("*-worker", "mail-worker")).isTrue();
-        assertThat(Glob.matches("a*b*c", "axxbyyc")).isTrue();
-        assertThat(Glob.matches("a*b*c", "axxbyy")).isFalse();
-        assertThat(Glob.matches("*", "")).isTrue();
-        assertThat(Glob.matches("web", "web-1")).isFalse();
     }
 
     @Test

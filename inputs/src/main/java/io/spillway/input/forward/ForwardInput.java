@@ -104,7 +104,7 @@ public final class ForwardInput implements Input {
     /** Bytes of incomplete frames held by all connections ({@code max_buffered}). */
     private final AtomicLong buffered = new AtomicLong();
 
-    private volatile @Nullable NettyServer server;
+    private final NettyServer server;
     private @Nullable SslContext ssl;
     private volatile @Nullable RecordSink sink;
 
@@ -118,6 +118,7 @@ public final class ForwardInput implements Input {
         this.metrics = metrics;
         this.clock = clock;
         this.decoder = new ForwardDecoder(config);
+        this.server = new NettyServer("forward", 2, metrics, LOG);
         this.errors = new PeerErrorLog("forward", metrics, LOG, clock, Duration.ofSeconds(LOG_INTERVAL_SECONDS));
     }
 
@@ -128,7 +129,7 @@ public final class ForwardInput implements Input {
 
     @Override
     public void start(RecordSink sink) throws IOException {
-        if (server != null) {
+        if (server.started()) {
             throw new IllegalStateException("forward input " + name() + " already started");
         }
         this.sink = sink;
@@ -149,16 +150,14 @@ public final class ForwardInput implements Input {
                         e);
             }
         }
-        NettyServer s = NettyServer.start("forward", 2, metrics, LOG);
-        server = s;
+        server.start();
         try {
-            Channel tcp =
-                    s.bindTcp(config.listen(), config.maxConnections(), this::refused, ch -> initConnection(s, ch));
+            Channel tcp = server.bindTcp(config.listen(), config.maxConnections(), this::refused, this::initConnection);
             LOG.info("forward input {} listening on tcp {}{}", name(), tcp.localAddress(), ssl != null ? " (tls)" : "");
             if (config.heartbeat()) {
                 InetSocketAddress at =
-                        new InetSocketAddress(config.listen().toSocketAddress().getAddress(), s.tcpPort());
-                Channel udp = s.bindUdp(at, new HeartbeatHandler());
+                        new InetSocketAddress(config.listen().toSocketAddress().getAddress(), server.tcpPort());
+                Channel udp = server.bindUdp(at, new HeartbeatHandler(), "udp heartbeat");
                 LOG.info("forward input {} answering heartbeats on udp {}", name(), udp.localAddress());
             }
         } catch (IOException | RuntimeException e) {
@@ -174,13 +173,13 @@ public final class ForwardInput implements Input {
     }
 
     /** The pipeline of one admitted connection; runs on its event loop. */
-    private void initConnection(NettyServer s, SocketChannel ch) {
+    private void initConnection(SocketChannel ch) {
         SslContext tls = ssl;
         if (tls != null) {
             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
         }
         ch.pipeline()
-                .addLast("idle", s.idleTimeout(config.idleTimeout()))
+                .addLast("idle", server.idleTimeout(config.idleTimeout()))
                 .addLast(
                         "frames",
                         new ForwardFrameDecoder(
@@ -425,18 +424,11 @@ public final class ForwardInput implements Input {
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(new byte[] {0}), packet.sender()));
         }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            metrics.error("socket_error");
-            LOG.debug("forward input {}: udp heartbeat error: {}", name(), cause.toString());
-        }
     }
 
     /** The bound TCP port, or -1 when not listening. */
     public int tcpPort() {
-        NettyServer s = server;
-        return s == null ? -1 : s.tcpPort();
+        return server.tcpPort();
     }
 
     /** Bytes of incomplete frames held by all connections now (for tests and a gauge). */
@@ -446,18 +438,15 @@ public final class ForwardInput implements Input {
 
     /** The bound UDP heartbeat port, or -1 when not listening. */
     public int udpPort() {
-        NettyServer s = server;
-        return s == null ? -1 : s.udpPort();
+        return server.udpPort();
     }
 
     @Override
     public void stop() {
-        NettyServer s = server;
-        if (s == null) {
+        if (!server.started()) {
             return;
         }
-        s.stop();
+        server.stop();
         sink = null;
-        server = null;
     }
 }

@@ -68,7 +68,7 @@ public final class GelfInput implements Input {
     private final GelfChunkAggregator chunks;
     private final PeerErrorLog errors;
 
-    private volatile @Nullable NettyServer server;
+    private final NettyServer server;
     private @Nullable ScheduledFuture<?> expiry;
     private volatile @Nullable RecordSink sink;
 
@@ -82,6 +82,7 @@ public final class GelfInput implements Input {
         this.metrics = metrics;
         this.clock = clock;
         this.decoder = new GelfDecoder(config.appField());
+        this.server = new NettyServer("gelf", 2, metrics, LOG);
         this.errors = new PeerErrorLog("gelf", metrics, LOG, clock, Duration.ofSeconds(LOG_INTERVAL_SECONDS));
         this.chunks = new GelfChunkAggregator(
                 config.maxChunkedMessages(),
@@ -99,7 +100,7 @@ public final class GelfInput implements Input {
 
     @Override
     public void start(RecordSink sink) throws IOException {
-        if (server != null) {
+        if (server.started()) {
             throw new IllegalStateException("gelf input " + name() + " already started");
         }
         this.sink = sink;
@@ -107,18 +108,17 @@ public final class GelfInput implements Input {
             LOG.info("gelf input {} is disabled", name());
             return;
         }
-        NettyServer s = NettyServer.start("gelf", 2, metrics, LOG);
-        server = s;
+        server.start();
         try {
             if (config.tcp().enabled()) {
                 GelfConfig.Tcp tcp = config.tcp();
                 Channel listener =
-                        s.bindTcp(tcp.listen(), tcp.maxConnections(), this::refused, ch -> initConnection(s, ch));
+                        server.bindTcp(tcp.listen(), tcp.maxConnections(), this::refused, this::initConnection);
                 LOG.info("gelf input {} listening on tcp {}", name(), listener.localAddress());
             }
             if (config.udp().enabled()) {
                 GelfConfig.Udp udp = config.udp();
-                Channel listener = s.bindUdp(udp.listen(), udp.receiveBuffer(), new DatagramHandler());
+                Channel listener = server.bindUdp(udp.listen(), udp.receiveBuffer(), new DatagramHandler(), "udp");
                 expiry = listener.eventLoop().scheduleAtFixedRate(chunks::expire, 1, 1, TimeUnit.SECONDS);
                 LOG.info("gelf input {} listening on udp {}", name(), listener.localAddress());
             }
@@ -137,10 +137,10 @@ public final class GelfInput implements Input {
     }
 
     /** The pipeline of one admitted connection; runs on its event loop. */
-    private void initConnection(NettyServer s, SocketChannel ch) {
+    private void initConnection(SocketChannel ch) {
         // GELF TCP: each message ends with a NUL byte; see GelfFrameDecoder for the bound.
         ch.pipeline()
-                .addLast("idle", s.idleTimeout(config.tcp().idleTimeout()))
+                .addLast("idle", server.idleTimeout(config.tcp().idleTimeout()))
                 .addLast(
                         "frames",
                         new GelfFrameDecoder(
@@ -203,24 +203,16 @@ public final class GelfInput implements Input {
                 deliver(whole, packet.sender());
             }
         }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            metrics.error("socket_error");
-            LOG.debug("gelf input {}: udp error: {}", name(), cause.toString());
-        }
     }
 
     /** The bound TCP port, or -1 when TCP is not listening. */
     public int tcpPort() {
-        NettyServer s = server;
-        return s == null ? -1 : s.tcpPort();
+        return server.tcpPort();
     }
 
     /** The bound UDP port, or -1 when UDP is not listening. */
     public int udpPort() {
-        NettyServer s = server;
-        return s == null ? -1 : s.udpPort();
+        return server.udpPort();
     }
 
     /** Chunked messages in reassembly now (for tests and a gauge). */
@@ -230,17 +222,15 @@ public final class GelfInput implements Input {
 
     @Override
     public void stop() {
-        NettyServer s = server;
-        if (s == null) {
+        if (!server.started()) {
             return;
         }
         ScheduledFuture<?> e = expiry;
         if (e != null) {
             e.cancel(false);
         }
-        s.stop();
+        server.stop();
         sink = null;
-        server = null;
         expiry = null;
     }
 }

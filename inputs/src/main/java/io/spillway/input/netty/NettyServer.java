@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -14,6 +15,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -51,6 +53,8 @@ import org.slf4j.Logger;
  *       until it closes.
  *   <li>Time: {@link #idleTimeout} closes a connection that sends nothing for the timeout and counts
  *       it ({@code idle_timeout}).
+ *   <li>Errors: a UDP socket error that the input's datagram handler passes on is counted ({@code
+ *       socket_error}) and logged at debug; the listener keeps listening.
  *   <li>Bytes: a UDP listener reads each datagram into a {@value #MAX_DATAGRAM}-byte buffer, the
  *       largest payload UDP carries, and asks the kernel for the configured receive buffer.
  *   <li>Stop: {@link #stop} closes the listeners and every connection, then waits (at most {@link
@@ -64,7 +68,7 @@ import org.slf4j.Logger;
  * <h2>Threads</h2>
  *
  * {@link #start}, the {@code bind…} methods and {@link #stop} are called from one thread (the input's
- * {@code start} and {@code stop}). The refusal callback, the connection initialiser and the idle
+ * {@code start} and {@code stop}); binding before {@link #start} throws {@link IllegalStateException}. The refusal callback, the connection initialiser and the idle
  * handler run on the event loops; the connection count is atomic and the group of connections is
  * Netty's thread-safe {@link ChannelGroup}. {@link #tcpPort()} and {@link #udpPort()} may be read from
  * any thread.
@@ -81,31 +85,53 @@ public final class NettyServer {
     private final String protocol;
     private final InputMetrics metrics;
     private final Logger log;
-    private final EventLoopGroup group;
-    private final ChannelGroup connections;
+    private final int threads;
+    private @Nullable EventLoopGroup group;
+    private @Nullable ChannelGroup connections;
     private final AtomicInteger openConnections = new AtomicInteger();
     private volatile @Nullable Channel tcpChannel;
     private volatile @Nullable Channel udpChannel;
 
-    private NettyServer(String protocol, int threads, InputMetrics metrics, Logger log) {
-        this.protocol = protocol;
-        this.metrics = metrics;
-        this.log = log;
-        this.group = new MultiThreadIoEventLoopGroup(
-                threads, new DefaultThreadFactory("spillway-" + protocol, true), NioIoHandler.newFactory());
-        this.connections = new DefaultChannelGroup(protocol, GlobalEventExecutor.INSTANCE);
-    }
-
     /**
-     * Starts the event loops: {@code threads} named daemon threads {@code spillway-<protocol>-…}.
+     * A server that is not started yet: nothing listens and no thread runs until {@link #start}.
      *
      * @param protocol the input's protocol as it starts its log lines and error messages, e.g. {@code syslog}
      * @param threads event loop threads
      * @param metrics the input's counters; {@link InputMetrics#input()} names the input in log lines
      * @param log the input's logger, so its lines keep their logger name
      */
-    public static NettyServer start(String protocol, int threads, InputMetrics metrics, Logger log) {
-        return new NettyServer(protocol, threads, metrics, log);
+    public NettyServer(String protocol, int threads, InputMetrics metrics, Logger log) {
+        this.protocol = protocol;
+        this.threads = threads;
+        this.metrics = metrics;
+        this.log = log;
+    }
+
+    /**
+     * Starts the event loops: {@code threads} named daemon threads {@code spillway-<protocol>-…}.
+     *
+     * @throws IllegalStateException when already started
+     */
+    public void start() {
+        if (group != null) {
+            throw new IllegalStateException(protocol + " input " + metrics.input() + " already started");
+        }
+        group = new MultiThreadIoEventLoopGroup(
+                threads, new DefaultThreadFactory("spillway-" + protocol, true), NioIoHandler.newFactory());
+        connections = new DefaultChannelGroup(protocol, GlobalEventExecutor.INSTANCE);
+    }
+
+    /** True between {@link #start} and {@link #stop}. */
+    public boolean started() {
+        return group != null;
+    }
+
+    private EventLoopGroup group() {
+        EventLoopGroup g = group;
+        if (g == null) {
+            throw new IllegalStateException(protocol + " input " + metrics.input() + " is not started");
+        }
+        return g;
     }
 
     /**
@@ -126,7 +152,7 @@ public final class NettyServer {
             Consumer<SocketChannel> initConnection)
             throws IOException {
         ServerBootstrap b = new ServerBootstrap()
-                .group(group)
+                .group(group())
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, TCP_BACKLOG)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -146,15 +172,17 @@ public final class NettyServer {
      * and the kernel is asked for {@code receiveBuffer} (SO_RCVBUF).
      *
      * @param handler receives the datagrams; shared by the one channel
+     * @param what names the listener in the debug line about a socket error, e.g. {@code udp}
      * @throws IOException naming the protocol and address when it cannot listen
      */
-    public Channel bindUdp(ListenAddress listen, DataSize receiveBuffer, ChannelHandler handler) throws IOException {
+    public Channel bindUdp(ListenAddress listen, DataSize receiveBuffer, ChannelHandler handler, String what)
+            throws IOException {
         Bootstrap b = new Bootstrap()
-                .group(group)
+                .group(group())
                 .channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, receiveBuffer.toIntBytes())
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
-                .handler(handler);
+                .handler(datagramPipeline(handler, what));
         return bindUdp(b.bind(listen.toSocketAddress()), listen.toString());
     }
 
@@ -162,12 +190,26 @@ public final class NettyServer {
      * Binds a UDP listener with Netty's default buffers, for datagrams that carry no payload worth
      * sizing for (the forward input's heartbeats).
      *
+     * @param what names the listener in the debug line about a socket error, e.g. {@code udp heartbeat}
      * @throws IOException naming the protocol and address when it cannot listen
      */
-    public Channel bindUdp(InetSocketAddress at, ChannelHandler handler) throws IOException {
-        Bootstrap b =
-                new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(handler);
+    public Channel bindUdp(InetSocketAddress at, ChannelHandler handler, String what) throws IOException {
+        Bootstrap b = new Bootstrap()
+                .group(group())
+                .channel(NioDatagramChannel.class)
+                .handler(datagramPipeline(handler, what));
         return bindUdp(b.bind(at), at.toString());
+    }
+
+    /** The input's handler, then the socket-error handler for what the input's handler passes on. */
+    private ChannelInitializer<DatagramChannel> datagramPipeline(ChannelHandler handler, String what) {
+        ChannelHandler errors = new SocketErrors(what);
+        return new ChannelInitializer<DatagramChannel>() {
+            @Override
+            protected void initChannel(DatagramChannel ch) {
+                ch.pipeline().addLast(handler, errors);
+            }
+        };
     }
 
     private Channel bindUdp(ChannelFuture future, String address) throws IOException {
@@ -203,7 +245,10 @@ public final class NettyServer {
         }
         ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
         metrics.connectionOpened();
-        connections.add(ch);
+        ChannelGroup open = connections;
+        if (open != null) {
+            open.add(ch);
+        }
         initConnection.accept(ch);
     }
 
@@ -236,9 +281,14 @@ public final class NettyServer {
 
     /**
      * Closes the listeners and every connection, then stops the event loops, waiting at most {@link
-     * #STOP_TIMEOUT} for each step; logs a warning when the loops did not stop in time. Idempotent.
+     * #STOP_TIMEOUT} for each step; logs a warning when the loops did not stop in time. Does nothing
+     * when not started; the server may be started again after.
      */
     public void stop() {
+        EventLoopGroup g = group;
+        if (g == null) {
+            return;
+        }
         long deadline = STOP_TIMEOUT.toMillis();
         Channel tcp = tcpChannel;
         if (tcp != null) {
@@ -248,10 +298,15 @@ public final class NettyServer {
         if (udp != null) {
             udp.close().awaitUninterruptibly(deadline);
         }
-        connections.close().awaitUninterruptibly(deadline);
-        if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(deadline)) {
+        ChannelGroup open = connections;
+        if (open != null) {
+            open.close().awaitUninterruptibly(deadline);
+        }
+        if (!g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(deadline)) {
             log.warn(protocol + " input {}: event loops did not stop within {}", metrics.input(), STOP_TIMEOUT);
         }
+        group = null;
+        connections = null;
         tcpChannel = null;
         udpChannel = null;
     }
@@ -267,6 +322,25 @@ public final class NettyServer {
     /** Epoch nanoseconds of {@code instant}, a record's receive time. */
     public static long epochNanos(Instant instant) {
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    /**
+     * The last handler of a UDP listener: a socket error (e.g. ICMP unreachable) concerns no one
+     * sender, so it is counted ({@code socket_error}) and the socket keeps listening.
+     */
+    @ChannelHandler.Sharable
+    private final class SocketErrors extends ChannelInboundHandlerAdapter {
+        private final String what;
+
+        SocketErrors(String what) {
+            this.what = what;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            metrics.error("socket_error");
+            log.debug(protocol + " input {}: " + what + " error: {}", metrics.input(), cause.toString());
+        }
     }
 
     /** Reader idle only: a connection that sends nothing is closed, one that only receives is not. */

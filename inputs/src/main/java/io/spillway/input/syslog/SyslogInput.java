@@ -64,7 +64,7 @@ public final class SyslogInput implements Input {
     private final SyslogDecoder decoder;
     private final PeerLogLimiter logLimiter;
 
-    private volatile @Nullable NettyServer server;
+    private final NettyServer server;
     private volatile @Nullable RecordSink sink;
 
     /**
@@ -78,6 +78,7 @@ public final class SyslogInput implements Input {
         this.clock = clock;
         this.decoder = new SyslogDecoder(clock);
         this.logLimiter = new PeerLogLimiter(clock, Duration.ofSeconds(LOG_INTERVAL_SECONDS));
+        this.server = new NettyServer("syslog", Math.max(2, Runtime.getRuntime().availableProcessors()), metrics, LOG);
     }
 
     @Override
@@ -87,7 +88,7 @@ public final class SyslogInput implements Input {
 
     @Override
     public void start(RecordSink sink) throws IOException {
-        if (server != null) {
+        if (server.started()) {
             throw new IllegalStateException("syslog input " + name() + " already started");
         }
         this.sink = sink;
@@ -95,19 +96,17 @@ public final class SyslogInput implements Input {
             LOG.info("syslog input {} is disabled", name());
             return;
         }
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-        NettyServer s = NettyServer.start("syslog", threads, metrics, LOG);
-        server = s;
+        server.start();
         try {
             if (config.tcp().enabled()) {
                 SyslogConfig.Tcp tcp = config.tcp();
                 Channel listener =
-                        s.bindTcp(tcp.listen(), tcp.maxConnections(), this::refused, ch -> initConnection(s, ch));
+                        server.bindTcp(tcp.listen(), tcp.maxConnections(), this::refused, this::initConnection);
                 LOG.info("syslog input {} listening on tcp {}", name(), listener.localAddress());
             }
             if (config.udp().enabled()) {
                 SyslogConfig.Udp udp = config.udp();
-                Channel listener = s.bindUdp(udp.listen(), udp.receiveBuffer(), new DatagramHandler());
+                Channel listener = server.bindUdp(udp.listen(), udp.receiveBuffer(), new DatagramHandler(), "udp");
                 LOG.info("syslog input {} listening on udp {}", name(), listener.localAddress());
             }
         } catch (IOException | RuntimeException e) {
@@ -129,9 +128,9 @@ public final class SyslogInput implements Input {
     }
 
     /** The pipeline of one admitted connection; runs on its event loop. */
-    private void initConnection(NettyServer s, SocketChannel ch) {
+    private void initConnection(SocketChannel ch) {
         ch.pipeline()
-                .addLast("idle", s.idleTimeout(config.tcp().idleTimeout()))
+                .addLast("idle", server.idleTimeout(config.tcp().idleTimeout()))
                 .addLast("frames", new SyslogFrameDecoder(config.maxFrameBytes(), kind -> frameError(ch, kind)))
                 .addLast("records", new FrameHandler());
     }
@@ -200,34 +199,20 @@ public final class SyslogInput implements Input {
             }
             deliver(content, packet.sender());
         }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // A UDP socket error (e.g. ICMP unreachable) concerns no one sender: count it, keep listening.
-            metrics.error("socket_error");
-            LOG.debug("syslog input {}: udp error: {}", name(), cause.toString());
-        }
     }
 
     /** The bound TCP port, or -1 when TCP is not listening. */
     public int tcpPort() {
-        NettyServer s = server;
-        return s == null ? -1 : s.tcpPort();
+        return server.tcpPort();
     }
 
     /** The bound UDP port, or -1 when UDP is not listening. */
     public int udpPort() {
-        NettyServer s = server;
-        return s == null ? -1 : s.udpPort();
+        return server.udpPort();
     }
 
     @Override
     public void stop() {
-        NettyServer s = server;
-        if (s == null) {
-            return;
-        }
-        s.stop();
-        server = null;
+        server.stop();
     }
 }

@@ -1,9 +1,8 @@
 package io.spillway.input.netty;
 
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.spillway.metrics.Metrics;
+import org.jspecify.annotations.Nullable;
 
 /** Reads an input's counters back from the registry. */
 final class Counters {
@@ -19,17 +18,13 @@ final class Counters {
         return value(metrics, "spillway_input_connections", null);
     }
 
-    private static double value(Metrics metrics, String name, @org.jspecify.annotations.Nullable String kind) {
-        for (MetricSnapshot s : metrics.registry().scrape()) {
-            if (!s.getMetadata().getName().equals(name)) {
-                continue;
-            }
-            for (DataPointSnapshot dp : s.getDataPoints()) {
-                if (kind == null || kind.equals(dp.getLabels().get("kind"))) {
-                    return ((CounterSnapshot.CounterDataPointSnapshot) dp).getValue();
-                }
-            }
-        }
-        return 0;
+    private static double value(Metrics metrics, String name, @Nullable String kind) {
+        return metrics.registry().scrape().stream()
+                .filter(s -> s.getMetadata().getName().equals(name))
+                .flatMap(s -> s.getDataPoints().stream())
+                .filter(dp -> kind == null || kind.equals(dp.getLabels().get("kind")))
+                .mapToDouble(dp -> ((CounterSnapshot.CounterDataPointSnapshot) dp).getValue())
+                .findFirst()
+                .orElse(0);
     }
 }

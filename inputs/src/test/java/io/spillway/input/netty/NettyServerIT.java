@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link NettyServer} on loopback: the connection limit, the idle timeout, bind errors and stop. */
@@ -26,7 +27,12 @@ class NettyServerIT {
 
     private final Metrics metrics = new Metrics();
     private final RecordingLogger log = new RecordingLogger();
-    private final NettyServer server = NettyServer.start("test", 2, new InputMetrics(metrics, "t1"), log);
+    private final NettyServer server = new NettyServer("test", 2, new InputMetrics(metrics, "t1"), log);
+
+    @BeforeEach
+    void start() {
+        server.start();
+    }
 
     @AfterEach
     void stop() {
@@ -70,7 +76,8 @@ class NettyServerIT {
     @Test
     void bindTcp_portInUse_failsNamingProtocolAndAddress() throws Exception {
         server.bindTcp(ListenAddress.loopback(0), 1, ch -> {}, ch -> {});
-        NettyServer other = NettyServer.start("test", 1, new InputMetrics(metrics, "t2"), log);
+        NettyServer other = new NettyServer("test", 1, new InputMetrics(metrics, "t2"), log);
+        other.start();
         try {
             assertThatThrownBy(() -> other.bindTcp(ListenAddress.loopback(server.tcpPort()), 1, ch -> {}, ch -> {}))
                     .isInstanceOf(IOException.class)
@@ -83,7 +90,7 @@ class NettyServerIT {
     @Test
     void stop_closesListenersAndIsIdempotent() throws Exception {
         server.bindTcp(ListenAddress.loopback(0), 1, ch -> {}, ch -> {});
-        server.bindUdp(ListenAddress.loopback(0), DataSize.ofKiB(64), new Discard());
+        server.bindUdp(ListenAddress.loopback(0), DataSize.ofKiB(64), new Discard(), "udp");
         int port = server.tcpPort();
         assertThat(port).isPositive();
         assertThat(server.udpPort()).isPositive();
@@ -93,6 +100,14 @@ class NettyServerIT {
         assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
                 .isInstanceOf(IOException.class);
         server.stop();
+        assertThat(server.started()).isFalse();
+    }
+
+    @Test
+    void start_twice_throws() {
+        assertThatThrownBy(server::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("test input t1 already started");
     }
 
     @Test
