@@ -15,7 +15,14 @@ final class Banner {
         out.println("  data     " + node.dataDir());
         if (node.httpPort() > 0) {
             out.println("  http     http://" + node.config().http().listen().host() + ":" + node.httpPort()
-                    + "  (/metrics /healthz /readyz)");
+                    + (node.logReader() != null
+                            ? "  (/api/v1 /metrics /healthz /readyz)"
+                            : "  (/metrics /healthz /readyz)"));
+        }
+        String token = node.firstAdminToken();
+        if (token != null) {
+            out.println("  token    " + token + "  (new admin token, shown once; also in "
+                    + node.dataDir().resolve(io.spillway.server.auth.AdminToken.FILE_NAME) + ", mode 0600)");
         }
         out.println("Stop with Ctrl-C or SIGTERM: buffers drain first.");
         out.flush();

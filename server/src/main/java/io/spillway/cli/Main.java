@@ -17,12 +17,20 @@ import picocli.CommandLine.Command;
         footer = {
             "",
             "Start here:  spillway run          (standalone: zero configuration, listens on 127.0.0.1 only)",
-            "Then:        logger -n 127.0.0.1 -P 5514 -T --octet-count hello",
+            "Then:        logger -n 127.0.0.1 -P 5514 -T --octet-count -t web hello",
+            "             spillway logs web -f",
             "             curl -s 127.0.0.1:8080/metrics | grep spillway_input",
             "",
             "Every command has --help."
         },
-        subcommands = {RunCommand.class, ConfigCommand.class, FloodCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            RunCommand.class,
+            LogsCommand.class,
+            TokenCommand.class,
+            ConfigCommand.class,
+            FloodCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
     public static void main(String[] args) {
         System.exit(execute(args));

@@ -17,6 +17,10 @@ import io.spillway.pipeline.Output;
 import io.spillway.pipeline.OutputWorker;
 import io.spillway.pipeline.Pipeline;
 import io.spillway.server.HttpServer;
+import io.spillway.server.auth.AdminToken;
+import io.spillway.server.auth.TokenStore;
+import io.spillway.store.LogReader;
+import io.spillway.store.StoreOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -58,11 +62,15 @@ public final class Node implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private @Nullable DataDirLock lock;
+    private final TokenStore tokens;
+    private volatile @Nullable String firstAdminToken;
+    private @Nullable StoreOutput storeOutput;
 
     public Node(NodeConfig config) {
         this.config = config;
         this.dataDir = config.dataDir().toAbsolutePath().normalize();
         this.host = config.host().isEmpty() ? localHostName() : config.host();
+        this.tokens = TokenStore.inDataDir(dataDir, InstantSource.system());
         JvmMetrics.builder().register(metrics.registry());
         GuardConfig gc = config.guard();
         // The ledger first: Guard.create registers its stages' drop wording with it.
@@ -79,6 +87,9 @@ public final class Node implements AutoCloseable {
         if (http != null && config.inputs().http().enabled()) {
             Wiring.ingest(this, http);
         }
+        if (http != null && config.outputs().store().enabled()) {
+            Wiring.api(this, http, this::logReader);
+        }
     }
 
     /** An output with its own fair buffer under {@code <data_dir>/buffer/<output>}. */
@@ -92,9 +103,25 @@ public final class Node implements AutoCloseable {
         }
     }
 
+    /** Called by {@link Wiring} when the store output is enabled. */
+    void storeOutput(StoreOutput out) {
+        this.storeOutput = out;
+    }
+
+    /**
+     * The embedded store's read side, for the HTTP API and the CLI: null when {@code outputs.store} is
+     * disabled or the node has not started yet (the store opens and recovers in {@link #start}).
+     */
+    public @Nullable LogReader logReader() {
+        StoreOutput s = storeOutput;
+        return s == null ? null : s.reader();
+    }
+
     public void start() throws Exception {
         lock = DataDirLock.acquire(dataDir);
         try {
+            // The API is unreadable without a token: the first start creates one (docs/tokens.md).
+            firstAdminToken = AdminToken.ensure(tokens, dataDir);
             pipeline.start();
             // Drop markers go straight to the buffers: the guard must not rate limit its own reports.
             drops.start(pipeline::toBuffers);
@@ -191,6 +218,16 @@ public final class Node implements AutoCloseable {
 
     public Pipeline pipeline() {
         return pipeline;
+    }
+
+    /** The API's bearer tokens ({@code <data_dir>/tokens.json}). */
+    public TokenStore tokens() {
+        return tokens;
+    }
+
+    /** The admin token created by this start (the first start of this data dir), or null. */
+    public @Nullable String firstAdminToken() {
+        return firstAdminToken;
     }
 
     public boolean isReady() {

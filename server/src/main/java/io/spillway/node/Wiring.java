@@ -3,6 +3,7 @@ package io.spillway.node;
 import io.spillway.buffer.DiskSpace;
 import io.spillway.diskguard.DiskGuard;
 import io.spillway.diskguard.DiskGuardConfig;
+import io.spillway.guard.DropLedger;
 import io.spillway.input.gelf.GelfConfig;
 import io.spillway.input.gelf.GelfInput;
 import io.spillway.input.http.HttpIngestConfig;
@@ -20,11 +21,19 @@ import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.OutputWorker;
 import io.spillway.server.HttpServer;
 import io.spillway.server.IngestRoutes;
+import io.spillway.server.LogRoutes;
+import io.spillway.store.LogReader;
+import io.spillway.store.StoreConfig;
+import io.spillway.store.StoreOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** Builds inputs and outputs from the config sections; one method per section. */
 final class Wiring {
@@ -107,10 +116,42 @@ final class Wiring {
                 InstantSource.system());
     }
 
+    /**
+     * The read API over the store {@code reader} names (null until the store opens in {@link
+     * Node#start}), with the node's tokens and the drop ledger's totals.
+     */
+    static void api(Node node, HttpServer http, Supplier<@Nullable LogReader> reader) {
+        LogRoutes routes = new LogRoutes(
+                reader,
+                node.tokens(),
+                () -> dropTotals(node.drops()),
+                node.config().http(),
+                InstantSource.system());
+        http.routes(routes::register);
+    }
+
+    /** Records dropped since start, per app and reason. */
+    static Map<String, Map<String, Long>> dropTotals(DropLedger ledger) {
+        Map<String, Map<String, Long>> out = new TreeMap<>();
+        ledger.snapshot().forEach((app, reasons) -> {
+            Map<String, Long> m = new TreeMap<>();
+            reasons.forEach((reason, counts) -> m.put(reason, counts.records()));
+            out.put(app, m);
+        });
+        return out;
+    }
+
     static void outputs(Node node, List<OutputWorker> into) {
         FileOutputConfig file = node.config().outputs().file();
         if (file.enabled()) {
             into.add(node.worker(new FileOutput("file", file, file.resolveDir(node.dataDir()), node.metrics())));
+        }
+        StoreConfig store = node.config().outputs().store();
+        if (store.enabled()) {
+            StoreOutput out = new StoreOutput(
+                    "store", store, store.resolveDir(node.dataDir()), node.metrics(), InstantSource.system());
+            node.storeOutput(out);
+            into.add(node.worker(out));
         }
     }
 
@@ -145,6 +186,9 @@ final class Wiring {
                     + dg.status().stream().map(f -> f.path().toString()).toList() + " warn "
                     + c.warn() + ", critical " + c.critical() + ", emergency " + c.emergency()
                     + (c.reclaim() == io.spillway.diskguard.Reclaim.TRUNCATE ? ", reclaim: truncate" : ""));
+        }
+        if (node.config().outputs().store().enabled()) {
+            lines.add("store    " + node.config().outputs().store().resolveDir(node.dataDir()));
         }
         return lines;
     }

@@ -42,7 +42,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "config", "flood"})
+    @ValueSource(strings = {"run", "logs", "token", "config", "flood"})
     void help_onEveryCommand_exitsZeroAndTeaches(String command) {
         Run r = run(command, "--help");
         assertThat(r.exit()).isZero();

@@ -1,0 +1,147 @@
+package io.spillway.bench;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import io.spillway.config.DataSize;
+import io.spillway.metrics.Metrics;
+import io.spillway.record.LogRecord;
+import io.spillway.store.Filter;
+import io.spillway.store.LogStore;
+import io.spillway.store.Query;
+import io.spillway.store.QueryResult;
+import io.spillway.store.StoreConfig;
+import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The store's cost in CPU time of the measuring thread, not wall time: on a machine shared with other
+ * builds, wall-clock JMH scores mostly measure the neighbours, while thread CPU time still says what
+ * one core would do (I/O waits and fsync excluded). Prints records per CPU-second for ingest and GB
+ * per CPU-second for grep, next to zstd's own decompression speed on the same text.
+ *
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar io.spillway.bench.StoreCpuCost}
+ */
+public final class StoreCpuCost {
+    private StoreCpuCost() {}
+
+    public static void main(String[] args) throws Exception {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        for (String workload : List.of("quiet", "flood")) {
+            Path dir = Files.createTempDirectory("store-cpu");
+            StoreConfig d = StoreConfig.defaults();
+            StoreConfig c = new StoreConfig(
+                    true,
+                    "",
+                    d.maxAge(),
+                    DataSize.ofGiB(16),
+                    DataSize.ofGiB(8),
+                    Map.of(),
+                    d.chunkSize(),
+                    d.chunkMaxAge(),
+                    d.compressionLevel(),
+                    DataSize.ofBytes(0),
+                    true,
+                    256,
+                    Duration.ofMinutes(5),
+                    DataSize.ofGiB(64),
+                    10_000,
+                    16);
+            SplittableRandom rnd = new SplittableRandom(42);
+            List<List<LogRecord>> batches = new ArrayList<>();
+            long ts = 1_438_131_600_000_000_000L;
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            for (int b = 0; b < 64; b++) {
+                List<LogRecord> batch = new ArrayList<>(1000);
+                for (int i = 0; i < 1000; i++) {
+                    long seq = (long) b * 1000 + i;
+                    LogRecord r = workload.equals("quiet")
+                            ? StoreLines.record("quiet-" + (seq % 50), ts + seq, StoreLines.quiet(seq, rnd))
+                            : StoreLines.record("noisy", ts + seq, StoreLines.noisy(seq, rnd, 7000));
+                    batch.add(r);
+                    if (text.size() < 64 << 20) {
+                        text.write(r.messageBytes());
+                        text.write('\n');
+                    }
+                }
+                batches.add(batch);
+            }
+            try (LogStore store = LogStore.open(dir, c, new Metrics(), InstantSource.system())) {
+                // warm up, then measure ingest
+                for (int round = 0; round < 3; round++) {
+                    long records = 0;
+                    long cpu0 = mx.getCurrentThreadCpuTime();
+                    long wall0 = System.nanoTime();
+                    for (int i = 0; i < (workload.equals("quiet") ? 1000 : 60); i++) {
+                        List<LogRecord> batch = batches.get(i % batches.size());
+                        store.append(batch);
+                        records += batch.size();
+                        if (i % 100 == 99) {
+                            store.sync();
+                        }
+                    }
+                    long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+                    long wall = System.nanoTime() - wall0;
+                    System.out.printf(
+                            "%s ingest round %d: %d records, %.0f records per CPU-second (%.0f per wall second)%n",
+                            workload, round, records, records / (cpu / 1e9), records / (wall / 1e9));
+                }
+                for (int round = 0; round < 3; round++) {
+                    String app = workload.equals("quiet") ? "quiet-7" : "noisy";
+                    long cpu0 = mx.getCurrentThreadCpuTime();
+                    QueryResult r = store.query(new Query(
+                            app,
+                            null,
+                            null,
+                            Filter.substring("no-such-text-anywhere"),
+                            100,
+                            Query.Order.NEWEST_FIRST,
+                            null));
+                    long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+                    System.out.printf(
+                            "%s grep round %d: scanned %.1f MB, %.2f GB per CPU-second (stopped=%s)%n",
+                            workload, round, r.scannedBytes() / 1e6, r.scannedBytes() / (double) cpu, r.stoppedEarly());
+                }
+            }
+            // zstd alone on the same text, 256 KiB blocks, level 3
+            byte[] all = text.toByteArray();
+            int block = 256 * 1024;
+            List<byte[]> compressed = new ArrayList<>();
+            try (ZstdCompressCtx z = new ZstdCompressCtx()) {
+                z.setLevel(3);
+                for (int off = 0; off + block <= all.length; off += block) {
+                    byte[] dst = new byte[(int) Zstd.compressBound(block)];
+                    int n = z.compressByteArray(dst, 0, dst.length, all, off, block);
+                    compressed.add(java.util.Arrays.copyOf(dst, n));
+                }
+            }
+            byte[] out = new byte[block];
+            try (ZstdDecompressCtx z = new ZstdDecompressCtx()) {
+                for (int round = 0; round < 3; round++) {
+                    long cpu0 = mx.getCurrentThreadCpuTime();
+                    for (byte[] cb : compressed) {
+                        z.decompressByteArray(out, 0, block, cb, 0, cb.length);
+                    }
+                    long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+                    System.out.printf(
+                            "%s zstd decompress only round %d: %.2f GB per CPU-second%n",
+                            workload, round, (double) compressed.size() * block / cpu);
+                }
+            }
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}

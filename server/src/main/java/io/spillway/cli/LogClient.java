@@ -1,0 +1,274 @@
+package io.spillway.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The read API's client for {@code spillway logs}: one query, and the SSE follow. Errors become a
+ * {@link Failure} whose message says what to do, naming the URL and where the token came from.
+ * Not thread-safe; one per command.
+ */
+final class LogClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A follow that received nothing, not even a heartbeat, for this long is reconnected. */
+    static final Duration IDLE = Duration.ofSeconds(60);
+
+    private final URI base;
+    private final String serverOrigin;
+    private final String token;
+    private final String tokenOrigin;
+    private final HttpClient http;
+
+    /** A failure to report and exit with; {@code retryable} for a lost or refused connection. */
+    static final class Failure extends Exception {
+        final boolean retryable;
+
+        Failure(String message, boolean retryable) {
+            super(message);
+            this.retryable = retryable;
+        }
+    }
+
+    /** Receives a follow's events. */
+    interface Events {
+        void record(JsonNode record);
+
+        void missed(long count);
+    }
+
+    LogClient(URI base, String serverOrigin, String token, String tokenOrigin) {
+        this.base = base;
+        this.serverOrigin = serverOrigin;
+        this.token = token;
+        this.tokenOrigin = tokenOrigin;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    URI uri(String app, String suffix, Map<String, String> params) {
+        StringBuilder sb = new StringBuilder(base.toString().replaceAll("/+$", ""))
+                .append("/api/v1/apps/")
+                .append(URLEncoder.encode(app, StandardCharsets.UTF_8))
+                .append(suffix);
+        char sep = '?';
+        for (Map.Entry<String, String> e : params.entrySet()) {
+            sb.append(sep)
+                    .append(e.getKey())
+                    .append('=')
+                    .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+            sep = '&';
+        }
+        return URI.create(sb.toString());
+    }
+
+    /** {@code GET /api/v1/apps/{app}/logs}. */
+    JsonNode query(String app, Map<String, String> params) throws Failure, InterruptedException {
+        HttpRequest req = request(uri(app, "/logs", params), null)
+                .timeout(Duration.ofSeconds(60))
+                .build();
+        HttpResponse<String> r;
+        try {
+            r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+        check(app, r.statusCode(), r.body());
+        try {
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new Failure("unexpected answer from " + base + ": " + e.getMessage(), false);
+        }
+    }
+
+    /**
+     * Follows {@code app} until the connection ends; returns the id of the last event received (to
+     * resume from), or {@code lastEventId} if none came.
+     */
+    @Nullable
+    String follow(String app, Map<String, String> params, @Nullable String lastEventId, Events events)
+            throws Failure, InterruptedException {
+        HttpRequest req = request(uri(app, "/logs/tail", params), lastEventId)
+                .header("Accept", "text/event-stream")
+                .build();
+        HttpResponse<InputStream> r;
+        try {
+            r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+        if (r.statusCode() != 200) {
+            String body;
+            try (InputStream in = r.body()) {
+                body = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                body = "";
+            }
+            check(app, r.statusCode(), body);
+        }
+        String last = lastEventId;
+        InputStream body = r.body();
+        AtomicLong lastRead = new AtomicLong(System.nanoTime());
+        // A connection that died without a FIN or RST would block readLine forever: the server sends at
+        // least a heartbeat every http.tail_heartbeat (15 s), so silence for IDLE means it is gone.
+        Thread watchdog = Thread.ofPlatform()
+                .name("logs-follow-watchdog")
+                .daemon(true)
+                .start(() -> {
+                    try {
+                        while (System.nanoTime() - lastRead.get() < IDLE.toNanos()) {
+                            Thread.sleep(1000);
+                        }
+                        body.close();
+                    } catch (InterruptedException | IOException e) {
+                        // the follow ended first
+                    }
+                });
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+            SseEvent ev = new SseEvent();
+            for (String line; (line = in.readLine()) != null; ) {
+                lastRead.set(System.nanoTime());
+                if (!line.isEmpty()) {
+                    ev.add(line);
+                    continue;
+                }
+                if (ev.data != null) {
+                    if (ev.id != null) {
+                        last = ev.id;
+                    }
+                    dispatch(ev, events);
+                }
+                ev = new SseEvent();
+            }
+        } catch (IOException e) {
+            // The connection dropped (or the watchdog closed it); the caller reconnects from `last`.
+        } finally {
+            watchdog.interrupt();
+        }
+        return last;
+    }
+
+    private static void dispatch(SseEvent ev, Events events) {
+        try {
+            JsonNode data = JSON.readTree(ev.data);
+            switch (ev.event) {
+                case "record" -> events.record(data);
+                case "missed" -> events.missed(data.path("missed").asLong());
+                default -> {
+                    // unknown event types are for newer clients
+                }
+            }
+        } catch (IOException e) {
+            // a malformed event is skipped; the stream goes on
+        }
+    }
+
+    /** One event being assembled, per the EventSource parsing rules (data lines joined by newline). */
+    static final class SseEvent {
+        @Nullable
+        String id;
+
+        String event = "message";
+
+        @Nullable
+        String data;
+
+        void add(String line) {
+            if (line.startsWith(":")) {
+                return; // comment, e.g. heartbeat
+            }
+            int colon = line.indexOf(':');
+            String field = colon < 0 ? line : line.substring(0, colon);
+            String value = colon < 0 ? "" : line.substring(colon + 1);
+            if (value.startsWith(" ")) {
+                value = value.substring(1);
+            }
+            switch (field) {
+                case "id" -> id = value;
+                case "event" -> event = value;
+                case "data" -> data = data == null ? value : data + "\n" + value;
+                default -> {
+                    // retry and unknown fields are ignored
+                }
+            }
+        }
+    }
+
+    private HttpRequest.Builder request(URI uri, @Nullable String lastEventId) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token);
+        if (lastEventId != null) {
+            b.header("Last-Event-ID", lastEventId);
+        }
+        return b;
+    }
+
+    private Failure unreachable(IOException e) {
+        String why = e instanceof ConnectException || e instanceof HttpConnectTimeoutException
+                ? "connection refused or timed out"
+                : String.valueOf(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        return new Failure(
+                "cannot reach " + base + " (" + serverOrigin + "): " + why
+                        + ". Is spillway running there? Use --server URL or SPILLWAY_URL to point elsewhere.",
+                true);
+    }
+
+    private void check(String app, int status, String body) throws Failure {
+        if (status == 200) {
+            return;
+        }
+        String detail = errorOf(body);
+        switch (status) {
+            case 401 ->
+                throw new Failure(
+                        base + " refused the token " + tokenOrigin + " (401: " + detail
+                                + "). Create one with 'spillway token create --app " + app + "'.",
+                        false);
+            case 403 ->
+                throw new Failure(
+                        "the token " + tokenOrigin + " may not read app " + app + " (403: " + detail + ")", false);
+            case 404 ->
+                throw new Failure(
+                        "unknown app " + app + " on " + base + " (404): it has no stored logs. "
+                                + "GET /api/v1/apps lists the apps.",
+                        false);
+            case 503 -> throw new Failure(base + " is busy (503: " + detail + ")", true);
+            default -> throw new Failure(base + " answered " + status + ": " + detail, status >= 500);
+        }
+    }
+
+    private static String errorOf(String body) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            if (n != null && n.hasNonNull("error")) {
+                return n.get("error").asText();
+            }
+        } catch (IOException e) {
+            // not JSON: show the text
+        }
+        String t = body.strip();
+        return t.length() > 200 ? t.substring(0, 200) + "..." : t;
+    }
+
+    static Map<String, String> params() {
+        return new LinkedHashMap<>();
+    }
+}

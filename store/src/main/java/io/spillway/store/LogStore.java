@@ -1,0 +1,693 @@
+package io.spillway.store;
+
+import io.spillway.config.DataSize;
+import io.spillway.metrics.Metrics;
+import io.spillway.record.AppNames;
+import io.spillway.record.LogRecord;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded log store (DESIGN.md §9): per-app append-only chunks, compressed with zstd once sealed,
+ * with a per-chunk time index; retention by age and bytes, heaviest app first; bounded queries and
+ * live follow. See {@code docs/outputs/store.md}.
+ *
+ * <p><b>Layout.</b> {@code <dir>/<app>/<id>.open} is the app's active chunk ({@link ActiveChunk}:
+ * CRC-framed records), {@code <dir>/<app>/<id>.zst} its sealed chunks ({@link SealedChunk}: blocks of
+ * records compressed independently, with an index of time span and record range per block). Ids are
+ * 16 hex digits, grow per app and are never reused, so {@code (chunk id, record index)} is a stable,
+ * totally ordered position: the {@link Cursor}.
+ *
+ * <p><b>Durability.</b> {@link #append} hands every record to the operating system before it returns
+ * (it survives {@code kill -9}); {@link #sync} forces the active chunks to disk (it survives a host
+ * crash). An active chunk is sealed when it reaches {@code chunk_size} or {@code chunk_max_age}: the
+ * sealed file is written as {@code .tmp}, forced, renamed and the directory forced before the {@code
+ * .open} file is deleted, so at every instant each record is in a complete file. {@link #open}
+ * recovers: {@code .tmp} files are deleted, an {@code .open} file whose {@code .zst} exists is deleted
+ * (the crash came between rename and delete), torn or garbage tails of {@code .open} files are cut at
+ * the last valid CRC (counted), and older {@code .open} files than an app's newest are sealed.
+ *
+ * <p><b>Retention</b> ({@link #maintain}, and after each batch for the byte caps): a sealed chunk
+ * whose last record was stored more than {@code max_age} ago is deleted; an app over its byte cap
+ * ({@code max_per_app} or its {@code apps} override) loses its oldest chunk; while the store is over
+ * {@code max_total}, the app holding the most bytes loses its oldest chunk (an app whose bytes are all
+ * in its active chunk has it sealed first, which compresses it). So a flooding app evicts its own
+ * history first, and a quiet app's recent history survives as long as some app holds more.
+ *
+ * <p><b>Bounds.</b> Messages longer than half a chunk are cut (counted); at most {@code
+ * max_open_files} active chunks are open; at most {@code max_apps} apps are kept (beyond, records go
+ * to app {@code _other} with their app in field {@code spillway.app}); queries are bounded by {@code
+ * query_timeout} and {@code query_max_scan}; each follower's queue by {@code tail_queue}.
+ *
+ * <p><b>Threading.</b> Writes ({@link #append}, {@link #sync}, {@link #maintain}, {@link #close}) are
+ * serialised by one lock: the store has one writer (its output worker) and the lock only guards
+ * against misuse. Reads ({@link LogReader}) are thread-safe and run concurrently with writes: they
+ * take an app's monitor only to snapshot its chunk list, then read immutable files.
+ */
+public final class LogStore implements LogReader, Closeable {
+    private static final Logger log = LoggerFactory.getLogger(LogStore.class);
+
+    /** Apps beyond {@code max_apps} are stored under this app. */
+    public static final String OVERFLOW_APP = "_other";
+
+    /** The field that keeps the app of a record stored under {@link #OVERFLOW_APP}. */
+    public static final String OVERFLOW_FIELD = "spillway.app";
+
+    static final int MAX_APPS = 10_000;
+    private static final long MAINTAIN_EVERY_MILLIS = 1000;
+
+    private final Path dir;
+    private final StoreConfig config;
+    private final InstantSource clock;
+    private final LongSupplier ticker;
+    private final StoreMetrics metrics;
+    private final int maxApps;
+    private final int maxMessage;
+    private final ConcurrentHashMap<String, AppLog> apps = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CopyOnWriteArrayList<BoundedTail>> tails = new ConcurrentHashMap<>();
+    private final AtomicInteger followers = new AtomicInteger();
+    private final AtomicLong total = new AtomicLong();
+    private final Object writeLock = new Object();
+    /** Apps whose active chunk's channel is open, least recently written first. Guarded by writeLock. */
+    private final LinkedHashMap<AppLog, Boolean> open = new LinkedHashMap<>(16, 0.75f, true);
+    /** Apps written since the last sync. Guarded by writeLock. */
+    private final Set<AppLog> dirty = new LinkedHashSet<>();
+
+    private final GrowableBuffer scratch = new GrowableBuffer(64 * 1024);
+    private long lastMaintainMillis = Long.MIN_VALUE / 2;
+    private volatile boolean closed;
+
+    private LogStore(
+            Path dir, StoreConfig config, Metrics metrics, InstantSource clock, LongSupplier ticker, int maxApps) {
+        this.dir = dir;
+        this.config = config;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.metrics = new StoreMetrics(metrics);
+        this.maxApps = maxApps;
+        this.maxMessage = (int) (config.chunkSize().bytes() / 2);
+        metrics.gaugeCallback(
+                "spillway_store_disk_bytes", "Bytes of the store's chunks on disk.", cb -> cb.call(total.get()));
+        metrics.gaugeCallback("spillway_store_apps", "Apps the store holds.", cb -> cb.call(apps.size()));
+    }
+
+    /**
+     * Opens (creating it if needed) and recovers the store in {@code dir}; see the class comment.
+     *
+     * @param clock wall time: record ages for retention and ingest rates
+     */
+    public static LogStore open(Path dir, StoreConfig config, Metrics metrics, InstantSource clock) throws IOException {
+        return open(dir, config, metrics, clock, System::nanoTime, MAX_APPS);
+    }
+
+    /** With a query ticker and an app cap of the caller's choosing (tests). */
+    static LogStore open(
+            Path dir, StoreConfig config, Metrics metrics, InstantSource clock, LongSupplier ticker, int maxApps)
+            throws IOException {
+        Files.createDirectories(dir);
+        LogStore s = new LogStore(dir, config, metrics, clock, ticker, maxApps);
+        s.recover();
+        return s;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public StoreConfig config() {
+        return config;
+    }
+
+    /** Bytes of every chunk, as accounted. */
+    public long totalBytes() {
+        return total.get();
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private void recover() throws IOException {
+        long cut = 0;
+        int chunks = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path appDir : ds) {
+                String name = appDir.getFileName().toString();
+                if (!Files.isDirectory(appDir) || !AppNames.normalize(name).equals(name)) {
+                    continue;
+                }
+                AppLog a = new AppLog(name, appDir);
+                cut += recoverApp(a);
+                chunks += a.sealed.size() + (a.active == null ? 0 : 1);
+                apps.put(name, a);
+            }
+        }
+        long sum = 0;
+        for (AppLog a : apps.values()) {
+            sum += a.bytes();
+        }
+        total.set(sum);
+        if (cut > 0) {
+            metrics.recoveryCut(cut);
+            log.warn(
+                    "store: cut {} of torn or corrupt chunk tails at open (records never synced)", DataSize.human(cut));
+        }
+        log.info("store: opened {} with {} apps, {} chunks, {}", dir, apps.size(), chunks, DataSize.human(total.get()));
+    }
+
+    /** Recovers one app directory; returns the bytes cut from torn tails. */
+    private long recoverApp(AppLog a) throws IOException {
+        TreeMap<Long, Path> sealedFiles = new TreeMap<>();
+        TreeMap<Long, Path> openFiles = new TreeMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(a.dir)) {
+            for (Path p : ds) {
+                String f = p.getFileName().toString();
+                if (f.endsWith(SealedChunk.TMP_SUFFIX)) {
+                    // A seal cut short by a crash: its .open source is still there.
+                    Files.deleteIfExists(p);
+                    continue;
+                }
+                long id = SealedChunk.idOf(f, SealedChunk.SUFFIX);
+                if (id >= 0) {
+                    sealedFiles.put(id, p);
+                    continue;
+                }
+                id = SealedChunk.idOf(f, ActiveChunk.SUFFIX);
+                if (id >= 0) {
+                    openFiles.put(id, p);
+                }
+            }
+        }
+        long maxId = -1;
+        for (Map.Entry<Long, Path> e : sealedFiles.entrySet()) {
+            maxId = Math.max(maxId, e.getKey());
+            try {
+                SealedChunk c = SealedChunk.open(e.getValue(), e.getKey());
+                addSealed(a, c);
+            } catch (IOException ex) {
+                // Written by tmp+fsync+rename, so this is damage from outside; the records are lost.
+                metrics.corrupt();
+                log.error("store: app {}: deleting unreadable chunk {}: {}", a.name, e.getValue(), ex.getMessage());
+                Files.deleteIfExists(e.getValue());
+            }
+        }
+        long cut = 0;
+        for (Map.Entry<Long, Path> e : openFiles.entrySet()) {
+            long id = e.getKey();
+            maxId = Math.max(maxId, id);
+            if (sealedFiles.containsKey(id) && a.sealed.stream().anyMatch(c -> c.id == id)) {
+                // The crash came after the rename and before the delete.
+                Files.deleteIfExists(e.getValue());
+                continue;
+            }
+            ActiveChunk.Recovery r = ActiveChunk.recover(e.getValue(), id);
+            cut += r.cutBytes();
+            if (r.cutBytes() > 0) {
+                log.warn("store: app {}: cut {} bytes of torn tail from {}", a.name, r.cutBytes(), e.getValue());
+            }
+            ActiveChunk c = r.chunk();
+            if (c.count == 0) {
+                c.closeQuietly();
+                Files.deleteIfExists(c.path);
+            } else if (a.active == null && id == openFiles.lastKey()) {
+                a.active = c;
+                c.closeChannel(); // reopened on the next append; keeps open files bounded at start
+            } else {
+                // An older active chunk (a seal failed): seal it now, in id order.
+                a.active = c;
+                sealActive(a);
+            }
+        }
+        a.nextId = maxId + 1;
+        return cut;
+    }
+
+    private static void addSealed(AppLog a, SealedChunk c) {
+        a.sealed.add(c);
+        a.sealed.sort(Comparator.comparingLong(x -> x.id));
+        a.sealedBytes += c.fileSize;
+        a.sealedRecords += c.count;
+        a.sealedMessageBytes += c.messageBytes;
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** Appends one record; see {@link #append(List)}. */
+    public void append(LogRecord r) throws IOException {
+        append(List.of(r));
+    }
+
+    /**
+     * Appends a batch, each record to its app's active chunk, and hands every record to the operating
+     * system before returning; then applies the byte caps. Followers get the records after that.
+     * Not durable against a host crash until {@link #sync}.
+     */
+    public void append(List<LogRecord> batch) throws IOException {
+        synchronized (writeLock) {
+            ensureOpen();
+            long now = clock.millis();
+            Map<AppLog, long[]> touched = new IdentityHashMap<>();
+            List<Runnable> handovers = new ArrayList<>(0);
+            try {
+                for (LogRecord r : batch) {
+                    appendOne(r, now, touched, handovers);
+                }
+            } finally {
+                for (Map.Entry<AppLog, long[]> e : touched.entrySet()) {
+                    AppLog a = e.getKey();
+                    synchronized (a) {
+                        if (a.active != null) {
+                            a.active.flushToOs();
+                        }
+                    }
+                    metrics.stored(a.name, e.getValue()[0], e.getValue()[1]);
+                }
+            }
+            for (Runnable h : handovers) {
+                h.run();
+            }
+            for (AppLog a : touched.keySet()) {
+                enforceAppCap(a);
+            }
+            enforceTotal();
+            if (now - lastMaintainMillis >= MAINTAIN_EVERY_MILLIS) {
+                maintainLocked(now);
+            }
+        }
+    }
+
+    private void appendOne(LogRecord r, long now, Map<AppLog, long[]> touched, List<Runnable> handovers)
+            throws IOException {
+        String name = AppNames.normalize(r.app());
+        AppLog a = appFor(name);
+        if (a == null) {
+            a = appFor(OVERFLOW_APP);
+            if (a == null) {
+                throw new IllegalStateException("the overflow app must always be admitted");
+            }
+            Map<String, String> fields = new LinkedHashMap<>(r.fields());
+            fields.put(OVERFLOW_FIELD, name);
+            r = r.withFields(fields);
+            name = OVERFLOW_APP;
+        }
+        byte[] message = r.messageBytes();
+        if (message.length > maxMessage) {
+            message = cut(message);
+            metrics.truncated();
+        }
+        scratch.reset();
+        RecordFormat.encode(r, message, scratch);
+        int index;
+        long chunkId;
+        long before;
+        long after;
+        synchronized (a) {
+            ActiveChunk c = a.active;
+            if (c == null) {
+                c = ActiveChunk.create(a.dir, a.nextId++, now);
+                a.active = c;
+            }
+            before = c.size();
+            index = c.append(scratch.array(), 0, scratch.size(), r.timestamp(), message.length, now);
+            after = c.size();
+            chunkId = c.id;
+            a.rate.add(now, 1);
+        }
+        open.put(a, Boolean.TRUE);
+        dirty.add(a);
+        total.addAndGet(after - before);
+        long[] t = touched.computeIfAbsent(a, k -> new long[2]);
+        t[0]++;
+        t[1] += message.length;
+        List<BoundedTail> followersOfApp = tails.get(name);
+        if (followersOfApp != null && !followersOfApp.isEmpty()) {
+            LogRecord stored = message == r.messageBytes() ? r : r.withMessage(message);
+            if (!stored.app().equals(name)) {
+                stored = stored.withApp(name);
+            }
+            StoredRecord sr = new StoredRecord(new Cursor(chunkId, index).encode(), stored);
+            handovers.add(() -> {
+                for (BoundedTail t2 : followersOfApp) {
+                    t2.offer(sr);
+                }
+            });
+        }
+        if (after >= config.chunkSize().bytes()) {
+            sealActive(a);
+        }
+        closeLeastRecentlyWritten();
+    }
+
+    private byte[] cut(byte[] message) {
+        byte[] mark = (" [spillway: truncated " + (message.length - maxMessage + 64) + " bytes]")
+                .getBytes(StandardCharsets.UTF_8);
+        int keep = maxMessage - 64;
+        while (keep > 0 && (message[keep] & 0xC0) == 0x80) {
+            keep--;
+        }
+        byte[] out = new byte[keep + mark.length];
+        System.arraycopy(message, 0, out, 0, keep);
+        System.arraycopy(mark, 0, out, keep, mark.length);
+        return out;
+    }
+
+    /** The app's log, created if new; null if {@code max_apps} apps are held already. */
+    private @Nullable AppLog appFor(String name) throws IOException {
+        AppLog a = apps.get(name);
+        if (a != null) {
+            return a;
+        }
+        if (apps.size() >= maxApps && !name.equals(OVERFLOW_APP)) {
+            forgetEmptyApps();
+            if (apps.size() >= maxApps) {
+                return null;
+            }
+        }
+        Path appDir = dir.resolve(name);
+        Files.createDirectories(appDir);
+        a = new AppLog(name, appDir);
+        apps.put(name, a);
+        return a;
+    }
+
+    /** Forgets apps with nothing stored (their history was evicted) to make room for new ones. */
+    private void forgetEmptyApps() {
+        for (Iterator<AppLog> it = apps.values().iterator(); it.hasNext(); ) {
+            AppLog a = it.next();
+            if (a.bytes() == 0 && !a.name.equals(OVERFLOW_APP)) {
+                it.remove();
+                try {
+                    Files.deleteIfExists(a.dir);
+                } catch (IOException e) {
+                    log.debug("store: could not remove empty directory {}: {}", a.dir, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void closeLeastRecentlyWritten() throws IOException {
+        while (open.size() > config.maxOpenFiles()) {
+            Iterator<AppLog> it = open.keySet().iterator();
+            AppLog eldest = it.next();
+            it.remove();
+            synchronized (eldest) {
+                if (eldest.active != null) {
+                    eldest.active.closeChannel();
+                }
+            }
+        }
+    }
+
+    /** Seals the app's active chunk, if it has records. Caller holds writeLock (or is recovering). */
+    private void sealActive(AppLog a) throws IOException {
+        ActiveChunk c;
+        byte[] frames;
+        synchronized (a) {
+            c = a.active;
+            if (c == null || c.count == 0) {
+                return;
+            }
+            c.flushToOs();
+            frames = c.readAll();
+        }
+        // Compressing takes a few milliseconds; queries of this app keep reading the active chunk meanwhile.
+        SealedChunk s = SealedChunk.write(a.dir, c.id, frames, c.lastWriteMillis, config.compressionLevel());
+        synchronized (a) {
+            addSealed(a, s);
+            a.active = null;
+        }
+        c.closeQuietly();
+        Files.deleteIfExists(c.path);
+        open.remove(a);
+        dirty.remove(a);
+        total.addAndGet(s.fileSize - frames.length);
+        metrics.sealed();
+        log.debug(
+                "store: app {}: sealed chunk {} ({} records, {} -> {})",
+                a.name,
+                SealedChunk.name(s.id),
+                s.count,
+                DataSize.human(frames.length),
+                DataSize.human(s.fileSize));
+    }
+
+    private void evictOldest(AppLog a, String reason) throws IOException {
+        SealedChunk s;
+        synchronized (a) {
+            if (a.sealed.isEmpty()) {
+                return;
+            }
+            s = a.sealed.remove(0);
+            a.sealedBytes -= s.fileSize;
+            a.sealedRecords -= s.count;
+            a.sealedMessageBytes -= s.messageBytes;
+            a.evictedBytes += s.fileSize;
+            a.evictedRecords += s.count;
+        }
+        Files.deleteIfExists(s.path);
+        total.addAndGet(-s.fileSize);
+        metrics.evicted(a.name, reason, s.fileSize);
+        log.debug(
+                "store: app {}: evicted chunk {} ({} records, {}) by {}",
+                a.name,
+                SealedChunk.name(s.id),
+                s.count,
+                DataSize.human(s.fileSize),
+                reason);
+    }
+
+    private void enforceAppCap(AppLog a) throws IOException {
+        long cap = config.maxBytesFor(a.name);
+        while (a.bytes() > cap) {
+            if (a.hasSealed()) {
+                evictOldest(a, "max_per_app");
+            } else {
+                break; // only the active chunk, which is smaller than any cap (chunk_size * 2 <= cap)
+            }
+        }
+    }
+
+    private void enforceTotal() throws IOException {
+        long max = config.maxTotal().bytes();
+        while (total.get() > max) {
+            AppLog heaviest = null;
+            long most = 0;
+            for (AppLog a : apps.values()) {
+                long b = a.bytes();
+                if (b > most) {
+                    most = b;
+                    heaviest = a;
+                }
+            }
+            if (heaviest == null) {
+                return;
+            }
+            if (heaviest.hasSealed()) {
+                evictOldest(heaviest, "max_total");
+            } else {
+                boolean hasActive;
+                synchronized (heaviest) {
+                    hasActive = heaviest.active != null && heaviest.active.count > 0;
+                }
+                if (!hasActive) {
+                    return;
+                }
+                sealActive(heaviest); // compresses; the next round evicts it if still needed
+            }
+        }
+    }
+
+    /**
+     * Forces every record appended so far to disk. After it returns, those records survive a crash of
+     * the host.
+     */
+    public void sync() throws IOException {
+        synchronized (writeLock) {
+            for (Iterator<AppLog> it = dirty.iterator(); it.hasNext(); ) {
+                AppLog a = it.next();
+                synchronized (a) {
+                    if (a.active != null) {
+                        a.active.sync();
+                    }
+                }
+                it.remove();
+            }
+        }
+    }
+
+    /**
+     * Seals active chunks older than {@code chunk_max_age}, deletes chunks older than {@code max_age}
+     * and applies the byte caps. Called by the store output on each flush; cheap when nothing is due.
+     */
+    public void maintain() throws IOException {
+        synchronized (writeLock) {
+            ensureOpen();
+            long now = clock.millis();
+            if (now - lastMaintainMillis >= MAINTAIN_EVERY_MILLIS) {
+                maintainLocked(now);
+            }
+        }
+    }
+
+    private void maintainLocked(long now) throws IOException {
+        lastMaintainMillis = now;
+        long sealAge = config.chunkMaxAge().toMillis();
+        long maxAge = config.maxAge().toMillis();
+        for (AppLog a : apps.values()) {
+            boolean due;
+            synchronized (a) {
+                due = a.active != null && a.active.count > 0 && now - a.active.firstWriteMillis >= sealAge;
+            }
+            if (due) {
+                sealActive(a);
+            }
+            while (true) {
+                boolean old;
+                synchronized (a) {
+                    old = !a.sealed.isEmpty() && now - a.sealed.get(0).lastWriteMillis > maxAge;
+                }
+                if (!old) {
+                    break;
+                }
+                evictOldest(a, "max_age");
+            }
+            enforceAppCap(a);
+        }
+        enforceTotal();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("store " + dir + " is closed");
+        }
+    }
+
+    /** Syncs and closes every chunk; followers are closed. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        synchronized (writeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            IOException first = null;
+            for (AppLog a : apps.values()) {
+                synchronized (a) {
+                    if (a.active != null) {
+                        try {
+                            a.active.closeChannel();
+                        } catch (IOException e) {
+                            if (first == null) {
+                                first = e;
+                            }
+                        }
+                    }
+                }
+            }
+            open.clear();
+            dirty.clear();
+            for (List<BoundedTail> list : tails.values()) {
+                for (BoundedTail t : List.copyOf(list)) {
+                    t.close();
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    @Override
+    public List<AppSummary> apps() {
+        long now = clock.millis();
+        List<AppSummary> out = new ArrayList<>();
+        for (AppLog a : apps.values()) {
+            out.add(a.summary(now));
+        }
+        out.sort(Comparator.comparing(AppSummary::app));
+        return out;
+    }
+
+    @Override
+    public @Nullable AppSummary app(String app) {
+        AppLog a = apps.get(AppNames.normalize(app));
+        return a == null ? null : a.summary(clock.millis());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if the query's cursor is not one this store made
+     */
+    @Override
+    public QueryResult query(Query query) {
+        Cursor cursor = query.cursor() == null ? null : Cursor.decode(query.cursor());
+        AppLog a = apps.get(AppNames.normalize(query.app()));
+        if (a == null) {
+            metrics.query(null);
+            return new QueryResult(List.of(), null, null, 0);
+        }
+        Budget budget = new Budget(
+                ticker, config.queryTimeout().toNanos(), config.queryMaxScan().bytes());
+        try {
+            QueryResult r = new QueryRun(a, query, cursor, budget, metrics).run();
+            metrics.query(r.stoppedEarly());
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException("store: query of app " + a.name + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if {@code max_followers} followers are active already
+     */
+    @Override
+    public Tail follow(String app, @Nullable Filter filter) {
+        String name = AppNames.normalize(app);
+        if (followers.incrementAndGet() > config.maxFollowers()) {
+            followers.decrementAndGet();
+            throw new IllegalStateException("too many live followers: max_followers is " + config.maxFollowers());
+        }
+        CopyOnWriteArrayList<BoundedTail> list = tails.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>());
+        BoundedTail[] self = new BoundedTail[1];
+        BoundedTail t = new BoundedTail(
+                config.tailQueue(),
+                filter,
+                ticker,
+                config.queryTimeout().toNanos(),
+                () -> {
+                    list.remove(self[0]);
+                    followers.decrementAndGet();
+                },
+                metrics::tailMissed);
+        self[0] = t;
+        list.add(t);
+        return t;
+    }
+}
