@@ -90,6 +90,9 @@ public final class Node implements AutoCloseable {
         if (http != null && config.outputs().store().enabled()) {
             Wiring.api(this, http, this::logReader);
         }
+        if (http != null) {
+            Wiring.dashboard(this, http, this::logReader);
+        }
     }
 
     /** An output with its own fair buffer under {@code <data_dir>/buffer/<output>}. */

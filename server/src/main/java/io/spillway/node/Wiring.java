@@ -130,6 +130,36 @@ final class Wiring {
         http.routes(routes::register);
     }
 
+    /** The dashboard (docs/dashboard.md) on the node's HTTP server; incidents are shown when the engine is wired. */
+    static void dashboard(Node node, HttpServer http, Supplier<@Nullable LogReader> reader) {
+        io.spillway.server.dashboard.Dashboard dashboard = new io.spillway.server.dashboard.Dashboard(
+                new io.spillway.server.dashboard.DashboardSources(
+                        node.host(),
+                        reader,
+                        node.tokens(),
+                        () -> dropTotals(node.drops()),
+                        () -> {
+                            DiskGuard g = node.diskGuard();
+                            return g == null ? List.of() : g.status();
+                        },
+                        () -> node.pipeline().outputs().stream()
+                                .map(w -> new io.spillway.server.dashboard.DashboardSources.BufferUse(
+                                        w.name(),
+                                        w.buffer().records(),
+                                        w.buffer().bytes()))
+                                .toList(),
+                        () -> io.spillway.config.ConfigBinder.toTree(node.config()),
+                        app -> io.spillway.config.ConfigBinder.toTree(
+                                node.config().guard().settingsFor(app)),
+                        () -> null),
+                java.time.Duration.ofSeconds(5),
+                node.config().http().maxTails(),
+                node.config().http().tailHeartbeat(),
+                node.config().guard().maxApps(),
+                InstantSource.system());
+        http.routes(dashboard::register);
+    }
+
     /** Records dropped since start, per app and reason. */
     static Map<String, Map<String, Long>> dropTotals(DropLedger ledger) {
         Map<String, Map<String, Long>> out = new TreeMap<>();
