@@ -148,7 +148,7 @@ final class Pages {
                 "Overview",
                 s,
                 "Overview",
-                "<h1>Overview</h1><div id=\"overview-live\" hx-get=\"/overview/live\" hx-trigger=\"" + every()
+                "<h1>Overview</h1><div id=\"overview-live\" hx-get=\"/fragments/overview\" hx-trigger=\"" + every()
                         + "\" hx-swap=\"innerHTML\">" + live + "</div>");
     }
 
@@ -233,7 +233,7 @@ final class Pages {
                 "Apps",
                 s,
                 "Apps",
-                "<h1>Apps</h1><div id=\"apps-live\" hx-get=\"/apps/table?sort=" + esc(sort) + "&amp;dir="
+                "<h1>Apps</h1><div id=\"apps-live\" hx-get=\"/fragments/apps?sort=" + esc(sort) + "&amp;dir="
                         + (desc ? "desc" : "asc") + "\" hx-trigger=\"" + every() + "\" hx-swap=\"innerHTML\">" + table
                         + "</div>");
     }
@@ -359,7 +359,7 @@ final class Pages {
                 "Incidents",
                 s,
                 "Incidents",
-                "<h1>Incidents</h1><div id=\"incidents-live\" hx-get=\"/incidents/table\" hx-trigger=\"" + every()
+                "<h1>Incidents</h1><div id=\"incidents-live\" hx-get=\"/fragments/incidents\" hx-trigger=\"" + every()
                         + "\" hx-swap=\"innerHTML\">" + table + "</div>");
     }
 

@@ -113,6 +113,7 @@
     }
 
     grep.addEventListener("input", function () {
+      setStatus("filter changed…");
       clearTimeout(timer);
       timer = setTimeout(connect, 400);
     });
