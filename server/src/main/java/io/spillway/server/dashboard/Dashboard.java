@@ -17,6 +17,7 @@ import io.spillway.store.AppSummary;
 import io.spillway.store.LogReader;
 import io.spillway.store.Query;
 import io.spillway.store.StoredRecord;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Sign-in.</b> A person signs in by pasting an API token ({@code POST /login}). The token is
  * checked against the {@link io.spillway.server.auth.TokenStore} once; the browser then holds only a
  * random session id in an {@code HttpOnly; SameSite=Strict} cookie ({@link Sessions}: bounded table,
- * absolute lifetime). An app token sees only its own app: lists are filtered, another app's page is
+ * absolute lifetime; revoking the token ends its sessions). An app token sees only its own app: lists are filtered, another app's page is
  * answered 403 before the app's existence is checked, and host-wide pages (overview, config) are
  * admin-only.
  *
@@ -171,7 +172,22 @@ public final class Dashboard implements AutoCloseable {
     // ---- sessions, CSRF ----
 
     private @Nullable Session currentSession(Context ctx) {
-        return sessions.get(ctx.cookie(COOKIE)).orElse(null);
+        Session s = sessions.get(ctx.cookie(COOKIE)).orElse(null);
+        if (s != null && !tokenStillValid(s)) {
+            sessions.remove(s.id());
+            return null;
+        }
+        return s;
+    }
+
+    /** A revoked token ends its sessions at their next request (the token file is cached by mtime). */
+    private boolean tokenStillValid(Session s) {
+        try {
+            return sources.tokens().list().stream().anyMatch(t -> t.id().equals(s.tokenId()));
+        } catch (IOException e) {
+            // An unreadable token file authenticates nobody (as TokenStore.authenticate does).
+            return false;
+        }
     }
 
     private Session session(Context ctx) {
@@ -240,7 +256,7 @@ public final class Dashboard implements AutoCloseable {
         if (old != null) {
             sessions.remove(old.id());
         }
-        Session s = sessions.create(t.get().scope(), t.get().name());
+        Session s = sessions.create(t.get().scope(), t.get().name(), t.get().id());
         ctx.header(
                 "Set-Cookie",
                 COOKIE + "=" + s.id() + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + SESSION_LIFETIME.toSeconds()

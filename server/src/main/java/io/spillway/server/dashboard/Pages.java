@@ -247,9 +247,9 @@ final class Pages {
                 .append("sparklines show the last hour of lines/s and drops/s</caption><thead><tr>")
                 .append("<th scope=\"col\">App</th>")
                 .append(sortable("rate", "Lines/s", sort, desc))
-                .append(sortable("bytes", "Stored", sort, desc))
+                .append(sortable("bytes", "Stored", sort, desc).replace("class=\"num\"", "class=\"num opt\""))
                 .append(sortable("drops", "Dropped", sort, desc))
-                .append(sortable("share", "Share", sort, desc))
+                .append(sortable("share", "Share", sort, desc).replace("class=\"num\"", "class=\"num opt\""))
                 .append("<th scope=\"col\">Last hour</th></tr></thead><tbody>");
         if (rows.isEmpty()) {
             sb.append("<tr><td colspan=\"6\">no apps yet: send some logs</td></tr>");
@@ -263,13 +263,13 @@ final class Pages {
                     .append(esc(r.app()))
                     .append("</a></th><td class=\"num\">")
                     .append(fmt(r.rate()))
-                    .append("</td><td class=\"num\">")
+                    .append("</td><td class=\"num opt\">")
                     .append(esc(DataSize.human(r.bytes())))
                     .append("</td><td class=\"num")
                     .append(r.drops() > 0 ? " dropped" : "")
                     .append("\">")
                     .append(r.drops())
-                    .append("</td><td class=\"num\">")
+                    .append("</td><td class=\"num opt\">")
                     .append(fmt(r.share()))
                     .append(" %</td><td><div class=\"spark\" role=\"img\" aria-label=\"lines and drops per second of ")
                     .append(esc(r.app()))

@@ -29,8 +29,11 @@ import org.jspecify.annotations.Nullable;
  * the rare sweep when full).
  */
 final class Sessions {
-    /** A signed-in browser. {@code who} names the token (its label) for audit lines such as acks. */
-    record Session(String id, String csrf, Scope scope, String who, Instant expires) {}
+    /**
+     * A signed-in browser. {@code who} names the token (its label) for audit lines such as acks; {@code
+     * tokenId} is the token's public id, so revoking the token ends the session.
+     */
+    record Session(String id, String csrf, Scope scope, String who, String tokenId, Instant expires) {}
 
     private final int maxSessions;
     private final Duration lifetime;
@@ -47,7 +50,7 @@ final class Sessions {
         this.clock = clock;
     }
 
-    synchronized Session create(Scope scope, String who) {
+    synchronized Session create(Scope scope, String who, String tokenId) {
         Instant now = clock.instant();
         if (byId.size() >= maxSessions) {
             byId.values().removeIf(s -> !s.expires().isAfter(now));
@@ -57,7 +60,7 @@ final class Sessions {
             oldest.next();
             oldest.remove();
         }
-        Session s = new Session(randomId(), randomId(), scope, who, now.plus(lifetime));
+        Session s = new Session(randomId(), randomId(), scope, who, tokenId, now.plus(lifetime));
         byId.put(s.id(), s);
         return s;
     }

@@ -125,6 +125,19 @@ class DashboardRoutesTest {
     }
 
     @Test
+    void revokedToken_endsItsSessions() throws Exception {
+        String cookie = signIn(server.checkoutToken);
+        assertThat(get("/apps", cookie).statusCode()).isEqualTo(200);
+        String id = server.tokens.list().stream()
+                .filter(t -> !t.scope().isAdmin())
+                .findFirst()
+                .orElseThrow()
+                .id();
+        server.tokens.revoke(id);
+        assertThat(get("/apps", cookie).statusCode()).isEqualTo(303);
+    }
+
+    @Test
     void post_withoutCsrfToken_refused() throws Exception {
         Incident i = server.trigger("checkout", "disk full");
         String cookie = signIn(server.adminToken);

@@ -16,9 +16,9 @@ class SessionsTest {
     @Test
     void create_pastMaxSessions_evictsOldest() {
         Sessions s = new Sessions(3, Duration.ofHours(1), clock);
-        Sessions.Session first = s.create(Scope.ADMIN, "a");
+        Sessions.Session first = s.create(Scope.ADMIN, "a", "t1");
         for (int i = 0; i < 5; i++) {
-            s.create(Scope.ADMIN, "b" + i);
+            s.create(Scope.ADMIN, "b" + i, "t1");
         }
         assertThat(s.size()).isEqualTo(3);
         assertThat(s.get(first.id())).isEmpty();
@@ -27,7 +27,7 @@ class SessionsTest {
     @Test
     void get_afterLifetime_expired() {
         Sessions s = new Sessions(10, Duration.ofHours(1), clock);
-        Sessions.Session x = s.create(Scope.app("web"), "web");
+        Sessions.Session x = s.create(Scope.app("web"), "web", "t1");
         now.set(now.get().plus(Duration.ofMinutes(59)));
         assertThat(s.get(x.id())).isPresent();
         now.set(now.get().plus(Duration.ofMinutes(1)));
@@ -38,8 +38,8 @@ class SessionsTest {
     @Test
     void csrf_onlyTheSessionsOwnTokenMatches() {
         Sessions s = new Sessions(10, Duration.ofHours(1), clock);
-        Sessions.Session a = s.create(Scope.ADMIN, "a");
-        Sessions.Session b = s.create(Scope.ADMIN, "b");
+        Sessions.Session a = s.create(Scope.ADMIN, "a", "t1");
+        Sessions.Session b = s.create(Scope.ADMIN, "b", "t1");
         assertThat(a.id()).isNotEqualTo(b.id()).hasSize(48);
         assertThat(Sessions.csrfMatches(a, a.csrf())).isTrue();
         assertThat(Sessions.csrfMatches(a, b.csrf())).isFalse();
