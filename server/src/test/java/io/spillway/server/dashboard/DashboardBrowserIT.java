@@ -1,11 +1,10 @@
 package io.spillway.server.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.spillway.alert.Incident;
+import io.spillway.it.Chromium;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,11 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -32,12 +28,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * store, token store and incident engine. Skipped, saying why, where the browser is not installed.
  * Each test leaves a screenshot in {@code target/screenshots/<test>.png}.
  *
- * <p>The driver and browser are given by path, so Selenium Manager never looks for (or downloads)
- * either; the browser runs with networking features off and a fresh profile.
+ * <p>The browser is set up by {@link Chromium}: given by path, so nothing is downloaded.
  */
 class DashboardBrowserIT {
-    static final Path CHROMIUM = Path.of(System.getProperty("spillway.chromium", "/usr/bin/chromium"));
-    static final Path DRIVER = Path.of(System.getProperty("spillway.chromedriver", "/usr/bin/chromedriver"));
     static final Duration WAIT = Duration.ofSeconds(15);
 
     @TempDir
@@ -48,45 +41,21 @@ class DashboardBrowserIT {
 
     @BeforeAll
     static void browserInstalled() {
-        assumeTrue(
-                Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-                "dashboard browser tests skipped: " + CHROMIUM + " and " + DRIVER
-                        + " are needed (Debian: apt-get install chromium chromium-driver)");
+        Chromium.assumeInstalled();
     }
 
     @BeforeEach
     void start() throws IOException {
         server = new DashboardServer(dir);
-        System.setProperty("webdriver.chrome.driver", DRIVER.toString());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(DRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--no-first-run",
-                "--window-size=1280,800",
-                "--user-data-dir=" + dir.resolve("chrome-profile"));
-        driver = new ChromeDriver(service, options);
+        driver = Chromium.start(dir.resolve("chrome-profile"));
     }
 
     @AfterEach
     void stop(TestInfo info) throws IOException {
         try {
             if (driver != null) {
-                Path shots = Path.of("target", "screenshots");
-                Files.createDirectories(shots);
-                String name = info.getTestMethod().map(m -> m.getName()).orElse("test");
-                Files.write(shots.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
+                Chromium.screenshot(
+                        driver, info.getTestMethod().map(m -> m.getName()).orElse("test"));
             }
         } finally {
             if (driver != null) {
