@@ -142,6 +142,11 @@ final class Wiring {
                             DiskGuard g = node.diskGuard();
                             return g == null ? List.of() : g.status();
                         },
+                        node.config().diskGuard().enabled()
+                                ? "warn " + node.config().diskGuard().warn() + ", critical "
+                                        + node.config().diskGuard().critical() + ", emergency "
+                                        + node.config().diskGuard().emergency()
+                                : "",
                         () -> node.pipeline().outputs().stream()
                                 .map(w -> new io.spillway.server.dashboard.DashboardSources.BufferUse(
                                         w.name(),

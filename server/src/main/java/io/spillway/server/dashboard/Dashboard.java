@@ -328,6 +328,7 @@ public final class Dashboard implements AutoCloseable {
                 open,
                 iv != null,
                 sources.disks().get(),
+                sources.diskWatermarks(),
                 sources.buffers().get(),
                 rate,
                 apps.size(),

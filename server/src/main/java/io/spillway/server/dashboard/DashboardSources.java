@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param tokens who may sign in
  * @param drops dropped records so far, per app and reason
  * @param disks the disk guard's filesystems, empty when the guard is off
+ * @param diskWatermarks the disk guard's watermarks in words (e.g. {@code warn 80%, critical 90%}), shown
+ *     beside the filesystems
  * @param buffers each output's buffer fill
  * @param config the effective configuration as a tree (secrets are masked by the dashboard)
  * @param limits the guard settings that apply to one app, as a tree
@@ -30,6 +32,7 @@ public record DashboardSources(
         TokenStore tokens,
         Supplier<Map<String, Map<String, Long>>> drops,
         Supplier<List<FilesystemStatus>> disks,
+        String diskWatermarks,
         Supplier<List<BufferUse>> buffers,
         Supplier<JsonNode> config,
         Function<String, JsonNode> limits,

@@ -157,6 +157,7 @@ final class Pages {
             int openIncidents,
             boolean incidentsEnabled,
             List<FilesystemStatus> disks,
+            String watermarks,
             List<DashboardSources.BufferUse> buffers,
             double ingestRate,
             int apps,
@@ -176,7 +177,9 @@ final class Pages {
                 .append(stat("Dropped since start", String.valueOf(d.drops())))
                 .append(stat("Incidents", d.incidentsEnabled() ? d.openIncidents() + " open" : "not enabled"))
                 .append("</dl>");
-        sb.append("<h2>Hosts</h2><div class=\"scroll\"><table><caption>Disk use per watched filesystem</caption>")
+        sb.append("<h2>Hosts</h2><div class=\"scroll\"><table><caption>Disk use per watched filesystem")
+                .append(d.watermarks().isEmpty() ? "" : "; watermarks: " + esc(d.watermarks()))
+                .append("</caption>")
                 .append("<thead><tr><th scope=\"col\">Host</th><th scope=\"col\">Filesystem</th>")
                 .append("<th scope=\"col\" class=\"num\">Used</th><th scope=\"col\" class=\"num\">Free</th>")
                 .append("<th scope=\"col\">Watermark level</th></tr></thead><tbody>");

@@ -69,6 +69,7 @@ final class DashboardServer implements AutoCloseable {
                         tokens,
                         () -> drops,
                         List::of,
+                        "warn 80%",
                         () -> List.of(new DashboardSources.BufferUse("store", 3, 4096)),
                         () -> config,
                         app -> (JsonNode) JsonNodeFactory.instance.objectNode().put("rate_limit", "100/s for " + app),
