@@ -130,6 +130,16 @@ final class Wiring {
         http.routes(routes::register);
     }
 
+    /**
+     * The incident API, the alert intake and the ack-link pages over the engine {@code engine} names
+     * (null until it opens in {@link Node#start}), with the node's tokens.
+     */
+    static void incidents(Node node, HttpServer http, Supplier<io.spillway.alert.@Nullable IncidentEngine> engine) {
+        io.spillway.server.IncidentRoutes routes = new io.spillway.server.IncidentRoutes(
+                engine, node.tokens(), node.config().alert().intake(), InstantSource.system());
+        http.routes(routes::register);
+    }
+
     /** Records dropped since start, per app and reason. */
     static Map<String, Map<String, Long>> dropTotals(DropLedger ledger) {
         Map<String, Map<String, Long>> out = new TreeMap<>();
@@ -190,6 +200,7 @@ final class Wiring {
         if (node.config().outputs().store().enabled()) {
             lines.add("store    " + node.config().outputs().store().resolveDir(node.dataDir()));
         }
+        lines.add(node.alerting().describe());
         return lines;
     }
 }
