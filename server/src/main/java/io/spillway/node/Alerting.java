@@ -172,18 +172,7 @@ final class Alerting {
         if (e == null) {
             return;
         }
-        List<String> problems = new ArrayList<>();
-        for (OutputWorker w : node.pipeline().outputs()) {
-            long delivered = w.deliveredBatches();
-            long waiting = w.buffer().records();
-            long[] last = lastSeen.get(w);
-            if (!w.isAlive()) {
-                problems.add("output " + w.name() + " is not running");
-            } else if (last != null && last[1] > 0 && waiting > 0 && delivered == last[0]) {
-                problems.add("output " + w.name() + " delivered nothing with " + waiting + " records waiting");
-            }
-            lastSeen.put(w, new long[] {delivered, waiting});
-        }
+        List<String> problems = stuckOutputs(node.pipeline().outputs(), lastSeen);
         String now = problems.isEmpty() ? null : String.join("; ", problems);
         if (now == null) {
             e.heartbeats().beat(node.host(), clock.instant());
@@ -197,6 +186,27 @@ final class Alerting {
                     now);
         }
         unhealthy = now;
+    }
+
+    /**
+     * The outputs that are not running, or that delivered nothing since the previous check while
+     * records waited then and still wait now; updates {@code lastSeen} (delivered batches, records
+     * waiting) for the next check.
+     */
+    static List<String> stuckOutputs(List<OutputWorker> outputs, Map<OutputWorker, long[]> lastSeen) {
+        List<String> problems = new ArrayList<>();
+        for (OutputWorker w : outputs) {
+            long delivered = w.deliveredBatches();
+            long waiting = w.buffer().records();
+            long[] last = lastSeen.get(w);
+            if (!w.isAlive()) {
+                problems.add("output " + w.name() + " is not running");
+            } else if (last != null && last[1] > 0 && waiting > 0 && delivered == last[0]) {
+                problems.add("output " + w.name() + " delivered nothing with " + waiting + " records waiting");
+            }
+            lastSeen.put(w, new long[] {delivered, waiting});
+        }
+        return problems;
     }
 
     /** A line for the start banner: the targets and policies. */
