@@ -156,13 +156,26 @@ final class Wiring {
                         () -> io.spillway.config.ConfigBinder.toTree(node.config()),
                         app -> io.spillway.config.ConfigBinder.toTree(
                                 node.config().guard().settingsFor(app)),
-                        () -> null),
+                        () -> {
+                            io.spillway.alert.IncidentEngine e = node.incidents();
+                            return e == null ? null : io.spillway.server.dashboard.IncidentView.of(e);
+                        }),
                 java.time.Duration.ofSeconds(5),
                 node.config().http().maxTails(),
                 node.config().http().tailHeartbeat(),
                 node.config().guard().maxApps(),
                 InstantSource.system());
         http.routes(dashboard::register);
+    }
+
+    /**
+     * The incident API, the alert intake and the ack-link pages over the engine {@code engine} names
+     * (null until it opens in {@link Node#start}), with the node's tokens.
+     */
+    static void incidents(Node node, HttpServer http, Supplier<io.spillway.alert.@Nullable IncidentEngine> engine) {
+        io.spillway.server.IncidentRoutes routes = new io.spillway.server.IncidentRoutes(
+                engine, node.tokens(), node.config().alert().intake(), InstantSource.system());
+        http.routes(routes::register);
     }
 
     /** Records dropped since start, per app and reason. */
@@ -225,6 +238,7 @@ final class Wiring {
         if (node.config().outputs().store().enabled()) {
             lines.add("store    " + node.config().outputs().store().resolveDir(node.dataDir()));
         }
+        lines.add(node.alerting().describe());
         return lines;
     }
 }

@@ -94,6 +94,13 @@ class DashboardIT {
                         .contains("lines_per_second: 1");
                 Chromium.screenshot(driver, "DashboardIT-drops");
 
+                // The node's incident engine is wired into the dashboard.
+                driver.get(url + "/incidents");
+                wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Incidents"));
+                assertThat(driver.findElement(By.tagName("main")).getText()).doesNotContain("not enabled");
+                assertThat(driver.findElements(By.cssSelector("table.incidents")))
+                        .hasSize(1);
+
                 driver.get(url + "/config");
                 wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Effective configuration"));
                 assertThat(driver.getPageSource()).doesNotContain(admin).contains("data_dir");
