@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * random session id in an {@code HttpOnly; SameSite=Strict} cookie ({@link Sessions}: bounded table,
  * absolute lifetime; revoking the token ends its sessions). An app token sees only its own app: lists are filtered, another app's page is
  * answered 403 before the app's existence is checked, and host-wide pages (overview, config) are
- * admin-only.
+ * admin-only. An app token sees its own app's incidents but, as in the incident API, only an admin
+ * acknowledges or resolves.
  *
  * <p><b>CSRF.</b> Every POST must carry the session's CSRF token (hidden field {@code _csrf} or header
  * {@code X-CSRF-Token}, which htmx sends from {@code hx-headers}); a POST whose {@code Origin} names
@@ -557,11 +558,13 @@ public final class Dashboard implements AutoCloseable {
     private void incident(Context ctx) {
         Session s = session(ctx);
         IncidentView iv = incidentView();
-        html(ctx, 200, pages.incident(s, readableIncident(ctx, s, iv), true));
+        html(ctx, 200, pages.incident(s, readableIncident(ctx, s, iv), s.scope().isAdmin()));
     }
 
     private void incidentAction(Context ctx, boolean ack) {
         Session s = sessionForPost(ctx);
+        // Like the incident API: acting on incidents needs an admin token; an app token only reads.
+        admin(s);
         IncidentView iv = incidentView();
         Incident i = readableIncident(ctx, s, iv);
         String who = "dashboard:" + s.who();

@@ -199,7 +199,14 @@ class DashboardRoutesTest {
                 .contains("checkout is slow")
                 .doesNotContain("billing is down");
         assertThat(get("/incidents/" + theirs.id(), cookie).statusCode()).isEqualTo(403);
-        assertThat(get("/incidents/" + mine.id(), cookie).statusCode()).isEqualTo(200);
+        HttpResponse<String> page = get("/incidents/" + mine.id(), cookie);
+        assertThat(page.statusCode()).isEqualTo(200);
+        // Reads only: acting on incidents needs an admin token, as in the incident API.
+        assertThat(page.body()).doesNotContain("id=\"ack\"");
+        HttpResponse<String> ack =
+                post("/incidents/" + mine.id() + "/ack", cookie, Map.of("_csrf", csrf(page.body())), null);
+        assertThat(ack.statusCode()).isEqualTo(403);
+        assertThat(server.incidents.get(mine.id()).orElseThrow().state()).isEqualTo(IncidentState.TRIGGERED);
     }
 
     @Test
