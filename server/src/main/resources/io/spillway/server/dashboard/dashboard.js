@@ -109,7 +109,10 @@
         append({ cursor: "", time: "", severity: "notice", marker: true,
                  message: "[" + e.data + " line(s) skipped: the page fell behind]" });
       });
-      source.onerror = function () { setStatus("reconnecting…"); };
+      source.onerror = function () {
+        // CLOSED means the server refused (signed out, or the app is not readable): no retry.
+        setStatus(source.readyState === EventSource.CLOSED ? "disconnected: reload the page" : "reconnecting…");
+      };
     }
 
     grep.addEventListener("input", function () {
@@ -141,4 +144,8 @@
     setInterval(function () { drawCharts(document.querySelector("main .chart") ? document : null); }, 30000);
   });
   document.addEventListener("htmx:afterSwap", function (e) { drawCharts(e.target); });
+  // A live fragment answered 401: the session ended (expired, signed out, token revoked).
+  document.addEventListener("htmx:responseError", function (e) {
+    if (e.detail.xhr && e.detail.xhr.status === 401) window.location.assign("/login");
+  });
 })();

@@ -108,6 +108,11 @@ class DashboardBrowserIT {
         waiting()
                 .until(ExpectedConditions.presenceOfElementLocated(
                         By.cssSelector("tr[data-app='checkout'] .spark canvas")));
+        // Everything the page loaded came from Spillway itself.
+        @SuppressWarnings("unchecked")
+        List<String> loaded = (List<String>) ((JavascriptExecutor) driver)
+                .executeScript("return performance.getEntriesByType('resource').map(e => e.name)");
+        assertThat(loaded).isNotEmpty().allSatisfy(u -> assertThat(u).startsWith(server.base() + "/"));
     }
 
     @Test
@@ -118,6 +123,11 @@ class DashboardBrowserIT {
         waiting().until(ExpectedConditions.urlContains("/apps/checkout"));
         waiting().until(ExpectedConditions.textToBe(By.id("tail-status"), "live"));
         assertThat(driver.findElement(By.id("tail")).getText()).contains("first line");
+        // Every visible control has a label.
+        Object unlabelled = ((JavascriptExecutor) driver)
+                .executeScript("return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
+                        + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length");
+        assertThat(unlabelled).isEqualTo(0L);
 
         server.log("checkout", "fresh line <b>42</b>");
         WebElement line = waiting()
