@@ -24,6 +24,10 @@ public final class Chromium {
 
     /** Skips the calling test, saying why, when the browser or its driver is not installed. */
     public static void assumeInstalled() {
+        if (!Files.isExecutable(BINARY) || !Files.isExecutable(DRIVER)) {
+            System.err.println("SKIPPED: dashboard browser tests need " + BINARY + " and " + DRIVER
+                    + " (Debian: apt-get install chromium chromium-driver)");
+        }
         assumeTrue(
                 Files.isExecutable(BINARY) && Files.isExecutable(DRIVER),
                 "dashboard browser tests skipped: " + BINARY + " and " + DRIVER

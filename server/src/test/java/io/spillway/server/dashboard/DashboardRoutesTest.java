@@ -191,6 +191,15 @@ class DashboardRoutesTest {
     }
 
     @Test
+    void unknownApp_admin404_butAnAppTokensOwnAppHasAPageBeforeItsFirstLine() throws Exception {
+        assertThat(get("/apps/nosuchapp", signIn(server.adminToken)).statusCode())
+                .isEqualTo(404);
+        HttpResponse<String> own = get("/apps/checkout", signIn(server.checkoutToken));
+        assertThat(own.statusCode()).isEqualTo(200);
+        assertThat(own.body()).contains("Live tail");
+    }
+
+    @Test
     void appToken_incidents_onlyItsApp() throws Exception {
         Incident mine = server.trigger("checkout", "checkout is slow");
         Incident theirs = server.trigger("billing", "billing is down");
