@@ -47,6 +47,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code GET/POST /api/v1/silences}, {@code DELETE /api/v1/silences/{id}}.
  *   <li>{@code POST /api/v1/alerts/alertmanager}, {@code POST /api/v1/alerts/events}: intake.
  *   <li>{@code GET /ack/{token}}: a confirm page; {@code POST /ack/{token}}: acknowledges.
+ *   <li>{@code GET /incidents/{id}}: where a notification's "open incident" link points. There is no
+ *       web dashboard yet and a browser cannot send a bearer token, so this page shows nothing of
+ *       the incident and says how to see it (the CLI or the API).
  * </ul>
  *
  * <p><b>Access.</b> The incident and silence routes need an admin token (401 without a valid token,
@@ -101,6 +104,7 @@ public final class IncidentRoutes {
         app.post("/api/v1/alerts/events", this::events);
         app.get("/ack/{token}", this::ackPage);
         app.post("/ack/{token}", this::ackByLink);
+        app.get("/incidents/{id}", this::incidentPage);
         app.exception(LogRoutes.ApiException.class, (e, ctx) -> ApiAuth.error(ctx, e.status, e.getMessage()));
     }
 
@@ -341,6 +345,17 @@ public final class IncidentRoutes {
                 : "<p><b>Acknowledged</b>" + (in.acknowledgedBy() != null ? " by " + html(in.acknowledgedBy()) : "")
                         + ". Paging has stopped; the people already paged are told.</p>";
         page(ctx, HttpStatus.OK, "Incident #" + in.id() + " acknowledged", summary(in) + what);
+    }
+
+    private void incidentPage(Context ctx) {
+        long id = id(ctx);
+        page(
+                ctx,
+                HttpStatus.OK,
+                "Incident #" + id,
+                "<p>Spillway has no web dashboard yet. See this incident with <code>spillway incidents show " + id
+                        + "</code>, or <code>GET /api/v1/incidents/" + id + "</code> with an admin token; acknowledge"
+                        + " it with the link in the notification or <code>spillway ack " + id + "</code>.</p>");
     }
 
     private static void invalidLink(Context ctx, boolean unavailable) {

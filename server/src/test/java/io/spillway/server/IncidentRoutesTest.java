@@ -186,6 +186,11 @@ class IncidentRoutesTest {
         HttpResponse<String> bad = send("POST", "/ack/" + tampered, null, "");
         assertThat(bad.statusCode()).isEqualTo(404);
         assertThat(bad.body()).contains("invalid or has expired");
+
+        // The notification's "open incident" link leads somewhere, without showing the incident.
+        HttpResponse<String> open = send("GET", "/incidents/" + id, null, null);
+        assertThat(open.statusCode()).isEqualTo(200);
+        assertThat(open.body()).contains("spillway incidents show " + id).doesNotContain("91% used");
     }
 
     @Test
