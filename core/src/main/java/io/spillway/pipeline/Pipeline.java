@@ -114,6 +114,7 @@ public final class Pipeline implements RecordSink {
      * every buffer has answered. A record is accepted when at least one buffer took it; the receipt is
      * durable when every buffer's was. Admissions come back one per offered record, in order.
      */
+    @Override
     public void acceptDurable(List<LogRecord> records, Consumer<Receipt> onDurable) {
         Admission[] admissions = new Admission[records.size()];
         List<LogRecord> passed = new ArrayList<>(records.size());

@@ -46,14 +46,18 @@ final class FloodCommand implements Callable<Integer> {
 
     enum Via {
         syslog,
-        http
+        http,
+        forward,
+        gelf
     }
 
     @Option(
             names = "--target",
             description = {
                 "Where to send: the syslog TCP address (default 127.0.0.1:5514),",
-                "or with --via http the base URL (default http://127.0.0.1:8080)."
+                "with --via http the base URL (default http://127.0.0.1:8080),",
+                "with --via forward the forward address (default 127.0.0.1:24224),",
+                "with --via gelf the GELF TCP address (default 127.0.0.1:12201)."
             })
     @Nullable
     String target;
@@ -119,6 +123,11 @@ final class FloodCommand implements Callable<Integer> {
     @Nullable
     Path json;
 
+    private InetSocketAddress address(String fallback) {
+        var la = io.spillway.config.ListenAddress.parse(target == null ? fallback : target);
+        return new InetSocketAddress(la.host(), la.port());
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintStream out =
@@ -134,13 +143,15 @@ final class FloodCommand implements Callable<Integer> {
                     DataSize.parse(noisySize).toIntBytes(),
                     Durations.parse(duration),
                     prefix);
-            if (via == Via.syslog) {
-                var la = io.spillway.config.ListenAddress.parse(target == null ? "127.0.0.1:5514" : target);
-                transports = Flood.viaSyslog(new InetSocketAddress(la.host(), la.port()));
-            } else {
-                String base = target == null ? "http://127.0.0.1:8080" : target;
-                transports = Flood.viaHttp(URI.create(base.replaceAll("/+$", "") + "/api/v1/ingest"));
-            }
+            transports = switch (via) {
+                case syslog -> Flood.viaSyslog(address("127.0.0.1:5514"));
+                case forward -> Flood.viaForward(address("127.0.0.1:24224"));
+                case gelf -> Flood.viaGelf(address("127.0.0.1:12201"));
+                case http -> {
+                    String base = target == null ? "http://127.0.0.1:8080" : target;
+                    yield Flood.viaHttp(URI.create(base.replaceAll("/+$", "") + "/api/v1/ingest"));
+                }
+            };
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

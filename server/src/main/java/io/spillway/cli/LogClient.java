@@ -52,6 +52,9 @@ final class LogClient {
         void record(JsonNode record);
 
         void missed(long count);
+
+        /** Lines stored while disconnected were not all replayed on reconnection. */
+        void gap(String reason);
     }
 
     LogClient(URI base, String serverOrigin, String token, String tokenOrigin) {
@@ -173,6 +176,7 @@ final class LogClient {
             switch (ev.event) {
                 case "record" -> events.record(data);
                 case "missed" -> events.missed(data.path("missed").asLong());
+                case "gap" -> events.gap(data.path("reason").asText("?"));
                 default -> {
                     // unknown event types are for newer clients
                 }

@@ -179,6 +179,13 @@ final class LogsCommand implements Callable<Integer> {
             }
 
             @Override
+            public void gap(String reason) {
+                out.println(format.notice("spillway logs: not every line stored while disconnected was replayed ("
+                        + reason + "); read them with --since"));
+                out.flush();
+            }
+
+            @Override
             public void missed(long count) {
                 out.println(format.notice(
                         "spillway logs: missed " + count + " lines: this client fell behind the live tail"));

@@ -37,6 +37,16 @@ public final class Flood {
         return apps -> new SyslogTransport(target, apps, "flood");
     }
 
+    /** The fluent forward protocol: PackedForward chunks with acks, one connection per sender thread. */
+    public static TransportFactory viaForward(InetSocketAddress target) {
+        return apps -> new ForwardTransport(target, apps, java.time.InstantSource.system());
+    }
+
+    /** GELF over TCP, NUL-framed JSON, one connection per sender thread. */
+    public static TransportFactory viaGelf(InetSocketAddress target) {
+        return apps -> new GelfTransport(target, "flood");
+    }
+
     /** HTTP ingest, NDJSON batches. */
     public static TransportFactory viaHttp(URI ingest) {
         return apps -> new HttpTransport(ingest);

@@ -93,6 +93,13 @@ final class Alerting {
      */
     void start(Scheduler scheduler, int boundPort) throws Exception {
         notifiers = Notifiers.build(config.targets());
+        String host = node.config().http().listen().host();
+        if (config.publicUrl().isEmpty() && (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]"))) {
+            log.warn(
+                    "alert.public_url is not set and http.listen is a wildcard address: ack links in pages"
+                            + " will read {}; set alert.public_url to the URL people reach Spillway at",
+                    publicUrl(config, node.config().http().listen(), boundPort));
+        }
         AlertConfig effective =
                 withPublicUrl(config, publicUrl(config, node.config().http().listen(), boundPort));
         IncidentEngine e = IncidentEngine.open(effective, node.dataDir(), notifiers, node.metrics(), clock);

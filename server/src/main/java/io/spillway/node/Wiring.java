@@ -4,6 +4,8 @@ import io.spillway.buffer.DiskSpace;
 import io.spillway.diskguard.DiskGuard;
 import io.spillway.diskguard.DiskGuardConfig;
 import io.spillway.guard.DropLedger;
+import io.spillway.input.forward.ForwardConfig;
+import io.spillway.input.forward.ForwardInput;
 import io.spillway.input.gelf.GelfConfig;
 import io.spillway.input.gelf.GelfInput;
 import io.spillway.input.http.HttpIngestConfig;
@@ -47,6 +49,10 @@ final class Wiring {
         GelfConfig gelf = node.config().inputs().gelf();
         if (gelf.enabled()) {
             into.add(new GelfInput(gelf, new InputMetrics(node.metrics(), "gelf"), InstantSource.system()));
+        }
+        ForwardConfig forward = node.config().inputs().forward();
+        if (forward.enabled()) {
+            into.add(new ForwardInput(forward, new InputMetrics(node.metrics(), "forward"), InstantSource.system()));
         }
         TailConfig tail = node.config().inputs().tail();
         if (tail.enabled()) {
@@ -218,6 +224,13 @@ final class Wiring {
             } else if (input instanceof TailInput) {
                 TailConfig t = node.config().inputs().tail();
                 lines.add(("tail     " + t.dockerRoot() + "  " + t.criRoot()).trim());
+            } else if (input instanceof ForwardInput f) {
+                ForwardConfig fc = node.config().inputs().forward();
+                lines.add("forward  "
+                        + listening(
+                                fc.tls().enabled() ? "tcp+tls" : "tcp",
+                                fc.listen().host(),
+                                f.tcpPort()) + listening("udp", fc.listen().host(), f.udpPort()));
             } else if (input instanceof GelfInput g) {
                 lines.add("gelf     " + listening("udp", gelf.udp().listen().host(), g.udpPort())
                         + listening("tcp", gelf.tcp().listen().host(), g.tcpPort()));

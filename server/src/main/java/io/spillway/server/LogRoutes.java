@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * fails, the loop ends, the store tail is closed and the permit returned. So a tail outlives its
  * client by at most one heartbeat. A client that reconnects with {@code Last-Event-ID} first gets the
  * records stored after that cursor (up to {@value #RESUME_LIMIT}), then the live ones; records both
- * in that catch-up and in the live tail are sent once.
+ * in that catch-up and in the live tail are sent once. When the catch-up could not reach the present
+ * (more records, or the store's query budget), a {@code gap} event says so, with the cursor to read
+ * the rest from.
  *
  * <p>Thread-safe; {@link #close} ends every open tail, and runs when the HTTP server stops.
  */
@@ -280,7 +282,7 @@ public final class LogRoutes implements AutoCloseable {
                     "too many live tails open (http.max_tails); retry later or use /logs without tail");
         }
         Tail tail;
-        List<StoredRecord> catchUp;
+        QueryResult catchUp;
         try {
             // Follow first, then read the gap since the client's last record, so nothing falls between.
             try {
@@ -292,9 +294,9 @@ public final class LogRoutes implements AutoCloseable {
             }
             try {
                 catchUp = lastEventId == null
-                        ? List.of()
-                        : query(new Query(app, null, null, filter, RESUME_LIMIT, Query.Order.OLDEST_FIRST, lastEventId))
-                                .records();
+                        ? new QueryResult(List.of(), null, null, 0)
+                        : query(new Query(
+                                app, null, null, filter, RESUME_LIMIT, Query.Order.OLDEST_FIRST, lastEventId));
             } catch (RuntimeException e) {
                 tail.close();
                 throw e;
@@ -327,17 +329,25 @@ public final class LogRoutes implements AutoCloseable {
         t.start();
     }
 
-    private void stream(Context ctx, String app, Tail tail, List<StoredRecord> catchUp) {
+    private void stream(Context ctx, String app, Tail tail, QueryResult catchUp) {
         try {
             OutputStream out = ctx.res().getOutputStream();
             write(out, ": following " + app + "\n\n");
             Set<String> sent = new HashSet<>();
-            for (StoredRecord s : catchUp) {
+            for (StoredRecord s : catchUp.records()) {
                 sent.add(s.cursor());
                 write(out, event("record", s.cursor(), record(s).toString()));
             }
+            if (catchUp.nextCursor() != null) {
+                // More was stored while the client was away than one catch-up page: say so (G3).
+                ObjectNode o = JSON.createObjectNode();
+                o.put("reason", catchUp.stoppedEarly() != null ? catchUp.stoppedEarly() : "resume_limit");
+                o.put("after", catchUp.nextCursor());
+                write(out, event("gap", null, o.toString()));
+            }
             long missed = 0;
-            while (!closed && !Thread.currentThread().isInterrupted()) {
+            // The store closes its tails when the node stops: end then, rather than send heartbeats.
+            while (!closed && !tail.isClosed() && !Thread.currentThread().isInterrupted()) {
                 List<StoredRecord> batch = tail.poll(heartbeat, TAIL_BATCH);
                 StringBuilder sb = new StringBuilder();
                 for (StoredRecord s : batch) {

@@ -38,12 +38,15 @@ class FloodIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"syslog", "http"})
+    @ValueSource(strings = {"syslog", "http", "forward", "gelf"})
     void flood_quietAppsLoseNothingNoisyExcessCounted(String via) throws Exception {
         Workload w = new Workload(5, 20, 200, 100, 7 * 1024, Duration.ofSeconds(3), "it-" + via);
-        Flood.TransportFactory transport = via.equals("syslog")
-                ? Flood.viaSyslog(new InetSocketAddress("127.0.0.1", spillway.syslogPort))
-                : Flood.viaHttp(URI.create("http://127.0.0.1:" + spillway.httpPort + "/api/v1/ingest"));
+        Flood.TransportFactory transport = switch (via) {
+            case "syslog" -> Flood.viaSyslog(new InetSocketAddress("127.0.0.1", spillway.syslogPort));
+            case "forward" -> Flood.viaForward(new InetSocketAddress("127.0.0.1", spillway.forwardPort));
+            case "gelf" -> Flood.viaGelf(new InetSocketAddress("127.0.0.1", spillway.gelfPort));
+            default -> Flood.viaHttp(URI.create("http://127.0.0.1:" + spillway.httpPort + "/api/v1/ingest"));
+        };
         Flood flood = new Flood(
                 w,
                 transport,

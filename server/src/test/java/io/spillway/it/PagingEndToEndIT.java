@@ -168,6 +168,12 @@ class PagingEndToEndIT {
                         .as("page after the incident opened")
                         .isLessThanOrEqualTo(Duration.ofSeconds(2));
                 Instant crossed = eventTime(spillway.appFile("_spillway"));
+                System.out.printf(
+                        "first page %d ms after the incident opened, %s ms after the watermark event%n",
+                        Duration.between(created, first.arrived()).toMillis(),
+                        crossed == null
+                                ? "?"
+                                : Duration.between(crossed, first.arrived()).toMillis());
                 if (crossed != null) {
                     assertThat(Duration.between(crossed, first.arrived()))
                             .as("page after the watermark crossing (event at %s)", crossed)

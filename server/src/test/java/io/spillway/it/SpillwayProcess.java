@@ -24,15 +24,23 @@ public final class SpillwayProcess implements AutoCloseable {
     public final Path dataDir;
     public final int httpPort;
     public final int syslogPort;
+    /** The fluent forward input's TCP port (and its UDP heartbeat). */
+    public final int forwardPort;
+    /** The GELF input's TCP and UDP port. */
+    public final int gelfPort;
+
     public final Path log;
     private final Process process;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private SpillwayProcess(Path dataDir, int httpPort, int syslogPort, Path log, Process process) {
+    private SpillwayProcess(
+            Path dataDir, int httpPort, int syslogPort, int forwardPort, int gelfPort, Path log, Process process) {
         this.dataDir = dataDir;
         this.httpPort = httpPort;
         this.syslogPort = syslogPort;
+        this.forwardPort = forwardPort;
+        this.gelfPort = gelfPort;
         this.log = log;
         this.process = process;
     }
@@ -49,6 +57,7 @@ public final class SpillwayProcess implements AutoCloseable {
         }
         Path dataDir = dir.resolve("data");
         int gelfPort = freePort();
+        int forwardPort = freePort();
         Path log = dir.resolve("spillway.out");
         List<String> cmd = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
@@ -69,13 +78,15 @@ public final class SpillwayProcess implements AutoCloseable {
                 "--set",
                 "inputs.gelf.tcp.listen=127.0.0.1:" + gelfPort,
                 "--set",
+                "inputs.forward.listen=127.0.0.1:" + forwardPort,
+                "--set",
                 "host=it-host"));
         cmd.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        SpillwayProcess sp = new SpillwayProcess(dataDir, httpPort, syslogPort, log, p);
+        SpillwayProcess sp = new SpillwayProcess(dataDir, httpPort, syslogPort, forwardPort, gelfPort, log, p);
         sp.awaitReady(Duration.ofSeconds(60));
         return sp;
     }

@@ -356,6 +356,19 @@ class LogRoutesTest {
     }
 
     @Test
+    void tail_lastEventIdFarBehind_replaysOnePageThenSaysGap() throws Exception {
+        for (int i = 0; i < LogRoutes.RESUME_LIMIT + 5; i++) {
+            reader.append(rec("api", NOW, "old " + i));
+        }
+        try (Sse sse = new Sse("/api/v1/apps/api/logs/tail", admin, "api:0")) {
+            assertThat(sse.next("event: gap")).isEqualTo("event: gap");
+            JsonNode gap = JSON.readTree(sse.next("data: {\"reason\"").substring(6));
+            assertThat(gap.path("reason").asText()).isEqualTo("resume_limit");
+            assertThat(gap.path("after").asText()).isEqualTo("api:" + LogRoutes.RESUME_LIMIT);
+        }
+    }
+
+    @Test
     void tail_consumerBehind_getsMissedEvent() throws Exception {
         // The store tail holds 3; appending 10 under the lock the tail thread needs overflows it.
         try (Sse sse = new Sse("/api/v1/apps/web/logs/tail", admin, null)) {
@@ -428,6 +441,15 @@ class LogRoutesTest {
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(json(r).path("error").asText()).contains("store is not open");
             assertThat(closedStore.openTails()).isZero();
+        }
+    }
+
+    @Test
+    void storeClosingItsTails_endsTheStreamAndFreesTheSlot() throws Exception {
+        try (Sse sse = new Sse("/api/v1/apps/web/logs/tail", admin, null)) {
+            sse.next(": following");
+            reader.closeTails();
+            await(() -> routes.openTails() == 0, "the tail thread ends when the store closes its tail");
         }
     }
 

@@ -44,6 +44,11 @@ public final class MemoryLogReader implements LogReader {
         }
     }
 
+    /** Closes every tail, as the store does when it closes. */
+    public void closeTails() {
+        tails.clear();
+    }
+
     public int openTails() {
         return tails.size();
     }
@@ -189,6 +194,11 @@ public final class MemoryLogReader implements LogReader {
         @Override
         public void close() {
             tails.remove(this);
+        }
+
+        @Override
+        public boolean isClosed() {
+            return !tails.contains(this);
         }
     }
 }

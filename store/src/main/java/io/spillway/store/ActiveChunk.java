@@ -47,6 +47,8 @@ final class ActiveChunk {
     long messageBytes;
     long firstWriteMillis;
     long lastWriteMillis;
+    /** Set by the seal thread when sealing failed; guarded by the app's monitor. */
+    boolean sealFailed;
 
     private ActiveChunk(long id, Path path) {
         this.id = id;

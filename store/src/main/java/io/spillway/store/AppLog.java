@@ -7,8 +7,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One app's chunks: sealed ones in id order (oldest first) and at most one active chunk with a higher
- * id. Ids only grow and are never reused.
+ * One app's chunks, in id order: sealed ones (oldest first), then full chunks waiting to be sealed on
+ * the store's seal thread ({@link #sealing}, no longer written), then at most one active chunk. Ids
+ * only grow and are never reused.
  *
  * <p>Thread-safety: every field is guarded by this object's monitor. The store's single writer
  * changes it under the monitor; queries take the monitor only to take a {@link #snapshot}.
@@ -20,6 +21,9 @@ final class AppLog {
 
     @Nullable
     ActiveChunk active;
+
+    /** Full chunks, fsynced and closed for writing, that the seal thread compresses in id order. */
+    final List<ActiveChunk> sealing = new ArrayList<>();
 
     long nextId;
     long sealedBytes;
@@ -35,7 +39,11 @@ final class AppLog {
     }
 
     synchronized long bytes() {
-        return sealedBytes + (active == null ? 0 : active.size());
+        long b = sealedBytes + (active == null ? 0 : active.size());
+        for (ActiveChunk c : sealing) {
+            b += c.size();
+        }
+        return b;
     }
 
     synchronized boolean hasSealed() {
@@ -51,12 +59,17 @@ final class AppLog {
             min = Math.min(min, c.minTs);
             max = Math.max(max, c.maxTs);
         }
-        ActiveChunk a = active;
-        if (a != null && a.count > 0) {
-            records += a.count;
-            raw += a.messageBytes;
-            min = Math.min(min, a.minTs);
-            max = Math.max(max, a.maxTs);
+        List<ActiveChunk> open = new ArrayList<>(sealing);
+        if (active != null) {
+            open.add(active);
+        }
+        for (ActiveChunk a : open) {
+            if (a.count > 0) {
+                records += a.count;
+                raw += a.messageBytes;
+                min = Math.min(min, a.minTs);
+                max = Math.max(max, a.maxTs);
+            }
         }
         return new AppSummary(
                 name,
@@ -76,20 +89,28 @@ final class AppLog {
     /** The active chunk as a query sees it: its records at the time of the snapshot. */
     record ActiveView(long id, int count, long minTs, long maxTs, byte[] frames) {}
 
-    /** What a query reads: the sealed chunks and, if the query needs it, a copy of the active chunk. */
-    record Snapshot(List<SealedChunk> sealed, @Nullable ActiveView active) {}
+    /**
+     * What a query reads: the sealed chunks and, where the query needs them, copies of the chunks not
+     * sealed yet (waiting ones, then the active one), in id order.
+     */
+    record Snapshot(List<SealedChunk> sealed, List<ActiveView> open) {}
 
     /**
-     * Copies the chunk list; reads the active chunk's frames (at most {@code chunk_size} bytes) only if
-     * {@code wantActive} says the query's range and cursor reach it.
+     * Copies the chunk list; reads the frames of an unsealed chunk (at most {@code chunk_size} bytes
+     * each) only if {@code wanted} says the query's range and cursor reach it.
      */
-    synchronized Snapshot snapshot(ActiveFilter wantActive) throws java.io.IOException {
-        ActiveView view = null;
-        ActiveChunk a = active;
-        if (a != null && a.count > 0 && wantActive.wants(a.id, a.minTs, a.maxTs)) {
-            view = new ActiveView(a.id, a.count, a.minTs, a.maxTs, a.readAll());
+    synchronized Snapshot snapshot(ActiveFilter wanted) throws java.io.IOException {
+        List<ActiveView> views = new ArrayList<>(sealing.size() + 1);
+        List<ActiveChunk> open = new ArrayList<>(sealing);
+        if (active != null) {
+            open.add(active);
         }
-        return new Snapshot(List.copyOf(sealed), view);
+        for (ActiveChunk a : open) {
+            if (a.count > 0 && wanted.wants(a.id, a.minTs, a.maxTs)) {
+                views.add(new ActiveView(a.id, a.count, a.minTs, a.maxTs, a.readAll()));
+            }
+        }
+        return new Snapshot(List.copyOf(sealed), views);
     }
 
     /** Whether a query needs the active chunk with this id and time span. */

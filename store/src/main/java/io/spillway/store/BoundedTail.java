@@ -85,7 +85,9 @@ final class BoundedTail implements Tail {
             List<StoredRecord> out = new ArrayList<>();
             lock.lock();
             try {
-                while (queue.isEmpty() && !closed) {
+                // A closed tail behaves like an idle one (no busy loop for a consumer that keeps
+                // polling); isClosed() tells it to stop.
+                while (queue.isEmpty()) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         return List.of();
@@ -116,6 +118,16 @@ final class BoundedTail implements Tail {
             if (!matching.isEmpty() || System.nanoTime() - deadline >= 0) {
                 return matching;
             }
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
         }
     }
 

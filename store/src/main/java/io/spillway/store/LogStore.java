@@ -24,6 +24,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -44,9 +49,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Durability.</b> {@link #append} hands every record to the operating system before it returns
  * (it survives {@code kill -9}); {@link #sync} forces the active chunks to disk (it survives a host
- * crash). An active chunk is sealed when it reaches {@code chunk_size} or {@code chunk_max_age}: the
- * sealed file is written as {@code .tmp}, forced, renamed and the directory forced before the {@code
- * .open} file is deleted, so at every instant each record is in a complete file. {@link #open}
+ * crash). An active chunk that reaches {@code chunk_size} or {@code chunk_max_age} is rotated: forced
+ * to disk, closed, and handed to the seal thread {@code store-seal}, while the next record starts a
+ * new chunk; so compression does not hold up appends. At most {@link #MAX_PENDING_SEALS} chunks wait
+ * for it store-wide (the writer waits past that); waiting chunks stay readable and counted. The seal
+ * thread writes the sealed file as {@code .tmp}, forces it, renames it and forces the directory before
+ * the {@code .open} file is deleted, so at every instant each record is in a complete file; a failed
+ * seal is logged and retried by {@link #maintain}. {@link #open}
  * recovers: {@code .tmp} files are deleted, an {@code .open} file whose {@code .zst} exists is deleted
  * (the crash came between rename and delete), torn or garbage tails of {@code .open} files are cut at
  * the last valid CRC (counted), and older {@code .open} files than an app's newest are sealed.
@@ -54,8 +63,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Retention</b> ({@link #maintain}, and after each batch for the byte caps): a sealed chunk
  * whose last record was stored more than {@code max_age} ago is deleted; an app over its byte cap
  * ({@code max_per_app} or its {@code apps} override) loses its oldest chunk; while the store is over
- * {@code max_total}, the app holding the most bytes loses its oldest chunk (an app whose bytes are all
- * in its active chunk has it sealed first, which compresses it). So a flooding app evicts its own
+ * {@code max_total}, the app holding the most bytes loses its oldest chunk (an app with no sealed
+ * chunk has its active chunk rotated, which compresses it, and the caps are checked again after the
+ * next batch). So a flooding app evicts its own
  * history first, and a quiet app's recent history survives as long as some app holds more.
  *
  * <p><b>Bounds.</b> Messages longer than half a chunk are cut (counted); at most {@code
@@ -64,8 +74,8 @@ import org.slf4j.LoggerFactory;
  * query_timeout} and {@code query_max_scan}; each follower's queue by {@code tail_queue}.
  *
  * <p><b>Threading.</b> Writes ({@link #append}, {@link #sync}, {@link #maintain}, {@link #close}) are
- * serialised by one lock: the store has one writer (its output worker) and the lock only guards
- * against misuse. Reads ({@link LogReader}) are thread-safe and run concurrently with writes: they
+ * serialised by one lock: the store has one writer (its output worker) plus the output's maintenance
+ * timer. The seal thread takes only an app's monitor, to swap a sealed chunk in. Reads ({@link LogReader}) are thread-safe and run concurrently with writes: they
  * take an app's monitor only to snapshot its chunk list, then read immutable files.
  */
 public final class LogStore implements LogReader, Closeable {
@@ -97,6 +107,12 @@ public final class LogStore implements LogReader, Closeable {
     /** Apps written since the last sync. Guarded by writeLock. */
     private final Set<AppLog> dirty = new LinkedHashSet<>();
 
+    /** Chunks rotated out and not yet sealed, store-wide, at most: the writer waits past it. */
+    static final int MAX_PENDING_SEALS = 2;
+
+    private final ExecutorService sealer;
+    private final Semaphore sealPermits = new Semaphore(MAX_PENDING_SEALS);
+
     private final GrowableBuffer scratch = new GrowableBuffer(64 * 1024);
     private long lastMaintainMillis = Long.MIN_VALUE / 2;
     private volatile boolean closed;
@@ -110,6 +126,11 @@ public final class LogStore implements LogReader, Closeable {
         this.metrics = new StoreMetrics(metrics);
         this.maxApps = maxApps;
         this.maxMessage = (int) (config.chunkSize().bytes() / 2);
+        this.sealer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "store-seal");
+            t.setDaemon(true);
+            return t;
+        });
         metrics.gaugeCallback(
                 "spillway_store_disk_bytes", "Bytes of the store's chunks on disk.", cb -> cb.call(total.get()));
         metrics.gaugeCallback("spillway_store_apps", "Apps the store holds.", cb -> cb.call(apps.size()));
@@ -355,7 +376,7 @@ public final class LogStore implements LogReader, Closeable {
             });
         }
         if (after >= config.chunkSize().bytes()) {
-            sealActive(a);
+            rotate(a);
         }
         closeLeastRecentlyWritten();
     }
@@ -415,6 +436,90 @@ public final class LogStore implements LogReader, Closeable {
             synchronized (eldest) {
                 if (eldest.active != null) {
                     eldest.active.closeChannel();
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes the app's full active chunk out of writing: forces it to disk, closes it, and hands it to
+     * the seal thread (the next record starts a new chunk). Waits while {@link #MAX_PENDING_SEALS}
+     * chunks already wait for compression, so unsealed bytes stay bounded. Caller holds writeLock.
+     */
+    private void rotate(AppLog a) throws IOException {
+        ActiveChunk c;
+        synchronized (a) {
+            c = a.active;
+            if (c == null || c.count == 0) {
+                return;
+            }
+            c.flushToOs();
+            a.active = null;
+            a.sealing.add(c);
+        }
+        open.remove(a);
+        dirty.remove(a);
+        c.closeChannel(); // fsync: a chunk leaves the writer durable, so sync() never needs it again
+        submitSeal(a, c);
+    }
+
+    private void submitSeal(AppLog a, ActiveChunk c) throws IOException {
+        sealPermits.acquireUninterruptibly();
+        try {
+            sealer.execute(() -> sealInBackground(a, c));
+        } catch (RejectedExecutionException e) {
+            sealPermits.release();
+            throw new IOException("store " + dir + " is closing", e);
+        }
+    }
+
+    /** On the seal thread: compresses one rotated chunk and swaps it in. A failure is retried by maintain. */
+    private void sealInBackground(AppLog a, ActiveChunk c) {
+        try {
+            byte[] frames = c.readAll();
+            SealedChunk s = SealedChunk.write(a.dir, c.id, frames, c.lastWriteMillis, config.compressionLevel());
+            synchronized (a) {
+                a.sealing.remove(c);
+                addSealed(a, s);
+            }
+            Files.deleteIfExists(c.path);
+            total.addAndGet(s.fileSize - frames.length);
+            metrics.sealed();
+        } catch (IOException | RuntimeException e) {
+            synchronized (a) {
+                c.sealFailed = true;
+            }
+            log.error(
+                    "store: app {}: sealing chunk {} failed (retried; its records stay readable): {}",
+                    a.name,
+                    c.path,
+                    e.getMessage());
+        } finally {
+            sealPermits.release();
+        }
+    }
+
+    /** Waits until no chunk waits for the seal thread. */
+    void awaitSeals() {
+        sealPermits.acquireUninterruptibly(MAX_PENDING_SEALS);
+        sealPermits.release(MAX_PENDING_SEALS);
+    }
+
+    /**
+     * Waits for pending seals and applies the byte caps until nothing is left to do: what retention
+     * converges to once the seal thread caught up (tests and benchmarks).
+     */
+    void settle() throws IOException {
+        synchronized (writeLock) {
+            for (int i = 0; i < 1000; i++) {
+                awaitSeals();
+                for (AppLog a : apps.values()) {
+                    enforceAppCap(a);
+                }
+                enforceTotal();
+                boolean pending = sealPermits.availablePermits() < MAX_PENDING_SEALS;
+                if (!pending) {
+                    return;
                 }
             }
         }
@@ -511,10 +616,11 @@ public final class LogStore implements LogReader, Closeable {
                 synchronized (heaviest) {
                     hasActive = heaviest.active != null && heaviest.active.count > 0;
                 }
-                if (!hasActive) {
-                    return;
+                if (hasActive) {
+                    // Compressing it frees most of its bytes; retention looks again after the next batch.
+                    rotate(heaviest);
                 }
-                sealActive(heaviest); // compresses; the next round evicts it if still needed
+                return;
             }
         }
     }
@@ -561,7 +667,15 @@ public final class LogStore implements LogReader, Closeable {
                 due = a.active != null && a.active.count > 0 && now - a.active.firstWriteMillis >= sealAge;
             }
             if (due) {
-                sealActive(a);
+                rotate(a);
+            }
+            List<ActiveChunk> failed;
+            synchronized (a) {
+                failed = a.sealing.stream().filter(c -> c.sealFailed).toList();
+                failed.forEach(c -> c.sealFailed = false);
+            }
+            for (ActiveChunk c : failed) {
+                submitSeal(a, c);
             }
             while (true) {
                 boolean old;
@@ -593,6 +707,16 @@ public final class LogStore implements LogReader, Closeable {
             }
             closed = true;
             IOException first = null;
+            // Pending seals finish (their chunks are durable either way: an unsealed .open is sealed at
+            // the next open).
+            sealer.shutdown();
+            try {
+                if (!sealer.awaitTermination(60, TimeUnit.SECONDS)) {
+                    log.warn("store: sealing still running at close; the next open seals what is left");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             for (AppLog a : apps.values()) {
                 synchronized (a) {
                     if (a.active != null) {

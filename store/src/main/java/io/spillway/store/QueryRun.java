@@ -89,21 +89,20 @@ final class QueryRun {
         AppLog.Snapshot snap = app.snapshot((id, min, max) -> chunkWanted(id, min, max));
         try (ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
             CRC32C crc = new CRC32C();
-            List<SealedChunk> sealed = snap.sealed();
-            AppLog.ActiveView active = snap.active();
-            if (!newestFirst) {
-                for (SealedChunk c : sealed) {
+            // One order by id over sealed and unsealed chunks (a chunk whose seal failed and waits for
+            // a retry can be older than a sealed one).
+            List<Object> chunks =
+                    new ArrayList<>(snap.sealed().size() + snap.open().size());
+            chunks.addAll(snap.sealed());
+            chunks.addAll(snap.open());
+            chunks.sort(java.util.Comparator.comparingLong(QueryRun::idOf));
+            int n = chunks.size();
+            for (int k = 0; k < n; k++) {
+                Object o = chunks.get(newestFirst ? n - 1 - k : k);
+                if (o instanceof SealedChunk c) {
                     sealedChunk(c, zstd, crc);
-                }
-                if (active != null) {
-                    activeChunk(active);
-                }
-            } else {
-                if (active != null) {
-                    activeChunk(active);
-                }
-                for (int i = sealed.size() - 1; i >= 0; i--) {
-                    sealedChunk(sealed.get(i), zstd, crc);
+                } else {
+                    activeChunk((AppLog.ActiveView) o);
                 }
             }
         } catch (Stop s) {
@@ -112,6 +111,10 @@ final class QueryRun {
             return new QueryResult(out, next == null ? query.cursor() : next.encode(), s.reason, budget.scanned);
         }
         return new QueryResult(out, null, null, budget.scanned);
+    }
+
+    private static long idOf(Object chunk) {
+        return chunk instanceof SealedChunk c ? c.id : ((AppLog.ActiveView) chunk).id();
     }
 
     private @Nullable Cursor cursorOfLastReturned() {

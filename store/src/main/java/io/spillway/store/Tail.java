@@ -15,6 +15,14 @@ public interface Tail extends AutoCloseable {
      */
     List<StoredRecord> poll(Duration wait, int max) throws InterruptedException;
 
+    /**
+     * Whether this tail was closed, by its consumer or because the store closed (node shutdown); a
+     * closed tail's {@link #poll} waits and returns nothing, so a consumer loop should end on this.
+     */
+    default boolean isClosed() {
+        return false;
+    }
+
     /** Records discarded so far because this tail's consumer fell behind. */
     long missed();
 

@@ -80,6 +80,8 @@ class CorpusRoundTripTest {
         }
         try (LogStore s = LogStore.open(dir, Stores.small(), new Metrics(), new FakeClock(Stores.T0))) {
             s.append(in);
+            assertThat(Stores.all(s, "corpus")).isEqualTo(in);
+            s.awaitSeals();
             assertThat(LogStoreTest.appLog(s, "corpus").sealed).isNotEmpty();
             assertThat(Stores.all(s, "corpus")).isEqualTo(in);
         }

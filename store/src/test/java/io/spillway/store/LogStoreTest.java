@@ -61,6 +61,8 @@ class LogStoreTest {
         try (LogStore s = open(Stores.small())) {
             s.append(in.subList(0, 2500));
             s.append(in.subList(2500, 5000));
+            assertThat(Stores.all(s, "api")).isEqualTo(in); // while chunks wait for the seal thread
+            s.awaitSeals();
             AppLog a = appLog(s, "api");
             assertThat(a.sealed).hasSizeGreaterThan(5);
             assertThat(a.active).isNotNull();
@@ -209,6 +211,7 @@ class LogStoreTest {
             for (int i = 0; i < 40; i++) { // ~ 40 * 500 * 1 KiB = 20 MB of noise, poorly compressible
                 s.append(noise("noisy", i, 500));
             }
+            s.settle();
             assertThat(s.totalBytes()).isLessThanOrEqualTo(c.maxTotal().bytes());
             assertThat(Stores.all(s, "quiet")).isEqualTo(quiet);
             AppSummary noisy = s.app("noisy");
@@ -221,6 +224,7 @@ class LogStoreTest {
             for (int i = 0; i < 20; i++) {
                 s.append(noise("noisy-" + (i % 4), i, 300));
             }
+            s.settle();
             assertThat(s.totalBytes()).isLessThanOrEqualTo(c.maxTotal().bytes());
             assertThat(Stores.all(s, "quiet")).isEqualTo(quiet);
         }
@@ -235,6 +239,7 @@ class LogStoreTest {
                 s.append(noise("web-1", i, 300));
                 s.append(noise("db", i, 300));
             }
+            s.settle();
             assertThat(s.app("web-1").bytesStored())
                     .isLessThanOrEqualTo(DataSize.ofKiB(128).bytes());
             assertThat(s.app("db").bytesStored())
@@ -249,6 +254,7 @@ class LogStoreTest {
             s.append(Stores.records("old", 100, 0, 100));
             clock.advance(Duration.ofMinutes(11).toMillis());
             s.maintain(); // seals the chunk by chunk_max_age
+            s.awaitSeals();
             assertThat(appLog(s, "old").sealed).hasSize(1);
             clock.advance(Duration.ofMinutes(100).toMillis());
             s.append(Stores.records("new", 100, 0, 100));
@@ -341,11 +347,37 @@ class LogStoreTest {
     }
 
     @Test
+    void seal_fails_recordsStayReadableAndSealRetried() throws IOException {
+        List<LogRecord> in = Stores.records("app", 700, 0, 100); // just over one 64 KiB chunk
+        try (LogStore s = open(Stores.small())) {
+            Path appDir = dir.resolve("app");
+            Path blocker = appDir.resolve(SealedChunk.name(0) + SealedChunk.TMP_SUFFIX);
+            Files.createDirectories(blocker); // a non-empty directory where the seal writes its tmp file
+            Files.writeString(blocker.resolve("x"), "x");
+            s.append(in);
+            s.awaitSeals();
+            AppLog a = appLog(s, "app");
+            assertThat(a.sealed).isEmpty();
+            assertThat(a.sealing).hasSize(1);
+            assertThat(Stores.all(s, "app")).isEqualTo(in);
+            Files.delete(blocker.resolve("x"));
+            Files.delete(blocker);
+            clock.advance(1000);
+            s.maintain(); // retries the failed seal
+            s.awaitSeals();
+            assertThat(a.sealing).isEmpty();
+            assertThat(a.sealed).hasSize(1);
+            assertThat(Stores.all(s, "app")).isEqualTo(in);
+        }
+    }
+
+    @Test
     void recovery_corruptSealedChunk_deletedOthersKept() throws IOException {
         List<LogRecord> in = Stores.records("app", 2000, 0, 200);
         AppLog a;
         try (LogStore s = open(Stores.small())) {
             s.append(in);
+            s.awaitSeals();
             a = appLog(s, "app");
         }
         Path first = a.sealed.get(0).path;
@@ -413,6 +445,18 @@ class LogStoreTest {
                         .containsExactly("ERROR-R");
             }
         }
+    }
+
+    @Test
+    void follow_storeClosed_tailClosedAndPollEmpty() throws Exception {
+        Tail t;
+        try (LogStore s = open(Stores.small())) {
+            t = s.follow("app", null);
+            assertThat(t.isClosed()).isFalse();
+        }
+        assertThat(t.isClosed()).isTrue();
+        assertThat(t.poll(Duration.ofMillis(20), 10)).isEmpty();
+        t.close(); // idempotent
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.Objects;
  * checkpoint: ""                         # offsets file; empty = <data_dir>/tail-checkpoints.json
  * app_label: ""                          # Docker label naming the app; empty = the container name
  * host: ""                               # host of the records; empty = this machine's host name
+ * read_from: beginning                   # first start only: ship existing logs (beginning) or skip them (end)
  * }</pre>
  *
  * <p>Memory: each open file holds one {@code read_buffer} and at most one file line (bounded by
@@ -36,6 +37,9 @@ import java.util.Objects;
  * @param checkpoint offsets file; empty = {@code <data_dir>/tail-checkpoints.json}
  * @param appLabel Docker label whose value is the app; empty = the container name
  * @param host host name put on records; empty = this machine's host name
+ * @param readFrom where files that already exist at the first start (no checkpoint file yet) are read
+ *     from: {@code beginning} (default; existing logs are shipped) or {@code end} (only lines appended
+ *     from now on). Files found later, and every file once a checkpoint exists, are read as usual.
  */
 public record TailConfig(
         boolean enabled,
@@ -47,7 +51,8 @@ public record TailConfig(
         DataSize readBuffer,
         String checkpoint,
         String appLabel,
-        String host) {
+        String host,
+        ReadFrom readFrom) {
 
     /** A json-file line carries a 16 KiB entry escaped (up to 6 bytes per byte) plus keys. */
     public static final int FILE_LINE_SLACK = 6 * DockerJsonLineDecoder.DOCKER_PARTIAL_SIZE + 4096;
@@ -61,11 +66,46 @@ public record TailConfig(
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(appLabel, "app_label");
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(readFrom, "read_from");
         Check.positive(scanInterval, "scan_interval");
         Check.atLeast(maxOpenFiles, 1, "max_open_files");
         Check.between(maxLine.bytes(), 1024, 16 * 1024 * 1024, "max_line");
         Check.between(readBuffer.bytes(), 4096, 16 * 1024 * 1024, "read_buffer");
         Check.require(host.length() <= 255, "host", "must be at most 255 characters, got " + host.length());
+    }
+
+    /** The configuration with {@code read_from: beginning}. */
+    public TailConfig(
+            boolean enabled,
+            Path dockerRoot,
+            Path criRoot,
+            Duration scanInterval,
+            int maxOpenFiles,
+            DataSize maxLine,
+            DataSize readBuffer,
+            String checkpoint,
+            String appLabel,
+            String host) {
+        this(
+                enabled,
+                dockerRoot,
+                criRoot,
+                scanInterval,
+                maxOpenFiles,
+                maxLine,
+                readBuffer,
+                checkpoint,
+                appLabel,
+                host,
+                ReadFrom.BEGINNING);
+    }
+
+    /** Where files that exist at the first start are read from. */
+    public enum ReadFrom {
+        /** From their first byte: existing logs are shipped. */
+        BEGINNING,
+        /** From their last complete line: only what is appended from now on is shipped. */
+        END
     }
 
     public static TailConfig defaults() {
@@ -79,7 +119,8 @@ public record TailConfig(
                 DataSize.ofKiB(64),
                 "",
                 "",
-                "");
+                "",
+                ReadFrom.BEGINNING);
     }
 
     /** The checkpoint file: {@code checkpoint} when set, else {@code tail-checkpoints.json} in dataDir. */

@@ -19,11 +19,13 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -67,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * max_open_files}.
  *
  * <p>Files found with no checkpoint entry are read from their start, also at the first start: lines
- * already on disk are shipped, not skipped. A file rotated while the node was down is read from 0
+ * already on disk are shipped, not skipped; unless {@code read_from: end}, which at a first start (no
+ * checkpoint file) opens the files of the first round just after their last newline. A file rotated while the node was down is read from 0
  * under its path; lines appended to the rotated-away file after the last checkpoint are not read.
  *
  * <h2>Threads</h2>
@@ -96,6 +99,10 @@ public final class TailInput implements Input {
     private final Map<Path, Tailer> active = new LinkedHashMap<>();
     private final List<Tailer> finishing = new ArrayList<>();
     private Map<String, Checkpoints.Entry> restored = Map.of();
+    /** {@code read_from: end} at a first start: the first round's files, to be opened at their end. */
+    private boolean firstStart;
+
+    private @Nullable Set<Path> fromEnd;
     private @Nullable RecordSink sink;
     private boolean dirty;
     private volatile boolean running;
@@ -154,6 +161,7 @@ public final class TailInput implements Input {
     /** Binds the sink and loads the checkpoint, without starting the thread (tests drive {@link #runOnce()}). */
     void open(RecordSink sink) {
         this.sink = sink;
+        firstStart = config.readFrom() == TailConfig.ReadFrom.END && !Files.exists(checkpointFile);
         try {
             restored = Checkpoints.read(checkpointFile);
         } catch (IOException e) {
@@ -197,6 +205,15 @@ public final class TailInput implements Input {
     void runOnce() {
         RecordSink s = Objects.requireNonNull(sink, "open(sink) first");
         List<Candidate> found = scan();
+        if (firstStart) {
+            // Only what exists at the first start is skipped; files found later are new logs.
+            firstStart = false;
+            Set<Path> skip = new HashSet<>();
+            for (Candidate c : found) {
+                skip.add(c.path);
+            }
+            fromEnd = skip;
+        }
         // rotation by rename or deletion: finish the old file through its handle
         for (Iterator<Tailer> it = active.values().iterator(); it.hasNext(); ) {
             Tailer t = it.next();
@@ -297,6 +314,29 @@ public final class TailInput implements Input {
         return out;
     }
 
+    /**
+     * {@code read_from: end}: the offset just after the file's last newline, looked for in its last
+     * {@code read_buffer} bytes, so a line being written is read whole; the file's size when none is
+     * found there.
+     */
+    private long afterLastNewline(FileChannel ch) throws IOException {
+        long size = ch.size();
+        int n = (int) Math.min(size, readBuffer.capacity());
+        ByteBuffer tail = ByteBuffer.allocate(n);
+        long from = size - n;
+        while (tail.hasRemaining()) {
+            if (ch.read(tail, from + tail.position()) < 0) {
+                break;
+            }
+        }
+        for (int i = tail.position() - 1; i >= 0; i--) {
+            if (tail.get(i) == '\n') {
+                return from + i + 1;
+            }
+        }
+        return size;
+    }
+
     private @Nullable Tailer openTailer(Candidate c) {
         String key = fileKey(c.path);
         if (key == null) {
@@ -307,8 +347,11 @@ public final class TailInput implements Input {
             // the key again through the handle's path: if the file was swapped between, start at 0
             long offset = 0;
             Checkpoints.Entry e = restored.get(c.path.toString());
+            Set<Path> skip = fromEnd;
             if (e != null && e.key().equals(key) && e.offset() <= ch.size()) {
                 offset = e.offset();
+            } else if (skip != null && skip.remove(c.path)) {
+                offset = afterLastNewline(ch);
             }
             ContainerMetadata meta = c.kind == Kind.DOCKER
                     ? ContainerMetadata.docker(c.path, config.appLabel())

@@ -246,6 +246,59 @@ class TailInputTest {
         assertThat(sink.messages()).containsExactly("first second");
     }
 
+    private TailInput inputReadingFromEnd() {
+        TailConfig b = config(16);
+        TailConfig c = new TailConfig(
+                true,
+                b.dockerRoot(),
+                b.criRoot(),
+                b.scanInterval(),
+                16,
+                b.maxLine(),
+                b.readBuffer(),
+                "",
+                "",
+                "node-1",
+                TailConfig.ReadFrom.END);
+        TailInput in =
+                new TailInput(c, c.checkpointFile(data), new InputMetrics(metrics, "tail"), InstantSource.system());
+        inputs.add(in);
+        in.open(sink);
+        return in;
+    }
+
+    @Test
+    void readFromEnd_firstStart_existingLinesSkippedAppendedAndNewFilesRead() throws IOException {
+        Path a = log(ID_A);
+        append(a, 0, 3);
+        // a line still being written at the first start is read whole once its newline comes
+        Files.writeString(a, entry("line-3").substring(0, 15), StandardOpenOption.APPEND);
+        TailInput in = inputReadingFromEnd();
+        in.runOnce();
+        assertThat(sink.messages()).isEmpty();
+        Files.writeString(a, entry("line-3").substring(15), StandardOpenOption.APPEND);
+        append(a, 4, 5);
+        Path b = log(ID_B);
+        append(b, 100, 102);
+        in.runOnce();
+        assertThat(sink.messages()).containsExactlyInAnyOrder("line-3", "line-4", "line-100", "line-101");
+    }
+
+    @Test
+    void readFromEnd_checkpointExists_notAFirstStartSoNothingSkipped() throws IOException {
+        Path a = log(ID_A);
+        append(a, 0, 2);
+        TailInput first = input(16);
+        first.runOnce();
+        first.close();
+        assertThat(sink.messages()).containsExactly("line-0", "line-1");
+        Path b = log(ID_B);
+        append(b, 100, 101);
+        append(a, 2, 3);
+        inputReadingFromEnd().runOnce();
+        assertThat(sink.messages()).containsExactly("line-0", "line-1", "line-2", "line-100");
+    }
+
     @Test
     void runOnce_newFilesPickedUp_deletedFilesFinishedAndReleased() throws IOException {
         Path a = log(ID_A);

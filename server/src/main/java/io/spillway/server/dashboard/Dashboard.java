@@ -128,7 +128,7 @@ public final class Dashboard implements AutoCloseable {
 
     public void register(Javalin app) {
         app.get("/static/{hash}/{name}", assets::serve);
-        app.get("/login", ctx -> html(ctx, 200, pages.login(null)));
+        app.get("/login", ctx -> html(ctx, 200, pages.login(null, safeNext(ctx.queryParam("next")))));
         app.post("/login", this::login);
         app.post("/logout", this::logout);
         app.get("/", this::overview);
@@ -151,7 +151,10 @@ public final class Dashboard implements AutoCloseable {
                         .contentType("text/plain; charset=utf-8")
                         .result("sign in first\n");
             } else {
-                ctx.redirect("/login", HttpStatus.SEE_OTHER);
+                // Back to this page after signing in (e.g. a notification's incident link).
+                String here = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+                ctx.redirect(
+                        "/login" + (safeNext(here) == null ? "" : "?next=" + Html.seg(here)), HttpStatus.SEE_OTHER);
             }
         });
         app.exception(Refusal.class, (e, ctx) -> {
@@ -250,7 +253,12 @@ public final class Dashboard implements AutoCloseable {
         checkOrigin(ctx);
         Optional<TokenInfo> t = sources.tokens().authenticate(ctx.formParam("token"));
         if (t.isEmpty()) {
-            html(ctx, 401, pages.login("That token is not valid (unknown, revoked or mistyped)."));
+            html(
+                    ctx,
+                    401,
+                    pages.login(
+                            "That token is not valid (unknown, revoked or mistyped).",
+                            safeNext(ctx.formParam("next"))));
             return;
         }
         Session old = currentSession(ctx);
@@ -263,7 +271,22 @@ public final class Dashboard implements AutoCloseable {
                 COOKIE + "=" + s.id() + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + SESSION_LIFETIME.toSeconds()
                         + (ctx.scheme().equals("https") ? "; Secure" : ""));
         String app = s.scope().app();
-        ctx.redirect(app == null ? "/" : "/apps/" + Html.seg(app), HttpStatus.SEE_OTHER);
+        String next = safeNext(ctx.formParam("next"));
+        ctx.redirect(next != null ? next : app == null ? "/" : "/apps/" + Html.seg(app), HttpStatus.SEE_OTHER);
+    }
+
+    /** A path on this server to return to after sign-in, or null: never another site (no open redirect). */
+    static @Nullable String safeNext(@Nullable String next) {
+        if (next == null
+                || next.length() > 512
+                || !next.startsWith("/")
+                || next.startsWith("//")
+                || next.startsWith("/login")
+                || next.startsWith("/fragments/")
+                || next.chars().anyMatch(c -> c == '\\' || c < 0x21 || c > 0x7e)) {
+            return null;
+        }
+        return next;
     }
 
     private void logout(Context ctx) {

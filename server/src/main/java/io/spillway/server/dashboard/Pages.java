@@ -116,20 +116,22 @@ final class Pages {
 
     // ---- sign-in and errors ----
 
-    String login(@Nullable String error) {
+    String login(@Nullable String error, @Nullable String next) {
         String err = error == null ? "" : "<p class=\"error\" role=\"alert\">" + esc(error) + "</p>";
         return layout("Sign in", null, "", """
                 <section class="login">
                 <h1>Sign in</h1>
                 %s
                 <form method="post" action="/login">
+                %s
                 <label for="token">API token</label>
                 <input id="token" name="token" type="password" autocomplete="off" required spellcheck="false">
                 <p class="hint">An admin token sees everything; an app token sees its own app. Create one with <code>spillway token create</code>.</p>
                 <button type="submit">Sign in</button>
                 </form>
                 </section>
-                """.formatted(err));
+                """.formatted(
+                        err, next == null ? "" : "<input type=\"hidden\" name=\"next\" value=\"" + esc(next) + "\">"));
     }
 
     String error(@Nullable Session s, int status, String title, String message) {

@@ -68,8 +68,8 @@ class DashboardBrowserIT {
     }
 
     private void signIn(String token) {
-        driver.get(server.base() + "/apps");
-        // Not signed in: sent to the sign-in form.
+        driver.get(server.base() + "/");
+        // Not signed in: sent to the sign-in form, and back to "/" after it.
         waiting().until(ExpectedConditions.urlContains("/login"));
         WebElement field = driver.findElement(By.cssSelector("input#token"));
         assertThat(driver.findElement(By.cssSelector("label[for=token]")).getText())

@@ -90,8 +90,27 @@ class DashboardRoutesTest {
     void page_withoutSession_redirectsToSignIn() throws Exception {
         HttpResponse<String> r = get("/apps", null);
         assertThat(r.statusCode()).isEqualTo(303);
-        assertThat(r.headers().firstValue("Location")).hasValue("/login");
+        assertThat(r.headers().firstValue("Location")).hasValue("/login?next=%2Fapps");
         assertThat(get("/fragments/apps", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void incidentLink_signedOut_signInLeadsBackToTheIncident() throws Exception {
+        Incident i = server.trigger("checkout", "disk full");
+        HttpResponse<String> r = get("/incidents/" + i.id(), null);
+        assertThat(r.statusCode()).isEqualTo(303);
+        String login = r.headers().firstValue("Location").orElseThrow();
+        assertThat(login).isEqualTo("/login?next=%2Fincidents%2F" + i.id());
+        assertThat(get(login, null).body()).contains("name=\"next\" value=\"/incidents/" + i.id() + "\"");
+        HttpResponse<String> in =
+                post("/login", null, Map.of("token", server.adminToken, "next", "/incidents/" + i.id()), null);
+        assertThat(in.headers().firstValue("Location")).hasValue("/incidents/" + i.id());
+        // Never to another site.
+        HttpResponse<String> evil =
+                post("/login", null, Map.of("token", server.adminToken, "next", "//evil.example/x"), null);
+        assertThat(evil.headers().firstValue("Location")).hasValue("/");
+        assertThat(Dashboard.safeNext("/\\evil.example")).isNull();
+        assertThat(Dashboard.safeNext("https://evil.example")).isNull();
     }
 
     @Test

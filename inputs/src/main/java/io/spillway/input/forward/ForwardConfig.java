@@ -1,0 +1,148 @@
+package io.spillway.input.forward;
+
+import io.spillway.config.Check;
+import io.spillway.config.DataSize;
+import io.spillway.config.ListenAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Configuration of the fluent forward input (key {@code inputs.forward} in the node's file).
+ *
+ * <pre>{@code
+ * enabled: true
+ * listen: 127.0.0.1:24224     # TCP, and the UDP heartbeat on the same port; port 0 picks a free port
+ * heartbeat: true            # answer in_forward's UDP heartbeat on the listen port
+ * max_connections: 1024       # further connections are closed at once (counted connection_refused)
+ * idle_timeout: 5m            # a connection silent this long is closed (counted idle_timeout)
+ * max_entry: 1MiB             # one event (one [time, record] entry) at most (too_large, the entry is skipped)
+ * max_chunk: 16MiB            # one msgpack frame at most; the connection is closed (too_large)
+ * max_decompressed: 64MiB     # a gzip-compressed chunk inflates to at most this (too_large, chunk refused)
+ * max_buffered: 256MiB        # incomplete frames held by all connections together (memory_budget)
+ * ack_timeout: 30s            # a chunk not durable this long is not acknowledged; the connection is closed
+ * shared_key: ""              # non-empty: clients must pass the HELO/PING/PONG handshake with this key
+ * self_hostname: spillway     # the server's name in the PONG of the handshake
+ * app: "{{container_name}}"   # app name template over the tag and record fields; falls back to the tag
+ * tls:
+ *   enabled: false
+ *   cert: ""                  # PEM certificate chain file
+ *   key: ""                   # PEM PKCS#8 private key file (unencrypted)
+ * }</pre>
+ *
+ * @param enabled run the forward input, default true
+ * @param listen TCP address and port, default {@code 127.0.0.1:24224}
+ * @param heartbeat answer UDP heartbeats on the listen port, default true
+ * @param maxConnections open connections at most, default 1024
+ * @param idleTimeout close a connection that sent nothing for this long, default 5m
+ * @param maxEntry one event's encoded size at most, default 1MiB
+ * @param maxChunk one msgpack frame's encoded size at most, default 16MiB, at least {@code max_entry}
+ * @param maxDecompressed a compressed chunk's inflated size at most, default 64MiB
+ * @param maxBuffered bytes of incomplete frames held by all connections together, default 256MiB, at
+ *     least {@code max_chunk}; over it, a connection holding more than a read's worth is closed
+ * @param ackTimeout how long a chunk may take to become durable before its ack is abandoned, default 30s
+ * @param sharedKey the handshake's shared key; empty (default) means no handshake
+ * @param selfHostname the server's hostname in the handshake, default {@code spillway}
+ * @param app the app name template, default {@code {{container_name}}}
+ * @param tls TLS on the TCP listener
+ */
+public record ForwardConfig(
+        boolean enabled,
+        ListenAddress listen,
+        boolean heartbeat,
+        int maxConnections,
+        Duration idleTimeout,
+        DataSize maxEntry,
+        DataSize maxChunk,
+        DataSize maxDecompressed,
+        DataSize maxBuffered,
+        Duration ackTimeout,
+        String sharedKey,
+        String selfHostname,
+        String app,
+        Tls tls) {
+    /** The frame walker and msgpack arrays are addressed with ints. */
+    public static final long MAX_FRAME = Integer.MAX_VALUE - 1024;
+
+    public ForwardConfig {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(idleTimeout, "idle_timeout");
+        Objects.requireNonNull(maxEntry, "max_entry");
+        Objects.requireNonNull(maxChunk, "max_chunk");
+        Objects.requireNonNull(maxDecompressed, "max_decompressed");
+        Objects.requireNonNull(maxBuffered, "max_buffered");
+        Objects.requireNonNull(ackTimeout, "ack_timeout");
+        Objects.requireNonNull(sharedKey, "shared_key");
+        Objects.requireNonNull(selfHostname, "self_hostname");
+        Objects.requireNonNull(app, "app");
+        Objects.requireNonNull(tls, "tls");
+        Check.atLeast(maxConnections, 1, "max_connections");
+        Check.positive(idleTimeout, "idle_timeout");
+        Check.positive(ackTimeout, "ack_timeout");
+        Check.between(maxEntry.bytes(), 64, MAX_FRAME, "max_entry");
+        Check.between(maxChunk.bytes(), 64, MAX_FRAME, "max_chunk");
+        Check.between(maxDecompressed.bytes(), 64, MAX_FRAME, "max_decompressed");
+        Check.require(
+                maxChunk.bytes() >= maxEntry.bytes(),
+                "max_chunk",
+                "must be at least max_entry (" + maxEntry.bytes() + " bytes), got " + maxChunk.bytes());
+        Check.require(
+                maxBuffered.bytes() >= maxChunk.bytes(),
+                "max_buffered",
+                "must be at least max_chunk (" + maxChunk.bytes() + " bytes), got " + maxBuffered.bytes());
+        Check.require(!selfHostname.isBlank(), "self_hostname", "must not be empty");
+        AppTemplate.parse(app); // throws InvalidValueException("app", …) for a malformed template
+    }
+
+    public static ForwardConfig defaults() {
+        return new ForwardConfig(
+                true,
+                ListenAddress.loopback(24224),
+                true,
+                1024,
+                Duration.ofMinutes(5),
+                DataSize.ofMiB(1),
+                DataSize.ofMiB(16),
+                DataSize.ofMiB(64),
+                DataSize.ofMiB(256),
+                Duration.ofSeconds(30),
+                "",
+                "spillway",
+                "{{container_name}}",
+                Tls.defaults());
+    }
+
+    /** {@code max_entry} in bytes. */
+    public int maxEntryBytes() {
+        return (int) maxEntry.bytes();
+    }
+
+    /** {@code max_chunk} in bytes. */
+    public int maxChunkBytes() {
+        return (int) maxChunk.bytes();
+    }
+
+    /** {@code max_decompressed} in bytes. */
+    public int maxDecompressedBytes() {
+        return (int) maxDecompressed.bytes();
+    }
+
+    /**
+     * TLS on the TCP listener (Netty's {@code SslHandler}, the JDK's provider).
+     *
+     * @param enabled require TLS on every connection, default false
+     * @param cert the PEM certificate (chain) file; required when enabled
+     * @param key the PEM PKCS#8 private key file, unencrypted; required when enabled
+     */
+    public record Tls(boolean enabled, String cert, String key) {
+        public Tls {
+            Objects.requireNonNull(cert, "cert");
+            Objects.requireNonNull(key, "key");
+            Check.require(!enabled || !cert.isBlank(), "cert", "is required when tls is enabled");
+            Check.require(!enabled || !key.isBlank(), "key", "is required when tls is enabled");
+        }
+
+        public static Tls defaults() {
+            return new Tls(false, "", "");
+        }
+    }
+}

@@ -1,0 +1,589 @@
+package io.spillway.input.forward;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.spillway.buffer.Receipt;
+import io.spillway.guard.RateLimitStage;
+import io.spillway.guard.RedactStage;
+import io.spillway.guard.RepeatStage;
+import io.spillway.guard.TruncateStage;
+import io.spillway.pipeline.Admission;
+import io.spillway.pipeline.Input;
+import io.spillway.pipeline.InputMetrics;
+import io.spillway.pipeline.RecordSink;
+import io.spillway.record.LogRecord;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
+import org.msgpack.value.Value;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fluent forward server: Forward Protocol v1 over TCP (optionally TLS) on Netty NIO, decoding with
+ * {@link ForwardDecoder}, plus the UDP heartbeat responder of Fluentd's {@code in_forward} on the same
+ * port (every datagram is answered with one NUL byte to its sender).
+ *
+ * <h2>Acknowledgements (G5)</h2>
+ *
+ * A frame whose option carries {@code chunk} is handed over with {@link RecordSink#acceptDurable}; the
+ * server answers {@code {"ack": chunk}} only when every batch's receipt has come back and no record was
+ * refused by a buffer. Records the guard dropped on purpose ({@code rate_limit}, {@code repeat}) are
+ * acknowledged: they are counted and marked, and a resend would be dropped again. When a buffer refused
+ * a record, or the receipts take longer than {@code ack_timeout}, no ack is sent and the connection is
+ * closed, so the client resends at once instead of waiting for its own timeout. A connection has at
+ * most {@value #MAX_PENDING_CHUNKS} chunks waiting for receipts; it is not read while it has more.
+ *
+ * <h2>Bounds</h2>
+ *
+ * <ul>
+ *   <li>Connections: at most {@code max_connections}; one more is closed when accepted ({@code
+ *       connection_refused}). A silent connection is closed after {@code idle_timeout} ({@code
+ *       idle_timeout}).
+ *   <li>Bytes: a frame is at most {@code max_chunk} ({@code too_large}; the connection is closed, since
+ *       the next frame cannot be found); an event at most {@code max_entry} ({@code too_large}, the
+ *       event is skipped); a compressed chunk inflates to at most {@code max_decompressed} ({@code
+ *       too_large}, the chunk is refused). A connection holds at most one frame in progress, and all
+ *       connections together at most about {@code max_buffered} ({@code memory_budget}, see {@link
+ *       ForwardFrameDecoder}), plus the frames and inflated chunks being decoded (one per event loop
+ *       thread).
+ * </ul>
+ *
+ * <h2>Errors</h2>
+ *
+ * Where the frame boundary is lost (not msgpack, too large, too deep, cut short) the connection is
+ * closed; a complete frame that is not a forward message ({@code malformed}, {@code
+ * decompress_error}) is dropped, unacknowledged, and the connection goes on. Every error is counted in
+ * {@code spillway_input_errors{input,kind}} and logged, naming the peer, at most once per {@value
+ * #LOG_INTERVAL_SECONDS} seconds per input.
+ *
+ * <h2>Threads</h2>
+ *
+ * One event loop group of named daemon threads serves TCP and UDP; frames are decoded on them and the
+ * sink is called on them (receipts may come back on any thread). {@link #start} and {@link #stop} are
+ * called once each, from one thread; after {@link #stop} returns no record is handed to the sink.
+ */
+public final class ForwardInput implements Input {
+    static final int LOG_INTERVAL_SECONDS = 10;
+
+    /** Chunks of one connection awaiting receipts before the connection is no longer read. */
+    static final int MAX_PENDING_CHUNKS = 16;
+
+    /** Drops that are the guard's decisions: counted, marked and acknowledged. */
+    static final Set<String> GUARD_DROPS =
+            Set.of(RateLimitStage.NAME, RepeatStage.NAME, TruncateStage.NAME, RedactStage.NAME);
+
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Logger LOG = LoggerFactory.getLogger(ForwardInput.class);
+
+    private final ForwardConfig config;
+    private final InputMetrics metrics;
+    private final InstantSource clock;
+    private final ForwardDecoder decoder;
+    private final AtomicInteger openConnections = new AtomicInteger();
+    /** Bytes of incomplete frames held by all connections ({@code max_buffered}). */
+    private final AtomicLong buffered = new AtomicLong();
+
+    private volatile long lastLogMillis = Long.MIN_VALUE;
+
+    private @Nullable EventLoopGroup group;
+    private @Nullable ChannelGroup channels;
+    private @Nullable Channel tcpChannel;
+    private @Nullable Channel udpChannel;
+    private @Nullable SslContext ssl;
+    private volatile @Nullable RecordSink sink;
+
+    /**
+     * @param config the input's configuration
+     * @param metrics the input's counters; its {@link InputMetrics#input()} is this input's {@link #name()}
+     * @param clock the wall clock: receive times of events without a usable time, log rate limiting
+     */
+    public ForwardInput(ForwardConfig config, InputMetrics metrics, InstantSource clock) {
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.decoder = new ForwardDecoder(config);
+    }
+
+    @Override
+    public String name() {
+        return metrics.input();
+    }
+
+    @Override
+    public void start(RecordSink sink) throws IOException {
+        if (group != null) {
+            throw new IllegalStateException("forward input " + name() + " already started");
+        }
+        this.sink = sink;
+        if (!config.enabled()) {
+            LOG.info("forward input {} is disabled", name());
+            return;
+        }
+        if (config.tls().enabled()) {
+            try {
+                ssl = SslContextBuilder.forServer(
+                                new File(config.tls().cert()),
+                                new File(config.tls().key()))
+                        .build();
+            } catch (SSLException | IllegalArgumentException e) {
+                throw new IOException(
+                        "forward: cannot load tls.cert " + config.tls().cert() + " and tls.key "
+                                + config.tls().key() + ": " + e.getMessage(),
+                        e);
+            }
+        }
+        EventLoopGroup g = new MultiThreadIoEventLoopGroup(
+                2, new DefaultThreadFactory("spillway-forward", true), NioIoHandler.newFactory());
+        group = g;
+        channels = new DefaultChannelGroup("forward", GlobalEventExecutor.INSTANCE);
+        try {
+            Channel tcp = bindTcp(g);
+            tcpChannel = tcp;
+            LOG.info("forward input {} listening on tcp {}{}", name(), tcp.localAddress(), ssl != null ? " (tls)" : "");
+            if (config.heartbeat()) {
+                InetSocketAddress at =
+                        new InetSocketAddress(config.listen().toSocketAddress().getAddress(), tcpPort());
+                Channel udp = bind(
+                        new Bootstrap()
+                                .group(g)
+                                .channel(NioDatagramChannel.class)
+                                .handler(new HeartbeatHandler())
+                                .bind(at),
+                        "udp",
+                        at.toString());
+                udpChannel = udp;
+                LOG.info("forward input {} answering heartbeats on udp {}", name(), udp.localAddress());
+            }
+        } catch (IOException | RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    private Channel bindTcp(EventLoopGroup g) throws IOException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(g)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        accept(ch);
+                    }
+                });
+        return bind(
+                b.bind(config.listen().toSocketAddress()),
+                "tcp",
+                config.listen().toString());
+    }
+
+    private static Channel bind(ChannelFuture future, String protocol, String address) throws IOException {
+        future.awaitUninterruptibly();
+        if (!future.isSuccess()) {
+            Throwable cause = future.cause();
+            throw new IOException(
+                    "forward " + protocol + ": cannot listen on " + address + ": "
+                            + (cause == null ? "unknown error" : cause.getMessage()),
+                    cause);
+        }
+        return future.channel();
+    }
+
+    private void accept(SocketChannel ch) {
+        if (openConnections.incrementAndGet() > config.maxConnections()) {
+            openConnections.decrementAndGet();
+            error(
+                    "connection_refused",
+                    ch.remoteAddress(),
+                    "max_connections (" + config.maxConnections() + ") are open");
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
+        metrics.connectionOpened();
+        ChannelGroup open = channels;
+        if (open != null) {
+            open.add(ch);
+        }
+        SslContext s = ssl;
+        if (s != null) {
+            ch.pipeline().addLast("tls", s.newHandler(ch.alloc()));
+        }
+        ch.pipeline()
+                .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                .addLast(
+                        "frames",
+                        new ForwardFrameDecoder(
+                                config.maxChunkBytes(),
+                                buffered,
+                                config.maxBuffered().bytes(),
+                                (ctx, e) -> error(e.kind(), ctx.channel().remoteAddress(), e.getMessage())))
+                .addLast("events", new Connection());
+    }
+
+    private void error(String kind, @Nullable SocketAddress remote, @Nullable String detail) {
+        metrics.error(kind);
+        long now = clock.millis();
+        long last = lastLogMillis;
+        if (last == Long.MIN_VALUE || now - last >= TimeUnit.SECONDS.toMillis(LOG_INTERVAL_SECONDS)) {
+            lastLogMillis = now;
+            LOG.warn(
+                    "forward input {}: {} from {}: {}; further errors are counted but not logged for {}s",
+                    name(),
+                    kind,
+                    remote == null ? "-" : peerHost(remote),
+                    detail,
+                    LOG_INTERVAL_SECONDS);
+        }
+    }
+
+    private static String peerHost(@Nullable SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        }
+        return address == null ? "unknown" : address.toString();
+    }
+
+    private static long nanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    /** True when the receipt allows an ack: nothing was refused by a buffer. */
+    static boolean acknowledgeable(Receipt receipt) {
+        for (Admission a : receipt.admissions()) {
+            if (!a.accepted() && !GUARD_DROPS.contains(a.reason())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One TCP connection: the handshake, then frames; tracks the chunks awaiting receipts. */
+    private final class Connection extends SimpleChannelInboundHandler<ByteBuf> {
+        private byte @Nullable [] nonce;
+        private boolean authenticated = config.sharedKey().isEmpty();
+        /** Chunks awaiting receipts; touched on the event loop only. */
+        private int pending;
+        /** Set when the connection is being closed: frames already decoded behind it are ignored. */
+        private volatile boolean closing;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            if (!authenticated) {
+                byte[] n = Handshake.nonce();
+                nonce = n;
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.helo(n)));
+            }
+            super.channelActive(ctx);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            RecordSink s = sink;
+            if (s == null || closing) {
+                return;
+            }
+            byte[] bytes = ByteBufUtil.getBytes(frame);
+            SocketAddress remote = ctx.channel().remoteAddress();
+            String host = peerHost(remote);
+            long now = nanos(clock.instant());
+            if (!authenticated) {
+                handshake(ctx, bytes, host, now);
+                return;
+            }
+            Value chunk = ForwardDecoder.chunkOf(bytes);
+            Chunk pendingChunk = chunk == null ? null : new Chunk(ctx, chunk);
+            ForwardDecoder.Events events = new ForwardDecoder.Events() {
+                @Override
+                public void batch(List<LogRecord> records) {
+                    for (LogRecord r : records) {
+                        metrics.received(r.messageLength());
+                    }
+                    if (pendingChunk == null) {
+                        for (LogRecord r : records) {
+                            s.accept(r);
+                        }
+                    } else {
+                        pendingChunk.offer(s, records);
+                    }
+                }
+
+                @Override
+                public void error(String kind, String detail) {
+                    ForwardInput.this.error(kind, remote, detail);
+                }
+            };
+            try {
+                ForwardDecoder.Frame f = decoder.decode(bytes, host, now, events);
+                if (f instanceof ForwardDecoder.Ping) {
+                    error("unexpected_ping", remote, "PING outside a handshake (shared_key is not set); ignored");
+                }
+                if (pendingChunk != null) {
+                    pendingChunk.decoded(true);
+                }
+            } catch (ForwardException e) {
+                error(e.kind(), remote, e.getMessage());
+                if (pendingChunk != null) {
+                    pendingChunk.decoded(false);
+                }
+            }
+        }
+
+        private void handshake(ChannelHandlerContext ctx, byte[] bytes, String host, long now) {
+            SocketAddress remote = ctx.channel().remoteAddress();
+            ForwardDecoder.Frame f;
+            try {
+                f = decoder.decode(bytes, host, now, new ForwardDecoder.Events() {
+                    @Override
+                    public void batch(List<LogRecord> records) {}
+
+                    @Override
+                    public void error(String kind, String detail) {}
+                });
+            } catch (ForwardException e) {
+                f = null;
+            }
+            byte[] n = nonce;
+            if (!(f instanceof ForwardDecoder.Ping ping) || n == null) {
+                error("auth_required", remote, "events before the shared_key handshake; closing");
+                closing = true;
+                ctx.close();
+                return;
+            }
+            String expected = Handshake.digest(ping.salt(), ping.hostname(), n, config.sharedKey());
+            if (!Handshake.same(expected, ping.digest())) {
+                error("auth_failed", remote, "PING from '" + ping.hostname() + "' with a wrong shared_key digest");
+                closing = true;
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.pong(false, "shared_key mismatch", "", "")))
+                        .addListener(f2 -> ctx.close());
+                return;
+            }
+            authenticated = true;
+            String answer = Handshake.digest(ping.salt(), config.selfHostname(), n, config.sharedKey());
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.pong(true, "", config.selfHostname(), answer)));
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof IdleStateEvent) {
+                metrics.error("idle_timeout");
+                LOG.debug(
+                        "forward input {}: closing idle connection from {}",
+                        name(),
+                        ctx.channel().remoteAddress());
+                ctx.close();
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // Framing and decoding report their errors themselves: this is the socket or TLS failing.
+            metrics.error(cause instanceof io.netty.handler.codec.DecoderException ? "tls_error" : "connection_error");
+            LOG.debug(
+                    "forward input {}: closing connection from {}: {}",
+                    name(),
+                    ctx.channel().remoteAddress(),
+                    cause.toString());
+            ctx.close();
+        }
+
+        /**
+         * One acknowledged chunk: its batches' receipts, counted down from any thread; the ack or the
+         * verdict is written once, when decoding is done and every receipt is in, or at the timeout.
+         */
+        private final class Chunk {
+            private final ChannelHandlerContext ctx;
+            private final Value chunk;
+            private final ScheduledFuture<?> timeout;
+            private int outstanding;
+            private boolean decoded;
+            private boolean ok = true;
+            private boolean finished;
+
+            Chunk(ChannelHandlerContext ctx, Value chunk) {
+                this.ctx = ctx;
+                this.chunk = chunk;
+                this.timeout = ctx.executor()
+                        .schedule(this::expire, config.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                pending++;
+                if (pending >= MAX_PENDING_CHUNKS) {
+                    ctx.channel().config().setAutoRead(false);
+                }
+            }
+
+            void offer(RecordSink s, List<LogRecord> records) {
+                synchronized (this) {
+                    outstanding++;
+                }
+                s.acceptDurable(records, this::receipt);
+            }
+
+            private void receipt(Receipt receipt) {
+                boolean good = acknowledgeable(receipt);
+                synchronized (this) {
+                    outstanding--;
+                    ok &= good;
+                }
+                maybeFinish();
+            }
+
+            void decoded(boolean success) {
+                synchronized (this) {
+                    decoded = true;
+                    ok &= success;
+                }
+                maybeFinish();
+            }
+
+            private void maybeFinish() {
+                boolean write;
+                synchronized (this) {
+                    if (finished || !decoded || outstanding > 0) {
+                        return;
+                    }
+                    finished = true;
+                    write = ok;
+                }
+                timeout.cancel(false);
+                if (write) {
+                    ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.ack(chunk)));
+                } else {
+                    error(
+                            "ack_refused",
+                            ctx.channel().remoteAddress(),
+                            "chunk not acknowledged (a buffer refused records or the frame was broken); closing so the client resends");
+                    closing = true;
+                    ctx.close();
+                }
+                released();
+            }
+
+            private void expire() {
+                synchronized (this) {
+                    if (finished) {
+                        return;
+                    }
+                    finished = true;
+                }
+                error(
+                        "ack_timeout",
+                        ctx.channel().remoteAddress(),
+                        "chunk not durable within ack_timeout (" + config.ackTimeout() + "); closing unacknowledged");
+                closing = true;
+                ctx.close();
+                released();
+            }
+
+            private void released() {
+                ctx.executor().execute(() -> {
+                    pending--;
+                    if (pending < MAX_PENDING_CHUNKS && !ctx.channel().config().isAutoRead()) {
+                        ctx.channel().config().setAutoRead(true);
+                    }
+                });
+            }
+        }
+    }
+
+    /** Fluentd's UDP heartbeat: any datagram is answered with one NUL byte to its sender. */
+    @ChannelHandler.Sharable
+    private final class HeartbeatHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(new byte[] {0}), packet.sender()));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            metrics.error("socket_error");
+            LOG.debug("forward input {}: udp heartbeat error: {}", name(), cause.toString());
+        }
+    }
+
+    /** The bound TCP port, or -1 when not listening. */
+    public int tcpPort() {
+        return port(tcpChannel);
+    }
+
+    /** Bytes of incomplete frames held by all connections now (for tests and a gauge). */
+    public long bufferedBytes() {
+        return buffered.get();
+    }
+
+    /** The bound UDP heartbeat port, or -1 when not listening. */
+    public int udpPort() {
+        return port(udpChannel);
+    }
+
+    private static int port(@Nullable Channel channel) {
+        return channel != null && channel.localAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+    }
+
+    @Override
+    public void stop() {
+        EventLoopGroup g = group;
+        if (g == null) {
+            return;
+        }
+        long deadline = STOP_TIMEOUT.toMillis();
+        if (tcpChannel != null) {
+            tcpChannel.close().awaitUninterruptibly(deadline);
+        }
+        if (udpChannel != null) {
+            udpChannel.close().awaitUninterruptibly(deadline);
+        }
+        ChannelGroup open = channels;
+        if (open != null) {
+            open.close().awaitUninterruptibly(deadline);
+        }
+        if (!g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(deadline)) {
+            LOG.warn("forward input {}: event loops did not stop within {}", name(), STOP_TIMEOUT);
+        }
+        sink = null;
+        group = null;
+        tcpChannel = null;
+        udpChannel = null;
+        channels = null;
+    }
+}
