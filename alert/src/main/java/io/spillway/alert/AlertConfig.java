@@ -1,5 +1,7 @@
 package io.spillway.alert;
 
+import io.spillway.alert.heartbeat.HeartbeatConfig;
+import io.spillway.alert.notify.TargetConfig;
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
 import io.spillway.config.InvalidValueException;
@@ -47,6 +49,15 @@ import java.util.regex.PatternSyntaxException;
  *       beyond it is refused, logged and counted ({@code spillway_alert_signals_dropped{reason=
  *       "max_open"}}).
  *   <li>{@code ack_link_ttl} (default {@code 7d}): how long a signed acknowledge link stays valid.
+ *   <li>{@code targets} (default none): the notification targets by name ({@code webhook}, {@code
+ *       slack}, {@code email}, {@code pagerduty}), see {@link TargetConfig}; policies name them. The
+ *       node builds them with {@link io.spillway.alert.notify.Notifiers#build}.
+ *   <li>{@code self_test_interval} (default {@code 6h}; {@code 0s} turns periodic tests off): how
+ *       often every target with {@code self_test: true} gets a test message (also once at start-up),
+ *       see {@link io.spillway.alert.notify.NotifierSelfTest}.
+ *   <li>{@code dead_mans_switch}: the outbound heartbeat to an external monitor (off by default), see
+ *       {@link HeartbeatConfig}. Not to be confused with {@code heartbeat}, which watches hosts from
+ *       inside.
  * </ul>
  */
 public record AlertConfig(
@@ -63,7 +74,10 @@ public record AlertConfig(
         Duration retention,
         int timelineCap,
         int maxOpen,
-        Duration ackLinkTtl) {
+        Duration ackLinkTtl,
+        Map<String, TargetConfig> targets,
+        Duration selfTestInterval,
+        HeartbeatConfig deadMansSwitch) {
 
     /** The name of the built-in policy used when {@code default_policy} is empty. */
     public static final String BUILTIN_POLICY = "default";
@@ -103,6 +117,9 @@ public record AlertConfig(
         Check.atLeast(timelineCap, 10, "timeline_cap");
         Check.atLeast(maxOpen, 1, "max_open");
         Check.positive(ackLinkTtl, "ack_link_ttl");
+        // Keep the file's order: targets are listed and self-tested in it.
+        targets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(targets));
+        Check.require(!selfTestInterval.isNegative(), "self_test_interval", "cannot be negative (0s turns it off)");
     }
 
     public static AlertConfig defaults() {
@@ -120,7 +137,10 @@ public record AlertConfig(
                 Duration.ofDays(30),
                 1000,
                 10_000,
-                Duration.ofDays(7));
+                Duration.ofDays(7),
+                Map.of(),
+                Duration.ofHours(6),
+                HeartbeatConfig.defaults());
     }
 
     /** The policy named by {@code default_policy}, or the built-in one. */

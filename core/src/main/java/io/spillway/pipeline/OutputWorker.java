@@ -41,6 +41,9 @@ public final class OutputWorker {
     private final Thread thread;
     private volatile boolean running;
     private volatile long drainDeadlineNanos = Long.MAX_VALUE;
+    /** Batches delivered so far; written by the worker thread only, read by liveness checks. */
+    private volatile long deliveredBatches;
+
     private long lastFlushNanos = System.nanoTime();
     private boolean dirty;
 
@@ -79,6 +82,19 @@ public final class OutputWorker {
 
     public Buffer buffer() {
         return buffer;
+    }
+
+    /** Whether the worker thread is running (false before {@link #start} and after it ended). */
+    public boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    /**
+     * Batches delivered since start; a liveness check compares two readings to tell a working output
+     * from one stuck with records waiting.
+     */
+    public long deliveredBatches() {
+        return deliveredBatches;
     }
 
     public void start() throws IOException {
@@ -162,6 +178,7 @@ public final class OutputWorker {
         }
         backoff.reset();
         buffer.commit(batch);
+        deliveredBatches++;
         long b = 0;
         for (LogRecord r : batch.records()) {
             b += r.messageLength();

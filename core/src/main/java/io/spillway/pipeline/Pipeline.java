@@ -30,6 +30,8 @@ public final class Pipeline implements RecordSink {
     private final CounterDataPoint[] stageIn;
     private final CounterDataPoint[] stageDropped;
     private final List<Input> started = new ArrayList<>();
+    /** Sees every record the stages let through (e.g. the incident engine's record rules); no-op by default. */
+    private volatile Consumer<LogRecord> observer = r -> {};
 
     public Pipeline(List<Input> inputs, List<Stage> stages, List<OutputWorker> outputs, Metrics metrics) {
         this.inputs = List.copyOf(inputs);
@@ -48,7 +50,20 @@ public final class Pipeline implements RecordSink {
     @Override
     public Admission accept(LogRecord record) {
         Object r = throughStages(record);
-        return r instanceof LogRecord passed ? toBuffers(passed) : (Admission) r;
+        if (r instanceof LogRecord passed) {
+            observer.accept(passed);
+            return toBuffers(passed);
+        }
+        return (Admission) r;
+    }
+
+    /**
+     * Sets the observer that sees every record the stages let through, on the input's thread, before
+     * it is offered to the buffers. It must be cheap and must not block or throw (it runs on the hot
+     * path of every input); records bypassing the stages ({@link #toBuffers}) are not observed.
+     */
+    public void observe(Consumer<LogRecord> observer) {
+        this.observer = observer;
     }
 
     /**
@@ -107,6 +122,7 @@ public final class Pipeline implements RecordSink {
         for (int i = 0; i < records.size(); i++) {
             Object r = throughStages(records.get(i));
             if (r instanceof LogRecord rec) {
+                observer.accept(rec);
                 index[passed.size()] = i;
                 passed.add(rec);
             } else {

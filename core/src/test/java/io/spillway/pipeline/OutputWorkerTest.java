@@ -92,4 +92,17 @@ class OutputWorkerTest {
         worker.stop(Duration.ofSeconds(30));
         assertThat(out.written).hasSize(1000);
     }
+
+    @Test
+    void deliveredBatches_countsOnlyCommittedBatches() throws Exception {
+        FlakyOutput out = new FlakyOutput(1);
+        OutputWorker worker = new OutputWorker(out, buffer, metrics, 1, 1 << 20, Duration.ZERO);
+        buffer.offer(LogRecord.of(1, "h", "app", "a"));
+        buffer.offer(LogRecord.of(2, "h", "app", "b"));
+        worker.runOnce(Duration.ZERO);
+        assertThat(worker.deliveredBatches()).isZero();
+        while (worker.runOnce(Duration.ZERO)) {}
+        assertThat(worker.deliveredBatches()).isEqualTo(2);
+        assertThat(worker.isAlive()).isFalse();
+    }
 }

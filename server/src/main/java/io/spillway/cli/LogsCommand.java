@@ -1,16 +1,7 @@
 package io.spillway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.spillway.config.ConfigException;
-import io.spillway.config.ListenAddress;
-import io.spillway.node.NodeConfig;
-import io.spillway.server.auth.AdminToken;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -242,69 +233,8 @@ final class LogsCommand implements Callable<Integer> {
 
     /** Resolves server and token (see the class comment) into a client. */
     LogClient client() throws LogClient.Failure {
-        NodeConfig config = null;
-        String base;
-        String serverOrigin;
-        if (server != null) {
-            base = server;
-            serverOrigin = "from --server";
-        } else if (env.apply("SPILLWAY_URL") != null) {
-            base = env.apply("SPILLWAY_URL");
-            serverOrigin = "from SPILLWAY_URL";
-        } else {
-            config = config();
-            ListenAddress l = config.http().listen();
-            String host = l.host().equals("0.0.0.0")
-                            || l.host().equals("::")
-                            || l.host().equals("[::]")
-                    ? "127.0.0.1"
-                    : l.host();
-            base = "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + l.port();
-            serverOrigin = "from the configuration's http.listen";
-        }
-        URI uri;
-        try {
-            uri = URI.create(base);
-            if (uri.getScheme() == null || uri.getHost() == null) {
-                throw new IllegalArgumentException("no scheme or host");
-            }
-        } catch (IllegalArgumentException e) {
-            throw new LogClient.Failure(
-                    "bad server URL \"" + base + "\" (" + serverOrigin + "): expected e.g. http://127.0.0.1:8080",
-                    false);
-        }
-        String secret;
-        String tokenOrigin;
-        if (token != null) {
-            secret = token;
-            tokenOrigin = "from --token";
-        } else if (env.apply("SPILLWAY_TOKEN") != null) {
-            secret = env.apply("SPILLWAY_TOKEN");
-            tokenOrigin = "from SPILLWAY_TOKEN";
-        } else {
-            if (config == null) {
-                config = config();
-            }
-            Path file = config.dataDir().resolve(AdminToken.FILE_NAME);
-            try {
-                secret = Files.readString(file, StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw new LogClient.Failure(
-                        "no token: pass --token TOKEN or set SPILLWAY_TOKEN, or run where the node's " + file
-                                + " is readable (" + e.getClass().getSimpleName() + ")",
-                        false);
-            }
-            tokenOrigin = "from " + file;
-        }
-        return new LogClient(uri, serverOrigin, secret, tokenOrigin);
-    }
-
-    private NodeConfig config() throws LogClient.Failure {
-        try {
-            return options.load();
-        } catch (ConfigException e) {
-            throw new LogClient.Failure("the configuration has problems: " + String.join("; ", e.problems()), false);
-        }
+        ApiOptions.Target t = ApiOptions.resolve(server, token, env, options);
+        return new LogClient(t.base(), t.serverOrigin(), t.token(), t.tokenOrigin());
     }
 
     /** Java 22+ can tell a console that is a terminal from a redirected one; 21 returns null then. */

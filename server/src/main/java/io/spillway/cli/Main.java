@@ -26,6 +26,10 @@ import picocli.CommandLine.Command;
         subcommands = {
             RunCommand.class,
             LogsCommand.class,
+            IncidentsCommand.class,
+            IncidentsCommand.Ack.class,
+            IncidentsCommand.Resolve.class,
+            NotifyCommand.class,
             TokenCommand.class,
             ConfigCommand.class,
             FloodCommand.class,

@@ -36,10 +36,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Spillway process in the standalone role ({@code spillway run}): inputs, guard, one
- * buffer per output, outputs, and the HTTP server.
+ * buffer per output, outputs, the HTTP server, and alerting (incident engine, notifiers, self-test,
+ * outbound heartbeat; see {@link Alerting}).
  *
- * <p>Lifecycle: {@link #start} takes the data dir lock, starts outputs, inputs, then HTTP, and only
- * then reports ready. {@link #stop} is idempotent: not ready, inputs stop, buffers drain into outputs
+ * <p>Lifecycle: {@link #start} takes the data dir lock, starts outputs, inputs, HTTP, alerting, then
+ * the disk guard, and only then reports ready. {@link #stop} is idempotent: not ready, inputs stop, buffers drain into outputs
  * for at most {@code shutdown_drain}, HTTP stops last (so /metrics shows the drain).
  */
 public final class Node implements AutoCloseable {
@@ -65,6 +66,7 @@ public final class Node implements AutoCloseable {
     private final TokenStore tokens;
     private volatile @Nullable String firstAdminToken;
     private @Nullable StoreOutput storeOutput;
+    private final Alerting alerting;
 
     public Node(NodeConfig config) {
         this.config = config;
@@ -83,12 +85,18 @@ public final class Node implements AutoCloseable {
         // Events become log lines like drop markers: straight to the buffers, never rate limited.
         events.subscribe(e -> EventRecords.of(e).forEach(pipeline::toBuffers));
         this.diskGuard = Wiring.diskGuard(this);
+        this.alerting = new Alerting(this);
+        pipeline.observe(alerting::observe);
         this.http = config.http().enabled() ? new HttpServer(config.http(), metrics, ready::get) : null;
         if (http != null && config.inputs().http().enabled()) {
             Wiring.ingest(this, http);
         }
         if (http != null && config.outputs().store().enabled()) {
             Wiring.api(this, http, this::logReader);
+        }
+        if (http != null) {
+            Wiring.incidents(this, http, alerting::engine);
+            Wiring.dashboard(this, http, this::logReader);
         }
     }
 
@@ -125,11 +133,14 @@ public final class Node implements AutoCloseable {
             pipeline.start();
             // Drop markers go straight to the buffers: the guard must not rate limit its own reports.
             drops.start(pipeline::toBuffers);
-            if (diskGuard != null) {
-                scheduler.every("disk-guard", config.diskGuard().interval(), diskGuard::tick);
-            }
             if (http != null) {
                 http.start();
+            }
+            // After HTTP (the default public URL needs the bound port), before the disk guard (its
+            // first events must reach the engine).
+            alerting.start(scheduler, httpPort());
+            if (diskGuard != null) {
+                scheduler.every("disk-guard", config.diskGuard().interval(), diskGuard::tick);
             }
         } catch (Exception e) {
             stop();
@@ -149,6 +160,8 @@ public final class Node implements AutoCloseable {
                 io.spillway.config.Durations.format(config.shutdownDrain()));
         pipeline.stopInputs();
         scheduler.close();
+        // No tick runs any more: stop paging, close the incident store and the targets.
+        alerting.stop();
         drops.stop(); // writes the last markers, so the drain delivers them too
         pipeline.stopOutputs(config.shutdownDrain());
         for (OutputWorker w : outputs) {
@@ -214,6 +227,15 @@ public final class Node implements AutoCloseable {
     /** The disk guard, or null when {@code disk_guard.enabled} is false. */
     public @Nullable DiskGuard diskGuard() {
         return diskGuard;
+    }
+
+    /** The incident engine, or null before {@link #start} and after {@link #stop}. */
+    public io.spillway.alert.@Nullable IncidentEngine incidents() {
+        return alerting.engine();
+    }
+
+    Alerting alerting() {
+        return alerting;
     }
 
     public Pipeline pipeline() {

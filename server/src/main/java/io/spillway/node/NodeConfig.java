@@ -1,5 +1,6 @@
 package io.spillway.node;
 
+import io.spillway.alert.AlertConfig;
 import io.spillway.buffer.FairBufferConfig;
 import io.spillway.config.Check;
 import io.spillway.diskguard.DiskGuardConfig;
@@ -20,6 +21,8 @@ import java.time.Duration;
  * @param buffer the fair buffer each output gets, with these budgets (docs/buffer.md)
  * @param outputs the outputs, each under its destination's name
  * @param diskGuard watermarks on the runtime's and Spillway's filesystems (docs/disk-guard.md)
+ * @param alert incidents, escalation policies, notification targets, self-tests and the outbound
+ *     heartbeat (docs/incidents.md, docs/notifiers.md)
  */
 public record NodeConfig(
         String host,
@@ -30,7 +33,8 @@ public record NodeConfig(
         GuardConfig guard,
         FairBufferConfig buffer,
         OutputsConfig outputs,
-        DiskGuardConfig diskGuard) {
+        DiskGuardConfig diskGuard,
+        AlertConfig alert) {
     public NodeConfig {
         Check.require(!shutdownDrain.isNegative(), "shutdown_drain", "cannot be negative");
     }
@@ -45,10 +49,11 @@ public record NodeConfig(
                 GuardConfig.defaults(),
                 FairBufferConfig.defaults(),
                 OutputsConfig.defaults(),
-                DiskGuardConfig.defaults());
+                DiskGuardConfig.defaults(),
+                AlertConfig.defaults());
     }
 
     public NodeConfig withDataDir(Path dir) {
-        return new NodeConfig(host, dir, shutdownDrain, http, inputs, guard, buffer, outputs, diskGuard);
+        return new NodeConfig(host, dir, shutdownDrain, http, inputs, guard, buffer, outputs, diskGuard, alert);
     }
 }

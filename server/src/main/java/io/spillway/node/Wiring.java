@@ -136,6 +136,54 @@ final class Wiring {
         http.routes(routes::register);
     }
 
+    /** The dashboard (docs/dashboard.md) on the node's HTTP server; incidents are shown when the engine is wired. */
+    static void dashboard(Node node, HttpServer http, Supplier<@Nullable LogReader> reader) {
+        io.spillway.server.dashboard.Dashboard dashboard = new io.spillway.server.dashboard.Dashboard(
+                new io.spillway.server.dashboard.DashboardSources(
+                        node.host(),
+                        reader,
+                        node.tokens(),
+                        () -> dropTotals(node.drops()),
+                        () -> {
+                            DiskGuard g = node.diskGuard();
+                            return g == null ? List.of() : g.status();
+                        },
+                        node.config().diskGuard().enabled()
+                                ? "warn " + node.config().diskGuard().warn() + ", critical "
+                                        + node.config().diskGuard().critical() + ", emergency "
+                                        + node.config().diskGuard().emergency()
+                                : "",
+                        () -> node.pipeline().outputs().stream()
+                                .map(w -> new io.spillway.server.dashboard.DashboardSources.BufferUse(
+                                        w.name(),
+                                        w.buffer().records(),
+                                        w.buffer().bytes()))
+                                .toList(),
+                        () -> io.spillway.config.ConfigBinder.toTree(node.config()),
+                        app -> io.spillway.config.ConfigBinder.toTree(
+                                node.config().guard().settingsFor(app)),
+                        () -> {
+                            io.spillway.alert.IncidentEngine e = node.incidents();
+                            return e == null ? null : io.spillway.server.dashboard.IncidentView.of(e);
+                        }),
+                java.time.Duration.ofSeconds(5),
+                node.config().http().maxTails(),
+                node.config().http().tailHeartbeat(),
+                node.config().guard().maxApps(),
+                InstantSource.system());
+        http.routes(dashboard::register);
+    }
+
+    /**
+     * The incident API, the alert intake and the ack-link pages over the engine {@code engine} names
+     * (null until it opens in {@link Node#start}), with the node's tokens.
+     */
+    static void incidents(Node node, HttpServer http, Supplier<io.spillway.alert.@Nullable IncidentEngine> engine) {
+        io.spillway.server.IncidentRoutes routes = new io.spillway.server.IncidentRoutes(
+                engine, node.tokens(), node.config().alert().intake(), InstantSource.system());
+        http.routes(routes::register);
+    }
+
     /** Records dropped since start, per app and reason. */
     static Map<String, Map<String, Long>> dropTotals(DropLedger ledger) {
         Map<String, Map<String, Long>> out = new TreeMap<>();
@@ -203,6 +251,7 @@ final class Wiring {
         if (node.config().outputs().store().enabled()) {
             lines.add("store    " + node.config().outputs().store().resolveDir(node.dataDir()));
         }
+        lines.add(node.alerting().describe());
         return lines;
     }
 }

@@ -8,7 +8,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.spillway.record.LogRecord;
 import io.spillway.server.auth.Scope;
-import io.spillway.server.auth.TokenInfo;
 import io.spillway.server.auth.TokenStore;
 import io.spillway.store.AppSummary;
 import io.spillway.store.Filter;
@@ -26,7 +25,6 @@ import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -140,29 +138,11 @@ public final class LogRoutes implements AutoCloseable {
     }
 
     private static void error(Context ctx, HttpStatus status, String message) {
-        if (status == HttpStatus.UNAUTHORIZED) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"spillway\"");
-        }
-        ObjectNode o = JSON.createObjectNode();
-        o.put("error", message);
-        o.put("status", status.getCode());
-        ctx.status(status).contentType("application/json").result(o.toString());
+        ApiAuth.error(ctx, status, message);
     }
 
     private Scope authenticate(Context ctx) {
-        String header = ctx.header("Authorization");
-        if (header == null || header.isBlank()) {
-            throw new ApiException(
-                    HttpStatus.UNAUTHORIZED, "missing token: send Authorization: Bearer <token> (see docs/tokens.md)");
-        }
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiException(HttpStatus.UNAUTHORIZED, "expected Authorization: Bearer <token>");
-        }
-        Optional<TokenInfo> t = tokens.authenticate(header.substring(7).trim());
-        if (t.isEmpty()) {
-            throw new ApiException(HttpStatus.UNAUTHORIZED, "invalid or revoked token");
-        }
-        return t.get().scope();
+        return ApiAuth.authenticate(ctx, tokens).scope();
     }
 
     private LogReader reader() {

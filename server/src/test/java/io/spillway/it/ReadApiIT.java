@@ -141,6 +141,11 @@ class ReadApiIT {
     @Order(1)
     void firstStart_printsAdminTokenOnceAndWritesItOwnerOnly() throws Exception {
         assertThat(admin).matches("spw_[A-Za-z0-9_-]{43}");
+        // The banner is printed just after /readyz turns ready; on a busy machine that can be later.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!spillway.output().contains("token    " + admin) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         assertThat(spillway.output()).contains("token    " + admin);
         assertThat(PosixFilePermissions.toString(
                         Files.getPosixFilePermissions(spillway.dataDir.resolve("admin.token"))))

@@ -6,7 +6,8 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The outbound heartbeat ({@code alert.heartbeat}), see {@link OutboundHeartbeat}.
+ * The outbound heartbeat, the dead man's switch ({@code alert.dead_mans_switch}), see {@link
+ * OutboundHeartbeat}.
  *
  * <ul>
  *   <li>{@code enabled} (default {@code false}).
