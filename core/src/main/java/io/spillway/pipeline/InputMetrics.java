@@ -15,6 +15,7 @@ public final class InputMetrics {
     private final CounterDataPoint bytes;
     private final Counter errors;
     private final CounterDataPoint connections;
+    private final java.util.concurrent.atomic.LongAdder errorTotal = new java.util.concurrent.atomic.LongAdder();
 
     public InputMetrics(Metrics metrics, String input) {
         this.input = input;
@@ -36,6 +37,12 @@ public final class InputMetrics {
 
     public void error(String kind) {
         errors.labelValues(input, kind).inc();
+        errorTotal.increment();
+    }
+
+    /** Errors of every kind so far; a condition watch turns a burst into an {@code input_errors} event. */
+    public long errorCount() {
+        return errorTotal.sum();
     }
 
     public void connectionOpened() {

@@ -43,6 +43,10 @@ public final class OutputWorker {
     private volatile long drainDeadlineNanos = Long.MAX_VALUE;
     /** Batches delivered so far; written by the worker thread only, read by liveness checks. */
     private volatile long deliveredBatches;
+    /** Wall-clock millis of the first failed write since the last success; 0 while healthy. */
+    private volatile long failingSinceMillis;
+
+    private volatile String lastError = "";
 
     private long lastFlushNanos = System.nanoTime();
     private boolean dirty;
@@ -95,6 +99,19 @@ public final class OutputWorker {
      */
     public long deliveredBatches() {
         return deliveredBatches;
+    }
+
+    /**
+     * Epoch millis of the first failed delivery since the last successful one, or 0 while the output
+     * delivers; a condition watch turns a long failure into an {@code output_down} event.
+     */
+    public long failingSinceMillis() {
+        return failingSinceMillis;
+    }
+
+    /** The last delivery error's message; empty if none yet. */
+    public String lastError() {
+        return lastError;
     }
 
     public void start() throws IOException {
@@ -162,6 +179,10 @@ public final class OutputWorker {
         } catch (IOException | RuntimeException e) {
             buffer.release(batch);
             errors.inc();
+            if (failingSinceMillis == 0) {
+                failingSinceMillis = System.currentTimeMillis();
+            }
+            lastError = String.valueOf(e.getMessage());
             Duration pause = backoff.next();
             log.warn(
                     "output {}: delivery failed ({}), retrying {} records in {} ms (attempt {})",
@@ -177,6 +198,7 @@ public final class OutputWorker {
             return false;
         }
         backoff.reset();
+        failingSinceMillis = 0;
         buffer.commit(batch);
         deliveredBatches++;
         long b = 0;

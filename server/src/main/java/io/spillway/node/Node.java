@@ -13,9 +13,11 @@ import io.spillway.guard.Ticker;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.DropCounter;
 import io.spillway.pipeline.Input;
+import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.Output;
 import io.spillway.pipeline.OutputWorker;
 import io.spillway.pipeline.Pipeline;
+import io.spillway.pipeline.PipelineWatch;
 import io.spillway.server.HttpServer;
 import io.spillway.server.auth.AdminToken;
 import io.spillway.server.auth.TokenStore;
@@ -59,6 +61,7 @@ public final class Node implements AutoCloseable {
     private final EventBus events = new EventBus();
     private final @Nullable DiskGuard diskGuard;
     private final Scheduler scheduler = new Scheduler();
+    private final List<InputMetrics> inputMetrics = new ArrayList<>();
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -111,6 +114,13 @@ public final class Node implements AutoCloseable {
         }
     }
 
+    /** The metrics of one input, kept so that the pipeline watch sees its error storms. */
+    InputMetrics inputMetrics(String input) {
+        InputMetrics m = new InputMetrics(metrics, input);
+        inputMetrics.add(m);
+        return m;
+    }
+
     /** Called by {@link Wiring} when the store output is enabled. */
     void storeOutput(StoreOutput out) {
         this.storeOutput = out;
@@ -142,6 +152,15 @@ public final class Node implements AutoCloseable {
             if (diskGuard != null) {
                 scheduler.every("disk-guard", config.diskGuard().interval(), diskGuard::tick);
             }
+            PipelineWatch watch = new PipelineWatch(
+                    config.watch(),
+                    host,
+                    () -> Wiring.dropTotals(drops),
+                    outputs,
+                    inputMetrics,
+                    events,
+                    InstantSource.system());
+            scheduler.every("pipeline-watch", config.watch().interval(), watch::tick);
         } catch (Exception e) {
             stop();
             throw e;

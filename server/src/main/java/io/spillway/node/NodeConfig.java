@@ -5,6 +5,7 @@ import io.spillway.buffer.FairBufferConfig;
 import io.spillway.config.Check;
 import io.spillway.diskguard.DiskGuardConfig;
 import io.spillway.guard.GuardConfig;
+import io.spillway.pipeline.WatchConfig;
 import io.spillway.server.HttpConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,8 @@ import java.time.Duration;
  * @param diskGuard watermarks on the runtime's and Spillway's filesystems (docs/disk-guard.md)
  * @param alert incidents, escalation policies, notification targets, self-tests and the outbound
  *     heartbeat (docs/incidents.md, docs/notifiers.md)
+ * @param watch when the pipeline's own trouble (an app dropping, an output down, an input error
+ *     storm) becomes an event and so an incident (docs/incidents.md)
  */
 public record NodeConfig(
         String host,
@@ -34,7 +37,8 @@ public record NodeConfig(
         FairBufferConfig buffer,
         OutputsConfig outputs,
         DiskGuardConfig diskGuard,
-        AlertConfig alert) {
+        AlertConfig alert,
+        WatchConfig watch) {
     public NodeConfig {
         Check.require(!shutdownDrain.isNegative(), "shutdown_drain", "cannot be negative");
     }
@@ -50,10 +54,11 @@ public record NodeConfig(
                 FairBufferConfig.defaults(),
                 OutputsConfig.defaults(),
                 DiskGuardConfig.defaults(),
-                AlertConfig.defaults());
+                AlertConfig.defaults(),
+                WatchConfig.defaults());
     }
 
     public NodeConfig withDataDir(Path dir) {
-        return new NodeConfig(host, dir, shutdownDrain, http, inputs, guard, buffer, outputs, diskGuard, alert);
+        return new NodeConfig(host, dir, shutdownDrain, http, inputs, guard, buffer, outputs, diskGuard, alert, watch);
     }
 }

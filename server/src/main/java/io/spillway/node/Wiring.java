@@ -19,7 +19,6 @@ import io.spillway.input.tail.TailInput;
 import io.spillway.output.file.FileOutput;
 import io.spillway.output.file.FileOutputConfig;
 import io.spillway.pipeline.Input;
-import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.OutputWorker;
 import io.spillway.server.HttpServer;
 import io.spillway.server.IngestRoutes;
@@ -44,23 +43,20 @@ final class Wiring {
     static void inputs(Node node, List<Input> into) {
         SyslogConfig syslog = node.config().inputs().syslog();
         if (syslog.enabled()) {
-            into.add(new SyslogInput(syslog, new InputMetrics(node.metrics(), "syslog"), InstantSource.system()));
+            into.add(new SyslogInput(syslog, node.inputMetrics("syslog"), InstantSource.system()));
         }
         GelfConfig gelf = node.config().inputs().gelf();
         if (gelf.enabled()) {
-            into.add(new GelfInput(gelf, new InputMetrics(node.metrics(), "gelf"), InstantSource.system()));
+            into.add(new GelfInput(gelf, node.inputMetrics("gelf"), InstantSource.system()));
         }
         ForwardConfig forward = node.config().inputs().forward();
         if (forward.enabled()) {
-            into.add(new ForwardInput(forward, new InputMetrics(node.metrics(), "forward"), InstantSource.system()));
+            into.add(new ForwardInput(forward, node.inputMetrics("forward"), InstantSource.system()));
         }
         TailConfig tail = node.config().inputs().tail();
         if (tail.enabled()) {
             into.add(new TailInput(
-                    tail,
-                    tail.checkpointFile(node.dataDir()),
-                    new InputMetrics(node.metrics(), "tail"),
-                    InstantSource.system()));
+                    tail, tail.checkpointFile(node.dataDir()), node.inputMetrics("tail"), InstantSource.system()));
         }
     }
 
@@ -72,7 +68,7 @@ final class Wiring {
                 c,
                 logplex,
                 (records, onDurable) -> node.pipeline().acceptDurable(records, onDurable),
-                new InputMetrics(node.metrics(), "http"),
+                node.inputMetrics("http"),
                 InstantSource.system(),
                 node.host(),
                 app -> node.guard()
