@@ -36,6 +36,11 @@ public final class StoreCpuCost {
 
     public static void main(String[] args) throws Exception {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        System.out.printf(
+                "processors %d, load average %.2f%n",
+                Runtime.getRuntime().availableProcessors(), os.getSystemLoadAverage());
         for (String workload : List.of("quiet", "flood")) {
             Path dir = Files.createTempDirectory("store-cpu");
             StoreConfig d = StoreConfig.defaults();
@@ -80,6 +85,7 @@ public final class StoreCpuCost {
                 for (int round = 0; round < 3; round++) {
                     long records = 0;
                     long cpu0 = mx.getCurrentThreadCpuTime();
+                    long proc0 = os.getProcessCpuTime();
                     long wall0 = System.nanoTime();
                     for (int i = 0; i < (workload.equals("quiet") ? 1000 : 60); i++) {
                         List<LogRecord> batch = batches.get(i % batches.size());
@@ -91,27 +97,58 @@ public final class StoreCpuCost {
                     }
                     long cpu = mx.getCurrentThreadCpuTime() - cpu0;
                     long wall = System.nanoTime() - wall0;
+                    long proc = os.getProcessCpuTime() - proc0;
                     System.out.printf(
-                            "%s ingest round %d: %d records, %.0f records per CPU-second (%.0f per wall second)%n",
-                            workload, round, records, records / (cpu / 1e9), records / (wall / 1e9));
-                }
-                for (int round = 0; round < 3; round++) {
-                    String app = workload.equals("quiet") ? "quiet-7" : "noisy";
-                    long cpu0 = mx.getCurrentThreadCpuTime();
-                    QueryResult r = store.query(new Query(
-                            app,
-                            null,
-                            null,
-                            Filter.substring("no-such-text-anywhere"),
-                            100,
-                            Query.Order.NEWEST_FIRST,
-                            null));
-                    long cpu = mx.getCurrentThreadCpuTime() - cpu0;
-                    System.out.printf(
-                            "%s grep round %d: scanned %.1f MB, %.2f GB per CPU-second (stopped=%s)%n",
-                            workload, round, r.scannedBytes() / 1e6, r.scannedBytes() / (double) cpu, r.stoppedEarly());
+                            "%s ingest round %d: %d records, %.0f records per CPU-second of the appender, %.0f per"
+                                    + " CPU-second of the process (seal thread, GC included), %.0f per wall second%n",
+                            workload,
+                            round,
+                            records,
+                            records / (cpu / 1e9),
+                            records / (proc / 1e9),
+                            records / (wall / 1e9));
                 }
             }
+            // grep: with blocks decoded ahead on the scan pool (default) and on the query thread alone
+            for (String threads : new String[] {"default", "0"}) {
+                if (threads.equals("default")) {
+                    System.clearProperty("spillway.store.scan_threads");
+                } else {
+                    System.setProperty("spillway.store.scan_threads", threads);
+                }
+                try (LogStore store = LogStore.open(dir, c, new Metrics(), InstantSource.system())) {
+                    for (int round = 0; round < 4; round++) {
+                        String app = workload.equals("quiet") ? "quiet-7" : "noisy";
+                        long cpu0 = mx.getCurrentThreadCpuTime();
+                        long proc0 = os.getProcessCpuTime();
+                        long wall0 = System.nanoTime();
+                        QueryResult r = store.query(new Query(
+                                app,
+                                null,
+                                null,
+                                Filter.substring("no-such-text-anywhere"),
+                                100,
+                                Query.Order.NEWEST_FIRST,
+                                null));
+                        long wall = System.nanoTime() - wall0;
+                        long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+                        long proc = os.getProcessCpuTime() - proc0;
+                        System.out.printf(
+                                "%s grep (scan threads %s) round %d: scanned %.1f MB, %.2f GB/s wall clock, %.2f GB"
+                                        + " per CPU-second of the process, %.2f per CPU-second of the query thread"
+                                        + " (stopped=%s)%n",
+                                workload,
+                                threads,
+                                round,
+                                r.scannedBytes() / 1e6,
+                                r.scannedBytes() / (double) wall,
+                                r.scannedBytes() / (double) proc,
+                                r.scannedBytes() / (double) cpu,
+                                r.stoppedEarly());
+                    }
+                }
+            }
+            System.clearProperty("spillway.store.scan_threads");
             // zstd alone on the same text, 256 KiB blocks, level 3
             byte[] all = text.toByteArray();
             int block = 256 * 1024;
