@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -298,27 +297,27 @@ public final class LogStore implements LogReader, Closeable {
         synchronized (writeLock) {
             ensureOpen();
             long now = clock.millis();
-            Map<AppLog, long[]> touched = new IdentityHashMap<>();
+            List<AppLog> touched = new ArrayList<>();
             List<Runnable> handovers = new ArrayList<>(0);
             try {
                 for (LogRecord r : batch) {
                     appendOne(r, now, touched, handovers);
                 }
             } finally {
-                for (Map.Entry<AppLog, long[]> e : touched.entrySet()) {
-                    AppLog a = e.getKey();
+                for (AppLog a : touched) {
+                    a.inBatch = false;
                     synchronized (a) {
                         if (a.active != null) {
                             a.active.flushToOs();
                         }
                     }
-                    metrics.stored(a.name, e.getValue()[0], e.getValue()[1]);
+                    metrics.stored(a.name, a.batchRecords, a.batchBytes);
                 }
             }
             for (Runnable h : handovers) {
                 h.run();
             }
-            for (AppLog a : touched.keySet()) {
+            for (AppLog a : touched) {
                 enforceAppCap(a);
             }
             enforceTotal();
@@ -328,8 +327,7 @@ public final class LogStore implements LogReader, Closeable {
         }
     }
 
-    private void appendOne(LogRecord r, long now, Map<AppLog, long[]> touched, List<Runnable> handovers)
-            throws IOException {
+    private void appendOne(LogRecord r, long now, List<AppLog> touched, List<Runnable> handovers) throws IOException {
         String name = AppNames.normalize(r.app());
         AppLog a = appFor(name);
         if (a == null) {
@@ -366,11 +364,16 @@ public final class LogStore implements LogReader, Closeable {
             a.rate.add(now, 1);
         }
         open.put(a, Boolean.TRUE);
-        dirty.add(a);
+        dirty.add(a); // every record: a rotation earlier in this batch took the app out
+        if (!a.inBatch) {
+            a.inBatch = true;
+            a.batchRecords = 0;
+            a.batchBytes = 0;
+            touched.add(a);
+        }
         total.addAndGet(after - before);
-        long[] t = touched.computeIfAbsent(a, k -> new long[2]);
-        t[0]++;
-        t[1] += message.length;
+        a.batchRecords++;
+        a.batchBytes += message.length;
         List<BoundedTail> followersOfApp = tails.get(name);
         if (followersOfApp != null && !followersOfApp.isEmpty()) {
             LogRecord stored = message == r.messageBytes() ? r : r.withMessage(message);
