@@ -24,7 +24,10 @@ final class BlockTask {
     private final AtomicBoolean claimed = new AtomicBoolean();
     private final CountDownLatch done = new CountDownLatch(1);
 
-    /** Where the block is decompressed to; replaced by a larger array if too small. */
+    /**
+     * The query's buffer for this task's window slot; after {@link #run}, holds the block if {@link
+     * #mayMatch} (it may then be another array: see {@link Scratch}).
+     */
     byte[] out;
 
     /** Set if the block does not decompress or fails its CRC. */
@@ -41,10 +44,16 @@ final class BlockTask {
         this.substring = substring;
     }
 
-    /** Per-thread decoding state, owned by one thread. */
+    /**
+     * Per-thread decoding state, owned by one thread. Blocks are decompressed into the thread's own
+     * buffer, which stays in its core's cache; only a block the query must split into records is
+     * handed over, by swapping buffers with the task, so a scan of blocks that cannot match writes no
+     * cold memory.
+     */
     static final class Scratch {
         final ZstdDecompressCtx zstd;
         final CRC32C crc = new CRC32C();
+        byte[] buf = new byte[0];
 
         Scratch(ZstdDecompressCtx zstd) {
             this.zstd = zstd;
@@ -59,10 +68,15 @@ final class BlockTask {
     /** Decodes the block; the caller claimed the task. Never throws: failures land in {@link #error}. */
     void run(Scratch s) {
         try {
-            byte[] raw = SealedChunk.decode(block, compressed, s.zstd, out, s.crc);
-            out = raw;
+            byte[] raw = SealedChunk.decode(block, compressed, s.zstd, s.buf, s.crc);
+            s.buf = raw;
             if (substring != null) {
                 mayMatch = substring.contains(raw, 0, block.rawLength());
+            }
+            if (mayMatch) {
+                // the query reads this block: it takes the thread's buffer, the thread takes the slot's
+                s.buf = out;
+                out = raw;
             }
         } catch (IOException e) {
             error = e;
@@ -102,12 +116,8 @@ final class BlockTask {
 
     private static final byte[] EMPTY = new byte[0];
 
-    /** Runs the task on the calling thread if nobody has claimed it, else waits for it. */
-    void runOrAwait(Scratch s) throws InterruptedIOException {
-        if (claim()) {
-            run(s);
-        } else {
-            await();
-        }
+    /** Whether the task has run (or was withdrawn). */
+    boolean isDone() {
+        return done.getCount() == 0;
     }
 }

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * contains the substring at all. Blocks are still examined strictly in the query's order on the
  * query thread, so results, cursors and budgets are exactly those of a sequential walk: every budget
  * check below happens on the query thread at the same point of the walk. A block no worker has
- * started when the walk reaches it is decoded by the query thread itself. Prefetching never reaches
+ * started when the walk reaches it is decoded by the query thread itself, and while it waits for a
+ * block a worker is decoding, the query thread decodes later blocks of its window that no worker
+ * started. Prefetching never reaches
  * past what the byte budget would allow (assuming every earlier block is scanned), and a query that
  * stops withdraws the tasks no worker has started. Memory: at most {@code window} decompressed
  * blocks per query.
@@ -309,7 +311,18 @@ final class QueryRun {
         if (!budget.mayScan(b.rawLength())) {
             throw new Stop(Budget.BYTES);
         }
-        t.runOrAwait(own());
+        if (t.claim()) {
+            t.run(own());
+        } else {
+            // A worker is on it: rather than idle, decode blocks further ahead that no worker started
+            // (their results wait in their slots), then wait.
+            for (int j = i + 1; j < ahead && !t.isDone(); j++) {
+                if (fetched[j] instanceof BlockTask u && u.claim()) {
+                    u.run(own());
+                }
+            }
+            t.await();
+        }
         buffers[i % window] = t.out;
         t.forget();
         if (t.error != null) {
