@@ -63,6 +63,14 @@ public class StoreBenchmark {
     @Param({"quiet", "flood"})
     public String workload;
 
+    /**
+     * Threads decoding blocks ahead of a query ({@code spillway.store.scan_threads}): "default" is one
+     * per processor; "0" decodes on the query thread only (the walk before the scan pool). Run {@code
+     * -p scanThreads=0,default} to compare.
+     */
+    @Param({"default"})
+    public String scanThreads;
+
     private Path dir;
     private LogStore store;
     private List<List<LogRecord>> batches;
@@ -92,6 +100,11 @@ public class StoreBenchmark {
                 DataSize.ofGiB(64),
                 10_000,
                 16);
+        if (scanThreads.equals("default")) {
+            System.clearProperty("spillway.store.scan_threads");
+        } else {
+            System.setProperty("spillway.store.scan_threads", scanThreads);
+        }
         store = LogStore.open(dir, c, new Metrics(), InstantSource.system());
         SplittableRandom rnd = new SplittableRandom(42);
         batches = new ArrayList<>();

@@ -29,13 +29,21 @@ import java.util.SplittableRandom;
  * one core would do (I/O waits and fsync excluded). Prints records per CPU-second for ingest and GB
  * per CPU-second for grep, next to zstd's own decompression speed on the same text.
  *
- * <p>Run: {@code java -cp bench/target/benchmarks.jar io.spillway.bench.StoreCpuCost}
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar io.spillway.bench.StoreCpuCost [zstd level]}
  */
 public final class StoreCpuCost {
     private StoreCpuCost() {}
 
     public static void main(String[] args) throws Exception {
+        int level = args.length > 0
+                ? Integer.parseInt(args[0])
+                : StoreConfig.defaults().compressionLevel();
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        System.out.printf(
+                "processors %d, load average %.2f, zstd level %d%n",
+                Runtime.getRuntime().availableProcessors(), os.getSystemLoadAverage(), level);
         for (String workload : List.of("quiet", "flood")) {
             Path dir = Files.createTempDirectory("store-cpu");
             StoreConfig d = StoreConfig.defaults();
@@ -48,7 +56,7 @@ public final class StoreCpuCost {
                     Map.of(),
                     d.chunkSize(),
                     d.chunkMaxAge(),
-                    d.compressionLevel(),
+                    level,
                     DataSize.ofBytes(0),
                     true,
                     256,
@@ -80,6 +88,7 @@ public final class StoreCpuCost {
                 for (int round = 0; round < 3; round++) {
                     long records = 0;
                     long cpu0 = mx.getCurrentThreadCpuTime();
+                    long proc0 = os.getProcessCpuTime();
                     long wall0 = System.nanoTime();
                     for (int i = 0; i < (workload.equals("quiet") ? 1000 : 60); i++) {
                         List<LogRecord> batch = batches.get(i % batches.size());
@@ -91,27 +100,67 @@ public final class StoreCpuCost {
                     }
                     long cpu = mx.getCurrentThreadCpuTime() - cpu0;
                     long wall = System.nanoTime() - wall0;
+                    long proc = os.getProcessCpuTime() - proc0;
                     System.out.printf(
-                            "%s ingest round %d: %d records, %.0f records per CPU-second (%.0f per wall second)%n",
-                            workload, round, records, records / (cpu / 1e9), records / (wall / 1e9));
-                }
-                for (int round = 0; round < 3; round++) {
-                    String app = workload.equals("quiet") ? "quiet-7" : "noisy";
-                    long cpu0 = mx.getCurrentThreadCpuTime();
-                    QueryResult r = store.query(new Query(
-                            app,
-                            null,
-                            null,
-                            Filter.substring("no-such-text-anywhere"),
-                            100,
-                            Query.Order.NEWEST_FIRST,
-                            null));
-                    long cpu = mx.getCurrentThreadCpuTime() - cpu0;
-                    System.out.printf(
-                            "%s grep round %d: scanned %.1f MB, %.2f GB per CPU-second (stopped=%s)%n",
-                            workload, round, r.scannedBytes() / 1e6, r.scannedBytes() / (double) cpu, r.stoppedEarly());
+                            "%s ingest round %d: %d records, %.0f records per CPU-second of the appender, %.0f per"
+                                    + " CPU-second of the process (seal thread, GC included), %.0f per wall second%n",
+                            workload,
+                            round,
+                            records,
+                            records / (cpu / 1e9),
+                            records / (proc / 1e9),
+                            records / (wall / 1e9));
                 }
             }
+            // grep: with blocks decoded ahead on the scan pool (default) and on the query thread alone
+            for (String threads : new String[] {"default", "0"}) {
+                if (threads.equals("default")) {
+                    System.clearProperty("spillway.store.scan_threads");
+                } else {
+                    System.setProperty("spillway.store.scan_threads", threads);
+                }
+                try (LogStore store = LogStore.open(dir, c, new Metrics(), InstantSource.system())) {
+                    for (int round = 0; round < 4; round++) {
+                        // quiet: one query per app, all 50 (each app holds only ~12 MB)
+                        List<String> apps = new ArrayList<>();
+                        for (int a = 0; a < (workload.equals("quiet") ? 50 : 1); a++) {
+                            apps.add(workload.equals("quiet") ? "quiet-" + a : "noisy");
+                        }
+                        long cpu0 = mx.getCurrentThreadCpuTime();
+                        long proc0 = os.getProcessCpuTime();
+                        long wall0 = System.nanoTime();
+                        long scanned = 0;
+                        QueryResult r = null;
+                        for (String app : apps) {
+                            r = store.query(new Query(
+                                    app,
+                                    null,
+                                    null,
+                                    Filter.substring("no-such-text-anywhere"),
+                                    100,
+                                    Query.Order.NEWEST_FIRST,
+                                    null));
+                            scanned += r.scannedBytes();
+                        }
+                        long wall = System.nanoTime() - wall0;
+                        long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+                        long proc = os.getProcessCpuTime() - proc0;
+                        System.out.printf(
+                                "%s grep (scan threads %s) round %d: scanned %.1f MB, %.2f GB/s wall clock, %.2f GB"
+                                        + " per CPU-second of the process, %.2f per CPU-second of the query thread"
+                                        + " (stopped=%s)%n",
+                                workload,
+                                threads,
+                                round,
+                                scanned / 1e6,
+                                scanned / (double) wall,
+                                scanned / (double) proc,
+                                scanned / (double) cpu,
+                                r.stoppedEarly());
+                    }
+                }
+            }
+            System.clearProperty("spillway.store.scan_threads");
             // zstd alone on the same text, 256 KiB blocks, level 3
             byte[] all = text.toByteArray();
             int block = 256 * 1024;

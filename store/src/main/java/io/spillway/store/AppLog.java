@@ -33,9 +33,37 @@ final class AppLog {
     long evictedRecords;
     final IngestRate rate = new IngestRate();
 
+    /**
+     * Records and message bytes of the batch being appended, and whether this app is in the batch's
+     * touched list: the store's per-batch bookkeeping, kept here so an append needs no map lookup per
+     * record. Guarded by the store's write lock (not this monitor).
+     */
+    long batchRecords;
+
+    long batchBytes;
+    boolean inBatch;
+
+    private final int hash;
+
     AppLog(String name, Path dir) {
         this.name = name;
         this.dir = dir;
+        this.hash = name.hashCode();
+    }
+
+    /**
+     * Identity equality (names are unique within a store), with a stored hash: the store's per-record
+     * bookkeeping hashes apps, and an identity hash of an object whose monitor is inflated (queries and
+     * the seal thread take it) is a slow runtime call.
+     */
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+        return this == o;
     }
 
     synchronized long bytes() {

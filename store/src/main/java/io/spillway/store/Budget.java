@@ -30,6 +30,11 @@ final class Budget {
         return scanned == 0 || scanned + more <= maxScan;
     }
 
+    /** Whether {@link #mayScan} would allow {@code more} bytes once {@code scannedBefore} are scanned. */
+    boolean wouldAllow(long scannedBefore, long more) {
+        return scannedBefore == 0 || scannedBefore + more <= maxScan;
+    }
+
     /** Thrown out of a regex match when the deadline passed (no stack trace: it is control flow). */
     static final class TimeUp extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -75,7 +74,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading.</b> Writes ({@link #append}, {@link #sync}, {@link #maintain}, {@link #close}) are
  * serialised by one lock: the store has one writer (its output worker) plus the output's maintenance
- * timer. The seal thread takes only an app's monitor, to swap a sealed chunk in. Reads ({@link LogReader}) are thread-safe and run concurrently with writes: they
+ * timer. The seal thread takes only an app's monitor, to swap a sealed chunk in. A query decodes
+ * sealed blocks ahead of its walk on the shared {@link ScanPool} ({@code store-scan-N}, one thread per
+ * processor), at most {@code 2 × processors} (2..16) blocks per query. Reads ({@link LogReader}) are thread-safe and run concurrently with writes: they
  * take an app's monitor only to snapshot its chunk list, then read immutable files.
  */
 public final class LogStore implements LogReader, Closeable {
@@ -111,6 +112,11 @@ public final class LogStore implements LogReader, Closeable {
     static final int MAX_PENDING_SEALS = 2;
 
     private final ExecutorService sealer;
+    /** Decodes sealed blocks ahead of queries, shared by all of them (see {@link QueryRun}). */
+    private final @Nullable ScanPool scanPool;
+    /** Blocks decoded at once per query, at most: bounds a query's memory to this many blocks. */
+    private final int scanWindow;
+
     private final Semaphore sealPermits = new Semaphore(MAX_PENDING_SEALS);
 
     private final GrowableBuffer scratch = new GrowableBuffer(64 * 1024);
@@ -131,6 +137,8 @@ public final class LogStore implements LogReader, Closeable {
             t.setDaemon(true);
             return t;
         });
+        this.scanPool = ScanPool.forMachine();
+        this.scanWindow = scanPool == null ? 1 : Math.min(16, Math.max(2, 2 * scanPool.threads()));
         metrics.gaugeCallback(
                 "spillway_store_disk_bytes", "Bytes of the store's chunks on disk.", cb -> cb.call(total.get()));
         metrics.gaugeCallback("spillway_store_apps", "Apps the store holds.", cb -> cb.call(apps.size()));
@@ -289,27 +297,27 @@ public final class LogStore implements LogReader, Closeable {
         synchronized (writeLock) {
             ensureOpen();
             long now = clock.millis();
-            Map<AppLog, long[]> touched = new IdentityHashMap<>();
+            List<AppLog> touched = new ArrayList<>();
             List<Runnable> handovers = new ArrayList<>(0);
             try {
                 for (LogRecord r : batch) {
                     appendOne(r, now, touched, handovers);
                 }
             } finally {
-                for (Map.Entry<AppLog, long[]> e : touched.entrySet()) {
-                    AppLog a = e.getKey();
+                for (AppLog a : touched) {
+                    a.inBatch = false;
                     synchronized (a) {
                         if (a.active != null) {
                             a.active.flushToOs();
                         }
                     }
-                    metrics.stored(a.name, e.getValue()[0], e.getValue()[1]);
+                    metrics.stored(a.name, a.batchRecords, a.batchBytes);
                 }
             }
             for (Runnable h : handovers) {
                 h.run();
             }
-            for (AppLog a : touched.keySet()) {
+            for (AppLog a : touched) {
                 enforceAppCap(a);
             }
             enforceTotal();
@@ -319,8 +327,7 @@ public final class LogStore implements LogReader, Closeable {
         }
     }
 
-    private void appendOne(LogRecord r, long now, Map<AppLog, long[]> touched, List<Runnable> handovers)
-            throws IOException {
+    private void appendOne(LogRecord r, long now, List<AppLog> touched, List<Runnable> handovers) throws IOException {
         String name = AppNames.normalize(r.app());
         AppLog a = appFor(name);
         if (a == null) {
@@ -357,11 +364,16 @@ public final class LogStore implements LogReader, Closeable {
             a.rate.add(now, 1);
         }
         open.put(a, Boolean.TRUE);
-        dirty.add(a);
+        dirty.add(a); // every record: a rotation earlier in this batch took the app out
+        if (!a.inBatch) {
+            a.inBatch = true;
+            a.batchRecords = 0;
+            a.batchBytes = 0;
+            touched.add(a);
+        }
         total.addAndGet(after - before);
-        long[] t = touched.computeIfAbsent(a, k -> new long[2]);
-        t[0]++;
-        t[1] += message.length;
+        a.batchRecords++;
+        a.batchBytes += message.length;
         List<BoundedTail> followersOfApp = tails.get(name);
         if (followersOfApp != null && !followersOfApp.isEmpty()) {
             LogRecord stored = message == r.messageBytes() ? r : r.withMessage(message);
@@ -710,6 +722,9 @@ public final class LogStore implements LogReader, Closeable {
             // Pending seals finish (their chunks are durable either way: an unsealed .open is sealed at
             // the next open).
             sealer.shutdown();
+            if (scanPool != null) {
+                scanPool.close();
+            }
             try {
                 if (!sealer.awaitTermination(60, TimeUnit.SECONDS)) {
                     log.warn("store: sealing still running at close; the next open seals what is left");
@@ -769,6 +784,11 @@ public final class LogStore implements LogReader, Closeable {
      */
     @Override
     public QueryResult query(Query query) {
+        return query(query, scanPool, scanWindow);
+    }
+
+    /** A query decoding blocks ahead on {@code pool} (or, if null, each on the query thread) (tests). */
+    QueryResult query(Query query, @Nullable ScanPool pool, int window) {
         Cursor cursor = query.cursor() == null ? null : Cursor.decode(query.cursor());
         AppLog a = apps.get(AppNames.normalize(query.app()));
         if (a == null) {
@@ -778,7 +798,7 @@ public final class LogStore implements LogReader, Closeable {
         Budget budget = new Budget(
                 ticker, config.queryTimeout().toNanos(), config.queryMaxScan().bytes());
         try {
-            QueryResult r = new QueryRun(a, query, cursor, budget, metrics).run();
+            QueryResult r = new QueryRun(a, query, cursor, budget, metrics, pool, window).run();
             metrics.query(r.stoppedEarly());
             return r;
         } catch (IOException e) {

@@ -8,7 +8,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +16,20 @@ import org.slf4j.LoggerFactory;
  * One query over one app's snapshot: walks chunks and blocks in the query's order, skipping those
  * whose time span misses the range or that lie before the cursor, decompresses the rest block by
  * block, and filters records (time, then substring on UTF-8 bytes or regex under the deadline).
+ *
+ * <p><b>Parallel decoding.</b> The sealed blocks the walk will read are listed up front (from the
+ * in-memory indexes). While the query examines block {@code i}, the compressed bytes of blocks {@code
+ * i+1 .. i+window-1} are read (on the query thread) and handed to the store's {@link ScanPool}, whose
+ * threads decompress them, check their CRCs and, for a substring query, test whether the block
+ * contains the substring at all. Blocks are still examined strictly in the query's order on the
+ * query thread, so results, cursors and budgets are exactly those of a sequential walk: every budget
+ * check below happens on the query thread at the same point of the walk. A block no worker has
+ * started when the walk reaches it is decoded by the query thread itself, and while it waits for a
+ * block a worker is decoding, the query thread decodes later blocks of its window that no worker
+ * started. Prefetching never reaches
+ * past what the byte budget would allow (assuming every earlier block is scanned), and a query that
+ * stops withdraws the tasks no worker has started. Memory: at most {@code window} decompressed
+ * blocks per query.
  *
  * <p>Budgets: before each block, the scanned-bytes budget (the first block is always allowed); before
  * each record and inside regex matching, the deadline. Progress is guaranteed: a query that stops
@@ -48,11 +61,56 @@ final class QueryRun {
 
     private int lastIndex;
     private int sinceCheck;
-    private byte[] blockBuffer = new byte[0];
     private int[] offsets = new int[256];
     private int[] lengths = new int[256];
 
+    private final @Nullable ScanPool pool;
+    private final int window;
+
+    /** The walk: {@link BlockRef}s of sealed chunks and {@link AppLog.ActiveView}s, in the query's order. */
+    private List<Object> items = List.of();
+    /** What was fetched for an item: a {@link BlockTask}, {@link #MISSING} or an {@link IOException}. */
+    private @Nullable Object[] fetched = new Object[0];
+    /** Next item to fetch. */
+    private int ahead;
+    /** Bytes the items in [current, ahead) will scan: what the prefetch must leave to the budget. */
+    private long aheadBytes;
+    /** Decompression buffers, one per window slot (item {@code j} uses slot {@code j % window}). */
+    private final byte[][] buffers;
+
+    private @Nullable SealedChunk channelChunk;
+    private @Nullable FileChannel channel;
+    private boolean channelMissing;
+    private BlockTask.@Nullable Scratch own;
+
+    private static final Object MISSING = new Object();
+
+    /** One sealed block the walk reads. */
+    private record BlockRef(SealedChunk chunk, SealedChunk.Block block) {}
+
     QueryRun(AppLog app, Query query, @Nullable Cursor after, Budget budget, StoreMetrics metrics) {
+        this(app, query, after, budget, metrics, null, 1);
+    }
+
+    /**
+     * @param pool decodes blocks ahead of the walk, or null to decode each on the query thread
+     * @param window blocks decoded at most at once for this query (the one examined included), at least 1
+     */
+    QueryRun(
+            AppLog app,
+            Query query,
+            @Nullable Cursor after,
+            Budget budget,
+            StoreMetrics metrics,
+            @Nullable ScanPool pool,
+            int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("window must be at least 1");
+        }
+        this.pool = pool;
+        this.window = window;
+        this.buffers = new byte[window][];
+        java.util.Arrays.fill(buffers, new byte[0]);
         this.app = app;
         this.query = query;
         this.after = after;
@@ -87,30 +145,204 @@ final class QueryRun {
 
     QueryResult run() throws IOException {
         AppLog.Snapshot snap = app.snapshot((id, min, max) -> chunkWanted(id, min, max));
-        try (ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
-            CRC32C crc = new CRC32C();
-            // One order by id over sealed and unsealed chunks (a chunk whose seal failed and waits for
-            // a retry can be older than a sealed one).
-            List<Object> chunks =
-                    new ArrayList<>(snap.sealed().size() + snap.open().size());
-            chunks.addAll(snap.sealed());
-            chunks.addAll(snap.open());
-            chunks.sort(java.util.Comparator.comparingLong(QueryRun::idOf));
-            int n = chunks.size();
-            for (int k = 0; k < n; k++) {
-                Object o = chunks.get(newestFirst ? n - 1 - k : k);
-                if (o instanceof SealedChunk c) {
-                    sealedChunk(c, zstd, crc);
+        // One order by id over sealed and unsealed chunks (a chunk whose seal failed and waits for
+        // a retry can be older than a sealed one).
+        List<Object> chunks = new ArrayList<>(snap.sealed().size() + snap.open().size());
+        chunks.addAll(snap.sealed());
+        chunks.addAll(snap.open());
+        chunks.sort(java.util.Comparator.comparingLong(QueryRun::idOf));
+        List<Object> walk = new ArrayList<>();
+        int n = chunks.size();
+        for (int k = 0; k < n; k++) {
+            Object o = chunks.get(newestFirst ? n - 1 - k : k);
+            if (o instanceof SealedChunk c) {
+                if (!chunkWanted(c.id, c.minTs, c.maxTs)) {
+                    continue;
+                }
+                int m = c.blocks.length;
+                for (int j = 0; j < m; j++) {
+                    SealedChunk.Block b = c.blocks[newestFirst ? m - 1 - j : j];
+                    if (b.maxTs() < since || b.minTs() >= until || !rangeWanted(c.id, b.firstIndex(), b.lastIndex())) {
+                        continue;
+                    }
+                    walk.add(new BlockRef(c, b));
+                }
+            } else {
+                walk.add(o);
+            }
+        }
+        items = walk;
+        fetched = new Object[walk.size()];
+        int consumed = 0;
+        try {
+            for (int i = 0; i < walk.size(); i++) {
+                consumed = i;
+                Object o = walk.get(i);
+                if (o instanceof BlockRef r) {
+                    sealedBlock(i, r);
                 } else {
-                    activeChunk((AppLog.ActiveView) o);
+                    prefetch(i);
+                    AppLog.ActiveView v = (AppLog.ActiveView) o;
+                    aheadBytes -= v.frames().length;
+                    activeChunk(v);
                 }
             }
+            consumed = walk.size();
         } catch (Stop s) {
             Cursor next =
                     s.reason == null ? cursorOfLastReturned() : lastChunk < 0 ? null : new Cursor(lastChunk, lastIndex);
             return new QueryResult(out, next == null ? query.cursor() : next.encode(), s.reason, budget.scanned);
+        } finally {
+            release(consumed + 1);
         }
         return new QueryResult(out, null, null, budget.scanned);
+    }
+
+    /** Bytes an item scans once reached. */
+    private static long sizeOf(Object item) {
+        return item instanceof BlockRef r ? r.block().rawLength() : ((AppLog.ActiveView) item).frames().length;
+    }
+
+    /**
+     * Fetches items up to {@code current + window - 1}, as long as the byte budget would still allow
+     * them once everything before them is scanned; item {@code current} itself is always fetched.
+     */
+    private void prefetch(int current) throws IOException {
+        int limit = Math.min(items.size(), current + window);
+        while (ahead < limit) {
+            Object item = items.get(ahead);
+            long size = sizeOf(item);
+            if (ahead > current && !budget.wouldAllow(budget.scanned + aheadBytes, size)) {
+                return; // the walk stops at or before this item: decoding it would be wasted
+            }
+            if (item instanceof BlockRef r) {
+                fetched[ahead] = fetch(ahead, r, ahead > current);
+            }
+            aheadBytes += size;
+            ahead++;
+        }
+    }
+
+    /** Reads a block's compressed bytes and offers its decoding to the pool. */
+    private Object fetch(int index, BlockRef r, boolean offer) {
+        SealedChunk c = r.chunk();
+        try {
+            if (channelChunk != c) {
+                closeChannel();
+                channelChunk = c;
+                try {
+                    channel = FileChannel.open(c.path, StandardOpenOption.READ);
+                } catch (NoSuchFileException e) {
+                    channelMissing = true; // evicted since the snapshot: it is before everything left
+                }
+            }
+        } catch (IOException e) {
+            return e;
+        }
+        FileChannel ch = channel;
+        if (channelMissing || ch == null) {
+            return MISSING;
+        }
+        byte[] compressed;
+        try {
+            compressed = SealedChunk.readCompressed(ch, r.block());
+        } catch (IOException e) {
+            // Like a block that does not decompress: skipped, logged and counted when reached.
+            compressed = new byte[0];
+        }
+        BlockTask t = new BlockTask(r.block(), compressed, buffers[index % window], substring);
+        if (offer && pool != null) {
+            pool.offer(t); // if full, the walk decodes it itself when it gets there
+        }
+        return t;
+    }
+
+    private void closeChannel() {
+        FileChannel ch = channel;
+        channel = null;
+        channelMissing = false;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                log.debug("store: closing {}: {}", channelChunk == null ? "?" : channelChunk.path, e.getMessage());
+            }
+        }
+    }
+
+    /** Withdraws the tasks no worker has started, closes the channel and the query's own zstd context. */
+    private void release(int from) {
+        for (int j = from; j < ahead; j++) {
+            if (fetched[j] instanceof BlockTask t) {
+                t.cancel();
+            }
+            fetched[j] = null;
+        }
+        closeChannel();
+        BlockTask.Scratch s = own;
+        own = null;
+        if (s != null) {
+            s.zstd.close();
+        }
+    }
+
+    private BlockTask.Scratch own() {
+        BlockTask.Scratch s = own;
+        if (s == null) {
+            s = new BlockTask.Scratch(new ZstdDecompressCtx());
+            own = s;
+        }
+        return s;
+    }
+
+    private void sealedBlock(int i, BlockRef r) throws IOException, Stop {
+        prefetch(i);
+        Object f = fetched[i];
+        fetched[i] = null;
+        SealedChunk.Block b = r.block();
+        aheadBytes -= b.rawLength();
+        if (f == MISSING) {
+            return;
+        }
+        if (f instanceof IOException e) {
+            throw e;
+        }
+        BlockTask t = (BlockTask) java.util.Objects.requireNonNull(f);
+        if (!budget.mayScan(b.rawLength())) {
+            throw new Stop(Budget.BYTES);
+        }
+        if (t.claim()) {
+            t.run(own());
+        } else {
+            // A worker is on it: rather than idle, decode blocks further ahead that no worker started
+            // (their results wait in their slots), then wait.
+            for (int j = i + 1; j < ahead && !t.isDone(); j++) {
+                if (fetched[j] instanceof BlockTask u && u.claim()) {
+                    u.run(own());
+                }
+            }
+            t.await();
+        }
+        buffers[i % window] = t.out;
+        t.forget();
+        if (t.error != null) {
+            metrics.corrupt();
+            log.error(
+                    "store: app {}: skipping a corrupt block of {}: {}",
+                    app.name,
+                    r.chunk().path,
+                    t.error.getMessage());
+            return;
+        }
+        budget.scanned += b.rawLength();
+        if (!t.mayMatch) {
+            // Not in the block's bytes, so in none of its messages: skip it in one pass.
+            skipBlock(r.chunk().id, b.firstIndex(), b.count());
+            return;
+        }
+        byte[] raw = t.out;
+        int count = splitVarint(raw, b.rawLength());
+        records(r.chunk().id, b.firstIndex(), raw, count);
     }
 
     private static long idOf(Object chunk) {
@@ -137,47 +369,6 @@ final class QueryRun {
             return true;
         }
         return newestFirst ? first < after.index() : lastIndex > after.index();
-    }
-
-    private void sealedChunk(SealedChunk c, ZstdDecompressCtx zstd, CRC32C crc) throws IOException, Stop {
-        if (!chunkWanted(c.id, c.minTs, c.maxTs)) {
-            return;
-        }
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(c.path, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            return; // evicted since the snapshot: it is before everything left
-        }
-        try (ch) {
-            int n = c.blocks.length;
-            for (int k = 0; k < n; k++) {
-                SealedChunk.Block b = c.blocks[newestFirst ? n - 1 - k : k];
-                if (b.maxTs() < since || b.minTs() >= until || !rangeWanted(c.id, b.firstIndex(), b.lastIndex())) {
-                    continue;
-                }
-                if (!budget.mayScan(b.rawLength())) {
-                    throw new Stop(Budget.BYTES);
-                }
-                byte[] raw;
-                try {
-                    raw = SealedChunk.readBlock(ch, b, zstd, blockBuffer, crc);
-                } catch (IOException e) {
-                    metrics.corrupt();
-                    log.error("store: app {}: skipping a corrupt block of {}: {}", app.name, c.path, e.getMessage());
-                    continue;
-                }
-                blockBuffer = raw;
-                budget.scanned += b.rawLength();
-                if (substring != null && !substring.contains(raw, 0, b.rawLength())) {
-                    // Not in the block's bytes, so in none of its messages: skip it in one pass.
-                    skipBlock(c.id, b.firstIndex(), b.count());
-                    continue;
-                }
-                int count = splitVarint(raw, b.rawLength());
-                records(c.id, b.firstIndex(), raw, count);
-            }
-        }
     }
 
     private void activeChunk(AppLog.ActiveView a) throws Stop {

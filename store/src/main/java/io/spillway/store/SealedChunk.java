@@ -283,7 +283,20 @@ final class SealedChunk {
      */
     static byte[] readBlock(FileChannel ch, Block b, ZstdDecompressCtx zstd, byte[] into, CRC32C crc)
             throws IOException {
-        byte[] compressed = readFully(ch, b.offset(), b.compressedLength());
+        return decode(b, readCompressed(ch, b), zstd, into, crc);
+    }
+
+    /** Reads a block's compressed bytes. */
+    static byte[] readCompressed(FileChannel ch, Block b) throws IOException {
+        return readFully(ch, b.offset(), b.compressedLength());
+    }
+
+    /**
+     * Decompresses a block's compressed bytes into {@code into} (or a new array if it is too small) and
+     * checks its CRC; returns the array holding the block's records at [0, rawLength).
+     */
+    static byte[] decode(Block b, byte[] compressed, ZstdDecompressCtx zstd, byte[] into, CRC32C crc)
+            throws IOException {
         byte[] out = into.length >= b.rawLength() ? into : new byte[b.rawLength()];
         int n;
         try {
