@@ -35,6 +35,18 @@ class DashboardIT {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** Whether a drop marker of app {@code limited} is in the store, read through the API. */
+    private static boolean storedMarker(SpillwayProcess spillway, String token) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + spillway.httpPort
+                                        + "/api/v1/apps/limited/logs?limit=100"))
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 && r.body().contains("spillway: dropped");
+    }
+
     private int ingest(SpillwayProcess spillway, String app, String ndjson) throws Exception {
         return http.send(
                         HttpRequest.newBuilder(URI.create(
@@ -85,6 +97,12 @@ class DashboardIT {
 
                 assertThat(ingest(spillway, "limited", "{\"message\":\"flood line\"}\n".repeat(50)))
                         .isEqualTo(429);
+                // The page shows the stored lines, then follows new ones; wait until the marker is
+                // stored so it is on the page whichever side of that hand-over it falls.
+                long markerDeadline = System.nanoTime() + 30_000_000_000L;
+                while (!storedMarker(spillway, admin) && System.nanoTime() < markerDeadline) {
+                    Thread.sleep(200);
+                }
                 driver.get(url + "/apps/limited");
                 wait.until(ExpectedConditions.textToBe(By.id("tail-status"), "live"));
                 // The drops table refreshes itself; the guard's marker line arrives in the tail, highlighted.
