@@ -530,7 +530,17 @@ public final class Dashboard implements AutoCloseable {
             throw new Refusal(503, "Unavailable", "the store is not open (yet)");
         }
         String grep = ctx.queryParam("grep");
-        tails.open(ctx, r, app, grep == null || grep.isBlank() ? null : grep);
+        // An EventSource reconnecting sends the last id it saw; a fresh page names its last line.
+        String after = ctx.header("Last-Event-ID");
+        if (after == null || after.isBlank()) {
+            after = ctx.queryParam("after");
+        }
+        tails.open(
+                ctx,
+                r,
+                app,
+                grep == null || grep.isBlank() ? null : grep,
+                after == null || after.isBlank() ? null : after);
     }
 
     private void incidents(Context ctx) {

@@ -91,7 +91,14 @@
       if (source) source.close();
       var url = form.dataset.tail;
       var g = grep.value.trim();
-      if (g) url += "?grep=" + encodeURIComponent(g);
+      var params = [];
+      if (g) params.push("grep=" + encodeURIComponent(g));
+      // Resume after the last line shown, so a line stored while the page loaded is not lost.
+      var shown = list.querySelectorAll("li[data-cursor]");
+      for (var i = shown.length - 1; i >= 0; i--) {
+        if (shown[i].dataset.cursor) { params.push("after=" + encodeURIComponent(shown[i].dataset.cursor)); break; }
+      }
+      if (params.length) url += "?" + params.join("&");
       source = new EventSource(url);
       setStatus("connecting…");
       source.addEventListener("ready", function () { setStatus(paused ? "paused" : "live"); });

@@ -305,4 +305,50 @@ class DashboardRoutesTest {
         assertThat(get("/static/000000000000/htmx.min.js", null).statusCode()).isEqualTo(404);
         assertThat(get("/static/x/..%2F..%2Fetc%2Fpasswd", null).statusCode()).isEqualTo(404);
     }
+
+    @Test
+    void tail_resumedAfterTheLastShownLine_sendsWhatWasStoredSinceThenLiveLinesOnce() throws Exception {
+        String cookie = signIn(server.adminToken);
+        server.log("web", "shown on the page");
+        server.log("web", "stored while the page loaded");
+        String shownCursor = server.store
+                .query(new io.spillway.store.Query(
+                        "web", null, null, null, 1, io.spillway.store.Query.Order.OLDEST_FIRST, null))
+                .records()
+                .getFirst()
+                .cursor();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(server.base() + "/apps/web/tail?after="
+                        + URLEncoder.encode(shownCursor, StandardCharsets.UTF_8)))
+                .header("Cookie", cookie)
+                .build();
+        HttpResponse<java.io.InputStream> r = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        java.io.BufferedReader in =
+                new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        java.util.List<String> data = new java.util.ArrayList<>();
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        boolean loggedLive = false;
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String line;
+        while (System.nanoTime() < deadline && (line = in.readLine()) != null) {
+            if (line.startsWith("id: ")) {
+                ids.add(line.substring(4));
+            } else if (line.startsWith("data: ") && line.contains("\"message\"")) {
+                data.add(line);
+                if (!loggedLive) {
+                    loggedLive = true;
+                    server.log("web", "a live line");
+                }
+                if (line.contains("a live line")) {
+                    break;
+                }
+            }
+        }
+        r.body().close();
+        assertThat(data).hasSize(2);
+        assertThat(data.get(0)).contains("stored while the page loaded");
+        assertThat(data.get(1)).contains("a live line");
+        assertThat(String.join("\n", data)).doesNotContain("shown on the page");
+        assertThat(ids).hasSize(2).doesNotContain(shownCursor);
+    }
 }
