@@ -167,15 +167,44 @@ final class ActiveChunk {
 
     /** Flushes and forces the file to disk. */
     void sync() throws IOException {
-        flushToOs();
-        if (unsynced) {
-            channel().force(false);
+        FileChannel ch = flushForSync();
+        if (ch != null) {
+            ch.force(false);
             unsynced = false;
         }
     }
 
+    /**
+     * The first half of a sync whose force runs elsewhere (the store forces many files at once):
+     * flushes, and returns the channel to force, or null if nothing was appended since the last sync.
+     * The caller calls {@link #synced} once the force succeeded.
+     */
+    @Nullable
+    FileChannel flushForSync() throws IOException {
+        flushToOs();
+        return unsynced ? channel() : null;
+    }
+
+    /** Records that a force begun by {@link #flushForSync} succeeded (nothing was appended since). */
+    void synced() {
+        unsynced = false;
+    }
+
     boolean unsynced() {
         return unsynced;
+    }
+
+    /**
+     * Flushes and closes the channel without forcing it: for a chunk leaving the writer, which the seal
+     * thread makes durable (as its sealed file) or the store's next sync forces by path.
+     */
+    void closeChannelUnforced() throws IOException {
+        flushToOs();
+        FileChannel ch = channel;
+        channel = null;
+        if (ch != null) {
+            ch.close();
+        }
     }
 
     /** Syncs and closes the channel; the next append reopens it. */

@@ -22,7 +22,10 @@ final class AppLog {
     @Nullable
     ActiveChunk active;
 
-    /** Full chunks, fsynced and closed for writing, that the seal thread compresses in id order. */
+    /**
+     * Full chunks, closed for writing, that the seal thread compresses in id order. Not necessarily
+     * forced yet: the store's next sync forces those still here.
+     */
     final List<ActiveChunk> sealing = new ArrayList<>();
 
     long nextId;
@@ -42,6 +45,13 @@ final class AppLog {
 
     long batchBytes;
     boolean inBatch;
+
+    /**
+     * Whether this app was put in the store's {@code open} and {@code dirty} sets during the current
+     * batch (cleared at the batch's end, and when a rotation or a close takes it out), so that an
+     * append touches those sets once per app and batch. Guarded by the store's write lock.
+     */
+    boolean listed;
 
     private final int hash;
 

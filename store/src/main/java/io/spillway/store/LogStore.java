@@ -6,11 +6,15 @@ import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,12 +25,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,10 +57,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Durability.</b> {@link #append} hands every record to the operating system before it returns
  * (it survives {@code kill -9}); {@link #sync} forces the active chunks to disk (it survives a host
- * crash). An active chunk that reaches {@code chunk_size} or {@code chunk_max_age} is rotated: forced
- * to disk, closed, and handed to the seal thread {@code store-seal}, while the next record starts a
- * new chunk; so compression does not hold up appends. At most {@link #MAX_PENDING_SEALS} chunks wait
- * for it store-wide (the writer waits past that); waiting chunks stay readable and counted. The seal
+ * crash). An active chunk that reaches {@code chunk_size} or {@code chunk_max_age} is rotated: closed
+ * (not forced: the next {@link #sync} forces it if it is still unsealed by then) and handed to the
+ * seal thread {@code store-seal}, while the next record starts a new chunk; so compression does not
+ * hold up appends. At most {@link #maxPendingSeals} chunks wait for it store-wide (the writer waits
+ * past that): enough for apps that fill their chunks at the same moment to be compressed while the
+ * writer goes on, and at most an eighth of {@code max_total} (or 256 MiB) of uncompressed bytes;
+ * waiting chunks stay readable and counted. The seal
  * thread writes the sealed file as {@code .tmp}, forces it, renames it and forces the directory before
  * the {@code .open} file is deleted, so at every instant each record is in a complete file; a failed
  * seal is logged and retried by {@link #maintain}. {@link #open}
@@ -107,9 +119,30 @@ public final class LogStore implements LogReader, Closeable {
     private final LinkedHashMap<AppLog, Boolean> open = new LinkedHashMap<>(16, 0.75f, true);
     /** Apps written since the last sync. Guarded by writeLock. */
     private final Set<AppLog> dirty = new LinkedHashSet<>();
+    /**
+     * Chunks rotated out since the last sync, not forced: {@link #sync} forces those the seal thread
+     * has not made durable yet. Guarded by writeLock.
+     */
+    private final List<Rotated> rotatedUnforced = new ArrayList<>();
 
-    /** Chunks rotated out and not yet sealed, store-wide, at most: the writer waits past it. */
-    static final int MAX_PENDING_SEALS = 2;
+    private record Rotated(AppLog app, ActiveChunk chunk) {}
+
+    /**
+     * Forces files for {@link #sync} in parallel: fsyncs issued together share the filesystem's
+     * journal commits, so syncing fifty apps costs little more than syncing one. Threads exist only
+     * while syncs run.
+     */
+    private final ThreadPoolExecutor syncPool;
+
+    static final int SYNC_THREADS = 8;
+
+    /**
+     * Chunks rotated out and not yet sealed, store-wide, at most: the writer waits past it. Between
+     * 2 and {@link #MAX_PENDING_SEALS}, and at most min(256 MiB, max_total / 8) of chunk bytes.
+     */
+    private final int maxPendingSeals;
+
+    static final int MAX_PENDING_SEALS = 64;
 
     private final ExecutorService sealer;
     /** Decodes sealed blocks ahead of queries, shared by all of them (see {@link QueryRun}). */
@@ -117,7 +150,7 @@ public final class LogStore implements LogReader, Closeable {
     /** Blocks decoded at once per query, at most: bounds a query's memory to this many blocks. */
     private final int scanWindow;
 
-    private final Semaphore sealPermits = new Semaphore(MAX_PENDING_SEALS);
+    private final Semaphore sealPermits;
 
     private final GrowableBuffer scratch = new GrowableBuffer(64 * 1024);
     private long lastMaintainMillis = Long.MIN_VALUE / 2;
@@ -132,16 +165,32 @@ public final class LogStore implements LogReader, Closeable {
         this.metrics = new StoreMetrics(metrics);
         this.maxApps = maxApps;
         this.maxMessage = (int) (config.chunkSize().bytes() / 2);
+        this.maxPendingSeals = pendingSeals(config);
+        this.sealPermits = new Semaphore(maxPendingSeals);
         this.sealer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "store-seal");
             t.setDaemon(true);
             return t;
         });
+        this.syncPool = new ThreadPoolExecutor(
+                SYNC_THREADS, SYNC_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "store-sync");
+                    t.setDaemon(true);
+                    return t;
+                });
+        syncPool.allowCoreThreadTimeOut(true);
         this.scanPool = ScanPool.forMachine();
         this.scanWindow = scanPool == null ? 1 : Math.min(16, Math.max(2, 2 * scanPool.threads()));
         metrics.gaugeCallback(
                 "spillway_store_disk_bytes", "Bytes of the store's chunks on disk.", cb -> cb.call(total.get()));
         metrics.gaugeCallback("spillway_store_apps", "Apps the store holds.", cb -> cb.call(apps.size()));
+    }
+
+    /** See {@link #maxPendingSeals}. */
+    static int pendingSeals(StoreConfig config) {
+        long budget = Math.min(256L << 20, config.maxTotal().bytes() / 8);
+        long n = budget / Math.max(1, config.chunkSize().bytes());
+        return (int) Math.max(2, Math.min(MAX_PENDING_SEALS, n));
     }
 
     /**
@@ -306,6 +355,7 @@ public final class LogStore implements LogReader, Closeable {
             } finally {
                 for (AppLog a : touched) {
                     a.inBatch = false;
+                    a.listed = false; // the next batch moves it to the back of `open` again
                     synchronized (a) {
                         if (a.active != null) {
                             a.active.flushToOs();
@@ -363,8 +413,13 @@ public final class LogStore implements LogReader, Closeable {
             chunkId = c.id;
             a.rate.add(now, 1);
         }
-        open.put(a, Boolean.TRUE);
-        dirty.add(a); // every record: a rotation earlier in this batch took the app out
+        boolean listedNow = !a.listed;
+        if (listedNow) {
+            // once per app and batch, and again after a rotation or a close took the app out
+            open.put(a, Boolean.TRUE);
+            dirty.add(a);
+            a.listed = true;
+        }
         if (!a.inBatch) {
             a.inBatch = true;
             a.batchRecords = 0;
@@ -390,7 +445,9 @@ public final class LogStore implements LogReader, Closeable {
         if (after >= config.chunkSize().bytes()) {
             rotate(a);
         }
-        closeLeastRecentlyWritten();
+        if (listedNow) {
+            closeLeastRecentlyWritten();
+        }
     }
 
     private byte[] cut(byte[] message) {
@@ -445,6 +502,7 @@ public final class LogStore implements LogReader, Closeable {
             Iterator<AppLog> it = open.keySet().iterator();
             AppLog eldest = it.next();
             it.remove();
+            eldest.listed = false;
             synchronized (eldest) {
                 if (eldest.active != null) {
                     eldest.active.closeChannel();
@@ -455,7 +513,7 @@ public final class LogStore implements LogReader, Closeable {
 
     /**
      * Takes the app's full active chunk out of writing: forces it to disk, closes it, and hands it to
-     * the seal thread (the next record starts a new chunk). Waits while {@link #MAX_PENDING_SEALS}
+     * the seal thread (the next record starts a new chunk). Waits while {@link #maxPendingSeals}
      * chunks already wait for compression, so unsealed bytes stay bounded. Caller holds writeLock.
      */
     private void rotate(AppLog a) throws IOException {
@@ -471,7 +529,11 @@ public final class LogStore implements LogReader, Closeable {
         }
         open.remove(a);
         dirty.remove(a);
-        c.closeChannel(); // fsync: a chunk leaves the writer durable, so sync() never needs it again
+        a.listed = false;
+        // Not forced here: an fsync of 4 MiB would stall the writer, and the seal thread's sealed file
+        // is forced anyway; sync() forces the chunk only if it is still waiting for the seal then.
+        c.closeChannelUnforced();
+        rotatedUnforced.add(new Rotated(a, c));
         submitSeal(a, c);
     }
 
@@ -513,8 +575,8 @@ public final class LogStore implements LogReader, Closeable {
 
     /** Waits until no chunk waits for the seal thread. */
     void awaitSeals() {
-        sealPermits.acquireUninterruptibly(MAX_PENDING_SEALS);
-        sealPermits.release(MAX_PENDING_SEALS);
+        sealPermits.acquireUninterruptibly(maxPendingSeals);
+        sealPermits.release(maxPendingSeals);
     }
 
     /**
@@ -529,7 +591,7 @@ public final class LogStore implements LogReader, Closeable {
                     enforceAppCap(a);
                 }
                 enforceTotal();
-                boolean pending = sealPermits.availablePermits() < MAX_PENDING_SEALS;
+                boolean pending = sealPermits.availablePermits() < maxPendingSeals;
                 if (!pending) {
                     return;
                 }
@@ -559,6 +621,7 @@ public final class LogStore implements LogReader, Closeable {
         Files.deleteIfExists(c.path);
         open.remove(a);
         dirty.remove(a);
+        a.listed = false;
         total.addAndGet(s.fileSize - frames.length);
         metrics.sealed();
         log.debug(
@@ -639,19 +702,98 @@ public final class LogStore implements LogReader, Closeable {
 
     /**
      * Forces every record appended so far to disk. After it returns, those records survive a crash of
-     * the host.
+     * the host. The files are forced in parallel on {@code store-sync} threads.
      */
     public void sync() throws IOException {
         synchronized (writeLock) {
-            for (Iterator<AppLog> it = dirty.iterator(); it.hasNext(); ) {
-                AppLog a = it.next();
+            List<Callable<Void>> forces = new ArrayList<>();
+            List<AppLog> forced = new ArrayList<>();
+            for (AppLog a : dirty) {
                 synchronized (a) {
-                    if (a.active != null) {
-                        a.active.sync();
+                    FileChannel ch = a.active == null ? null : a.active.flushForSync();
+                    if (ch != null) {
+                        forced.add(a);
+                        forces.add(() -> {
+                            ch.force(false);
+                            return null;
+                        });
                     }
                 }
-                it.remove();
             }
+            for (Rotated r : rotatedUnforced) {
+                boolean waiting;
+                synchronized (r.app()) {
+                    // once out of `sealing`, the chunk's sealed file was forced before it was swapped in
+                    waiting = r.app().sealing.contains(r.chunk());
+                }
+                if (waiting) {
+                    Path path = r.chunk().path;
+                    forces.add(() -> {
+                        forcePath(path);
+                        return null;
+                    });
+                }
+            }
+            runForces(forces);
+            for (AppLog a : forced) {
+                synchronized (a) {
+                    if (a.active != null) {
+                        a.active.synced();
+                    }
+                }
+            }
+            dirty.clear();
+            rotatedUnforced.clear();
+        }
+    }
+
+    /** Forces a chunk file by path; one sealed and deleted meanwhile needs nothing more. */
+    private static void forcePath(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            ch.force(false);
+        } catch (NoSuchFileException e) {
+            // sealed meanwhile: the sealed file was forced before this one was deleted
+        }
+    }
+
+    /** Runs the forces, in parallel when there are several; throws the first failure. */
+    private void runForces(List<Callable<Void>> forces) throws IOException {
+        if (forces.size() == 1) {
+            try {
+                forces.get(0).call();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+            return;
+        }
+        if (forces.isEmpty()) {
+            return;
+        }
+        List<Future<Void>> done;
+        try {
+            done = syncPool.invokeAll(forces);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("store " + dir + ": sync interrupted");
+        }
+        IOException first = null;
+        for (Future<Void> f : done) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (first == null) {
+                    first = cause instanceof IOException io ? io : new IOException(cause);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("store " + dir + ": sync interrupted");
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -745,6 +887,18 @@ public final class LogStore implements LogReader, Closeable {
                     }
                 }
             }
+            // chunks whose seal did not finish are forced, so a clean close leaves nothing unforced
+            for (Rotated r : rotatedUnforced) {
+                try {
+                    forcePath(r.chunk().path);
+                } catch (IOException e) {
+                    if (first == null) {
+                        first = e;
+                    }
+                }
+            }
+            rotatedUnforced.clear();
+            syncPool.shutdown();
             open.clear();
             dirty.clear();
             for (List<BoundedTail> list : tails.values()) {

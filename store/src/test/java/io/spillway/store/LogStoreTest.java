@@ -92,6 +92,69 @@ class LogStoreTest {
     }
 
     @Test
+    void pendingSeals_boundedByAnEighthOfMaxTotalAnd256MiB() {
+        assertThat(LogStore.pendingSeals(StoreConfig.defaults())).isEqualTo(64); // 256 MiB / 4 MiB
+        assertThat(LogStore.pendingSeals(
+                        Stores.config(DataSize.ofMiB(4), DataSize.ofMiB(64), DataSize.ofMiB(32), Map.of())))
+                .isEqualTo(2); // 8 MiB / 4 MiB
+        assertThat(LogStore.pendingSeals(
+                        Stores.config(DataSize.ofMiB(16), DataSize.ofGiB(1), DataSize.ofMiB(512), Map.of())))
+                .isEqualTo(8); // 128 MiB / 16 MiB
+        assertThat(LogStore.pendingSeals(
+                        Stores.config(DataSize.ofKiB(64), DataSize.ofGiB(8), DataSize.ofGiB(1), Map.of())))
+                .isEqualTo(LogStore.MAX_PENDING_SEALS);
+    }
+
+    @Test
+    void append_manyAppsRotatingTogether_unsealedChunksStayBoundedAndSyncKeepsAll() throws IOException {
+        // 64 KiB chunks and 40 apps filling them at the same pace: every app rotates in the same batch,
+        // far more chunks than the bound of 2 (max_total 1 MiB / 8 / 64 KiB) at once.
+        StoreConfig c = Stores.config(DataSize.ofKiB(64), DataSize.ofMiB(1000), DataSize.ofMiB(8), Map.of());
+        c = Stores.config(DataSize.ofKiB(64), DataSize.ofMiB(1), DataSize.ofKiB(512), Map.of());
+        int bound = LogStore.pendingSeals(c);
+        assertThat(bound).isEqualTo(2);
+        int apps = 40;
+        int perApp = 600; // ~120 KiB of 200-byte records: two rotations per app
+        try (LogStore s = open(c)) {
+            for (int i = 0; i < perApp; i += 50) {
+                List<LogRecord> batch = new ArrayList<>();
+                for (int a = 0; a < apps; a++) {
+                    batch.addAll(Stores.records("app-" + a, 50, (long) i * 1_000_000L, 200).stream()
+                            .map(r -> r)
+                            .toList());
+                }
+                s.append(batch);
+                // an active chunk per app, plus at most `bound` full ones waiting for the seal thread
+                assertThat(openFiles()).isLessThanOrEqualTo(apps + bound);
+            }
+            s.sync();
+        }
+        try (LogStore s = open(c)) {
+            long total = 0;
+            for (int a = 0; a < apps; a++) {
+                total += Stores.all(s, "app-" + a).size();
+            }
+            // retention (1 MiB in all) may have evicted whole sealed chunks, never an unsealed record
+            assertThat(total).isPositive();
+            for (int a = 0; a < apps; a++) {
+                List<LogRecord> got = Stores.all(s, "app-" + a);
+                // what is left of an app is a suffix of what it sent, in order
+                for (int k = 1; k < got.size(); k++) {
+                    assertThat(got.get(k).timestamp())
+                            .isGreaterThan(got.get(k - 1).timestamp());
+                }
+                assertThat(got.get(got.size() - 1).timestamp()).isEqualTo((long) (perApp - 1) * 1_000_000L);
+            }
+        }
+    }
+
+    private long openFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> p.toString().endsWith(ActiveChunk.SUFFIX)).count();
+        }
+    }
+
+    @Test
     void query_timeRangeGrepLimitOrders_matchModel() throws IOException {
         List<LogRecord> in = new ArrayList<>();
         long base = Stores.T0 * 1_000_000L;
