@@ -109,8 +109,7 @@ class LogStoreTest {
     void append_manyAppsRotatingTogether_unsealedChunksStayBoundedAndSyncKeepsAll() throws IOException {
         // 64 KiB chunks and 40 apps filling them at the same pace: every app rotates in the same batch,
         // far more chunks than the bound of 2 (max_total 1 MiB / 8 / 64 KiB) at once.
-        StoreConfig c = Stores.config(DataSize.ofKiB(64), DataSize.ofMiB(1000), DataSize.ofMiB(8), Map.of());
-        c = Stores.config(DataSize.ofKiB(64), DataSize.ofMiB(1), DataSize.ofKiB(512), Map.of());
+        StoreConfig c = Stores.config(DataSize.ofKiB(64), DataSize.ofMiB(1), DataSize.ofKiB(512), Map.of());
         int bound = LogStore.pendingSeals(c);
         assertThat(bound).isEqualTo(2);
         int apps = 40;
@@ -119,9 +118,7 @@ class LogStoreTest {
             for (int i = 0; i < perApp; i += 50) {
                 List<LogRecord> batch = new ArrayList<>();
                 for (int a = 0; a < apps; a++) {
-                    batch.addAll(Stores.records("app-" + a, 50, (long) i * 1_000_000L, 200).stream()
-                            .map(r -> r)
-                            .toList());
+                    batch.addAll(Stores.records("app-" + a, 50, (long) i * 1_000_000L, 200));
                 }
                 s.append(batch);
                 // an active chunk per app, plus at most `bound` full ones waiting for the seal thread
