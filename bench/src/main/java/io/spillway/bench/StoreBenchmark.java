@@ -41,9 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The embedded store's hot paths.
  *
  * <ul>
- *   <li>{@code ingest}: appends batches of 1000 records spread over 50 apps (the quiet workload,
- *       ~200-byte lines) or of the noisy ~7 KB Rails dumps, with a sync every 100 batches (as the
- *       output's 100 ms flush would); sealing and compression included. Score: records/s.
+ *   <li>{@code ingest}: appends batches of 1000 records of a {@link #workload}, with a sync every 100
+ *       batches (as the output's 100 ms flush would); sealing and compression included. Score:
+ *       records/s.
  *   <li>{@code grep}: one query whose substring matches nothing, so it decompresses and scans all of
  *       ~256 MB of stored text (sealed chunks). Score: ms per query; GB/s = the printed raw bytes /
  *       that time.
@@ -60,7 +60,13 @@ import org.openjdk.jmh.annotations.Warmup;
 public class StoreBenchmark {
     private static final int BATCH = 1000;
 
-    @Param({"quiet", "flood"})
+    /**
+     * quiet: 200-byte request lines with random ids over 50 apps; flood: ~7 KB error-page dumps with
+     * random readings (both high-entropy: the worst case for compression and decompression speed);
+     * flood-gen: the dumps exactly as {@code spillway flood} sends them; corpus: the shared sample
+     * corpus (real log text of every input format) replayed over 50 apps.
+     */
+    @Param({"quiet", "flood", "flood-gen", "corpus"})
     public String workload;
 
     /**
@@ -109,14 +115,23 @@ public class StoreBenchmark {
         SplittableRandom rnd = new SplittableRandom(42);
         batches = new ArrayList<>();
         long ts = 1_438_131_600_000_000_000L;
+        List<byte[]> corpus = workload.equals("corpus") ? StoreLines.corpusLines(StoreLines.corpusDir()) : List.of();
         for (int b = 0; b < 64; b++) {
             List<LogRecord> batch = new ArrayList<>(BATCH);
             for (int i = 0; i < BATCH; i++) {
                 long seq = (long) b * BATCH + i;
                 batch.add(
-                        workload.equals("quiet")
-                                ? StoreLines.record("quiet-" + (seq % 50), ts + seq, StoreLines.quiet(seq, rnd))
-                                : StoreLines.record("noisy", ts + seq, StoreLines.noisy(seq, rnd, 7000)));
+                        switch (workload) {
+                            case "quiet" ->
+                                StoreLines.record("quiet-" + (seq % 50), ts + seq, StoreLines.quiet(seq, rnd));
+                            case "flood" -> StoreLines.record("noisy", ts + seq, StoreLines.noisy(seq, rnd, 7000));
+                            case "flood-gen" ->
+                                StoreLines.record("flood-gen", ts + seq, StoreLines.floodGenerator(seq, 7000));
+                            case "corpus" ->
+                                StoreLines.record("corpus-" + (seq % 50), ts + seq, "")
+                                        .withMessage(corpus.get((int) (seq % corpus.size())));
+                            default -> throw new IllegalArgumentException("unknown workload " + workload);
+                        });
             }
             batches.add(batch);
         }

@@ -4,9 +4,15 @@ import io.spillway.flood.Lines;
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;
 import io.spillway.record.Severity;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 /**
  * Lines like those of {@code spillway flood} (the 2015 outage replay): quiet apps' short request
@@ -58,6 +64,36 @@ final class StoreLines {
      */
     static String floodGenerator(long seq, int targetBytes) {
         return Lines.noisy(seq, seq * FLOOD_NANOS_PER_LINE, targetBytes);
+    }
+
+    /**
+     * Every line of the shared sample corpus (the files of {@code dir} but its {@code .md} notes), as
+     * bytes: the real log text of the formats Spillway takes.
+     */
+    static List<byte[]> corpusLines(Path dir) throws IOException {
+        List<byte[]> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                if (f.toString().endsWith(".md") || !Files.isRegularFile(f)) {
+                    continue;
+                }
+                for (String line :
+                        Files.readString(f, StandardCharsets.ISO_8859_1).split("\n")) {
+                    if (!line.isEmpty()) {
+                        lines.add(line.getBytes(StandardCharsets.ISO_8859_1));
+                    }
+                }
+            }
+        }
+        if (lines.isEmpty()) {
+            throw new IOException("no corpus lines in " + dir);
+        }
+        return lines;
+    }
+
+    /** The corpus directory: system property {@code spillway.corpus}, else {@code ../shared/corpus}. */
+    static Path corpusDir() {
+        return Path.of(System.getProperty("spillway.corpus", "../shared/corpus"));
     }
 
     static LogRecord record(String app, long tsNanos, String message) {

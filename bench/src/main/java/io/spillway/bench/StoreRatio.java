@@ -6,14 +6,12 @@ import io.spillway.record.LogRecord;
 import io.spillway.store.AppSummary;
 import io.spillway.store.LogStore;
 import io.spillway.store.StoreConfig;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * Compression ratio of the store (message bytes in / bytes on disk once sealed) on three workloads:
@@ -65,20 +63,7 @@ public final class StoreRatio {
                 }
             }
             if (args.length > 0) {
-                List<byte[]> lines = new ArrayList<>();
-                try (Stream<Path> files = Files.list(Path.of(args[0]))) {
-                    for (Path f : files.sorted().toList()) {
-                        if (f.toString().endsWith(".md")) {
-                            continue;
-                        }
-                        for (String line :
-                                Files.readString(f, StandardCharsets.ISO_8859_1).split("\n")) {
-                            if (!line.isEmpty()) {
-                                lines.add(line.getBytes(StandardCharsets.ISO_8859_1));
-                            }
-                        }
-                    }
-                }
+                List<byte[]> lines = StoreLines.corpusLines(Path.of(args[0]));
                 for (int rep = 0; rep < 2000; rep++) {
                     for (byte[] line : lines) {
                         batch.add(StoreLines.record("corpus", ts + rep, "x").withMessage(line));
