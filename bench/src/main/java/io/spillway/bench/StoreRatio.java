@@ -77,8 +77,10 @@ public final class StoreRatio {
             store.append(batch);
             Thread.sleep(1100);
             store.maintain();
+        }
+        // Closing waits for the seal thread; reopened, the store holds sealed chunks only.
+        try (LogStore store = LogStore.open(dir, c, new Metrics(), InstantSource.system())) {
             System.out.printf("zstd level %d, chunk_size %s%n", c.compressionLevel(), c.chunkSize());
-
             for (AppSummary a : store.apps()) {
                 System.out.printf(
                         "%-8s %9d records  %10s raw message bytes  %10s on disk  ratio %.1fx%n",
