@@ -1,5 +1,6 @@
 package io.spillway.cli;
 
+import io.spillway.alert.notify.Notifiers;
 import io.spillway.config.ConfigBinder;
 import io.spillway.config.ConfigException;
 import io.spillway.node.NodeConfig;
@@ -24,7 +25,10 @@ final class ConfigCommand {
             mixinStandardHelpOptions = true,
             description = {
                 "Validate FILE without starting anything. Prints every problem with its key path",
-                "(exit 1), or 'ok' (exit 0). With --print, also the effective configuration."
+                "(exit 1), or 'ok' (exit 0). With --print, also the effective configuration.",
+                "Notifier targets are built as 'run' builds them, so a secret_env, password_env or",
+                "routing_key_env naming an unset environment variable is reported here too:",
+                "run the check in the environment Spillway runs in."
             })
     static final class Check implements Callable<Integer> {
         @Spec
@@ -45,6 +49,8 @@ final class ConfigCommand {
             PrintWriter err = spec.commandLine().getErr();
             try {
                 NodeConfig c = io.spillway.node.ConfigLoader.load(file, overrides);
+                // The notifier targets, as `run` builds them: secrets named by *_env must be set here.
+                Notifiers.closeAll(Notifiers.build(c.alert().targets()).values());
                 if (print) {
                     out.print(ConfigBinder.toYaml(ConfigBinder.toTree(c)));
                 }

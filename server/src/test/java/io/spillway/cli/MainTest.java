@@ -70,6 +70,24 @@ class MainTest {
     }
 
     @Test
+    void configCheck_targetSecretFromUnsetVariable_reportedBeforeRun() throws Exception {
+        Path f = dir.resolve("targets.yaml");
+        Files.writeString(f, """
+                alert:
+                  targets:
+                    oncall:
+                      type: webhook
+                      url: https://hooks.example.com/spillway
+                      secret_env: SPILLWAY_TEST_SECRET_THAT_IS_NEVER_SET
+                """);
+        Run r = run("config", "check", f.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err())
+                .contains("alert.targets.oncall.secret_env: environment variable"
+                        + " SPILLWAY_TEST_SECRET_THAT_IS_NEVER_SET is not set or empty");
+    }
+
+    @Test
     void configCheck_setOverride_isValidatedToo() throws Exception {
         Path f = dir.resolve("empty.yaml");
         Files.writeString(f, "");
