@@ -125,7 +125,14 @@ public final class LogStore implements LogReader, Closeable {
      */
     private final List<Rotated> rotatedUnforced = new ArrayList<>();
 
-    private record Rotated(AppLog app, ActiveChunk chunk) {}
+    private record Rotated(AppLog app, ActiveChunk chunk) {
+        /** Whether the chunk still waits for the seal thread (once out, its sealed file was forced). */
+        boolean waiting() {
+            synchronized (app) {
+                return app.sealing.contains(chunk);
+            }
+        }
+    }
 
     /**
      * Forces files for {@link #sync} in parallel: fsyncs issued together share the filesystem's
@@ -533,6 +540,8 @@ public final class LogStore implements LogReader, Closeable {
         // Not forced here: an fsync of 4 MiB would stall the writer, and the seal thread's sealed file
         // is forced anyway; sync() forces the chunk only if it is still waiting for the seal then.
         c.closeChannelUnforced();
+        // Without syncs (fsync_on_flush: false) the list would only grow: drop what was sealed since.
+        rotatedUnforced.removeIf(r -> !r.waiting());
         rotatedUnforced.add(new Rotated(a, c));
         submitSeal(a, c);
     }
@@ -570,6 +579,13 @@ public final class LogStore implements LogReader, Closeable {
                     e.getMessage());
         } finally {
             sealPermits.release();
+        }
+    }
+
+    /** Rotated chunks the next sync would look at (tests: bounded without syncs too). */
+    int unforcedRotations() {
+        synchronized (writeLock) {
+            return rotatedUnforced.size();
         }
     }
 
@@ -721,12 +737,7 @@ public final class LogStore implements LogReader, Closeable {
                 }
             }
             for (Rotated r : rotatedUnforced) {
-                boolean waiting;
-                synchronized (r.app()) {
-                    // once out of `sealing`, the chunk's sealed file was forced before it was swapped in
-                    waiting = r.app().sealing.contains(r.chunk());
-                }
-                if (waiting) {
+                if (r.waiting()) {
                     Path path = r.chunk().path;
                     forces.add(() -> {
                         forcePath(path);

@@ -145,6 +145,21 @@ class LogStoreTest {
         }
     }
 
+    @Test
+    void append_manyRotationsWithoutSync_rotatedChunksAreNotHeldForever() throws IOException {
+        // fsync_on_flush: false means no sync() at all; what the store remembers for the next sync
+        // must still stay bounded by the chunks that wait for the seal thread.
+        try (LogStore s = open(Stores.small())) {
+            int bound = LogStore.pendingSeals(Stores.small());
+            for (int i = 0; i < 100; i++) {
+                s.append(Stores.records("busy", 400, (long) i * 400_000_000L, 200)); // > one 64 KiB chunk
+                s.awaitSeals();
+                assertThat(s.unforcedRotations()).isLessThanOrEqualTo(bound + 1);
+            }
+            assertThat(Stores.all(s, "busy")).hasSize(100 * 400);
+        }
+    }
+
     private long openFiles() throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(p -> p.toString().endsWith(ActiveChunk.SUFFIX)).count();
