@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The API's bearer-token check and error answer, shared by the route classes so every route answers
  * 401 and 403 the same way: no or an unknown token is 401 with {@code WWW-Authenticate: Bearer}; a
- * token without the needed scope is 403. The ingest route also takes the token as a Basic password. Stateless; thread-safe.
+ * token without the needed scope is 403. The ingest route also takes the token as a Basic password.
+ * Stateless; thread-safe.
  */
 final class ApiAuth {
     private static final ObjectMapper JSON = new ObjectMapper();

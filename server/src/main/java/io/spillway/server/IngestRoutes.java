@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Authentication ({@code http.ingest_auth: token}): the token comes as a bearer token or as the
  * password of HTTP Basic (log drains). No or an unknown token is 401, counted as error kind {@code
- * unauthorized}, before the body is read. An admin token sends for any app. An {@code app:NAME} token
+ * unauthorized}, before the body is decoded. An admin token sends for any app. An {@code app:NAME} token
  * sends only records of {@code NAME}: without {@code ?app=}, NDJSON lines without an app (decoded as
  * {@code unknown}) and every logplex frame (whose APP-NAME is a process type such as {@code app} or
  * {@code heroku}, not the app) get {@code NAME}; a body with any record of another app is 403, counted
