@@ -20,6 +20,7 @@ import io.spillway.output.file.FileOutput;
 import io.spillway.output.file.FileOutputConfig;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.OutputWorker;
+import io.spillway.server.HttpConfig;
 import io.spillway.server.HttpServer;
 import io.spillway.server.IngestRoutes;
 import io.spillway.server.LogRoutes;
@@ -35,9 +36,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds inputs and outputs from the config sections; one method per section. */
 final class Wiring {
+    private static final Logger log = LoggerFactory.getLogger(Wiring.class);
+
     private Wiring() {}
 
     static void inputs(Node node, List<Input> into) {
@@ -62,6 +67,13 @@ final class Wiring {
 
     static void ingest(Node node, HttpServer http) {
         HttpIngestConfig c = node.config().inputs().http();
+        HttpConfig hc = node.config().http();
+        if (hc.ingestAuth() == HttpConfig.IngestAuth.NONE && !hc.loopbackOnly()) {
+            log.warn(
+                    "http ingest (POST /api/v1/ingest) on {} is open to anyone who reaches the port: any client can"
+                            + " write lines into any app's logs; set http.ingest_auth: token to require a token",
+                    hc.listen());
+        }
         LogplexDecoder logplex = new LogplexDecoder(
                 new SyslogDecoder(InstantSource.system()), c.maxRecord().toIntBytes(), c.maxRecords());
         IngestRoutes routes = new IngestRoutes(
@@ -75,7 +87,9 @@ final class Wiring {
                         .rateLimit()
                         .retryAfter(app)
                         .map(d -> (d.toMillis() + 999) / 1000)
-                        .orElse(1L));
+                        .orElse(1L),
+                hc.ingestAuth(),
+                node.tokens());
         http.routes(routes::register);
     }
 

@@ -16,6 +16,10 @@ import java.time.Duration;
  *     answered 503 (default 64). Each open tail holds one thread of its own, outside {@code max_threads}.
  * @param tailHeartbeat how often an idle live tail sends a comment line, so proxies keep the connection
  *     open and a departed client is noticed (default 15s)
+ * @param ingestAuth who may {@code POST /api/v1/ingest}: {@code none} (default: anyone who reaches
+ *     the port, fine on loopback) or {@code token}: a bearer token, or HTTP Basic with the token as
+ *     the password (log drains: {@code https://spillway:TOKEN@host/api/v1/ingest}). An admin token
+ *     sends for any app, an {@code app:NAME} token only app {@code NAME}'s records (others are 403)
  */
 public record HttpConfig(
         boolean enabled,
@@ -23,7 +27,16 @@ public record HttpConfig(
         DataSize maxRequestBody,
         int maxThreads,
         int maxTails,
-        Duration tailHeartbeat) {
+        Duration tailHeartbeat,
+        IngestAuth ingestAuth) {
+    /** Who may send to the ingest route. */
+    public enum IngestAuth {
+        /** Anyone who reaches the port. */
+        NONE,
+        /** A token (admin, or {@code app:NAME} for that app's records). */
+        TOKEN
+    }
+
     public HttpConfig {
         Check.atLeast(maxRequestBody, DataSize.ofKiB(1), "max_request_body");
         Check.between(maxThreads, 4, 1024, "max_threads");
@@ -35,7 +48,27 @@ public record HttpConfig(
                 "must be between 100ms and 10m");
     }
 
+    /** With {@code ingest_auth: none}, as before the key existed. */
+    public HttpConfig(
+            boolean enabled,
+            ListenAddress listen,
+            DataSize maxRequestBody,
+            int maxThreads,
+            int maxTails,
+            Duration tailHeartbeat) {
+        this(enabled, listen, maxRequestBody, maxThreads, maxTails, tailHeartbeat, IngestAuth.NONE);
+    }
+
     public static HttpConfig defaults() {
         return new HttpConfig(true, ListenAddress.loopback(8080), DataSize.ofMiB(8), 32, 64, Duration.ofSeconds(15));
+    }
+
+    /**
+     * Whether {@code listen} is a loopback address ({@code 127.0.0.0/8}, {@code ::1}, {@code
+     * localhost}), so only this host can connect. Decided from the text alone: no name lookup.
+     */
+    public boolean loopbackOnly() {
+        String h = listen.host().toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
     }
 }

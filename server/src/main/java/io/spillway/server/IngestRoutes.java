@@ -12,8 +12,12 @@ import io.spillway.input.http.LogplexDecoder;
 import io.spillway.input.http.NdjsonDecoder;
 import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.InputMetrics;
+import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
+import io.spillway.server.auth.Scope;
+import io.spillway.server.auth.TokenStore;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,6 +44,14 @@ import org.slf4j.LoggerFactory;
  *   <li>503 when the buffers refused records for lack of room, or did not confirm durability within
  *       {@code inputs.http.ack_timeout}.
  * </ul>
+ *
+ * <p>Authentication ({@code http.ingest_auth: token}): the token comes as a bearer token or as the
+ * password of HTTP Basic (log drains). No or an unknown token is 401, counted as error kind {@code
+ * unauthorized}, before the body is decoded. An admin token sends for any app. An {@code app:NAME} token
+ * sends only records of {@code NAME}: without {@code ?app=}, NDJSON lines without an app (decoded as
+ * {@code unknown}) and every logplex frame (whose APP-NAME is a process type such as {@code app} or
+ * {@code heroku}, not the app) get {@code NAME}; a body with any record of another app is 403, counted
+ * as {@code forbidden}, and none of it reaches the pipeline. Thread-safe: no mutable state of its own.
  */
 public final class IngestRoutes {
     private static final Logger log = LoggerFactory.getLogger(IngestRoutes.class);
@@ -57,7 +69,10 @@ public final class IngestRoutes {
     private final InstantSource clock;
     private final String host;
     private final ToLongFunction<String> retryAfterSeconds;
+    private final HttpConfig.IngestAuth auth;
+    private final @Nullable TokenStore tokens;
 
+    /** Without authentication ({@code http.ingest_auth: none}). */
     public IngestRoutes(
             HttpIngestConfig config,
             LogplexDecoder logplex,
@@ -66,6 +81,26 @@ public final class IngestRoutes {
             InstantSource clock,
             String host,
             ToLongFunction<String> retryAfterSeconds) {
+        this(config, logplex, sink, metrics, clock, host, retryAfterSeconds, HttpConfig.IngestAuth.NONE, null);
+    }
+
+    /**
+     * @param auth {@code http.ingest_auth}
+     * @param tokens who may send; required when {@code auth} is {@code TOKEN}
+     */
+    public IngestRoutes(
+            HttpIngestConfig config,
+            LogplexDecoder logplex,
+            DurableSink sink,
+            InputMetrics metrics,
+            InstantSource clock,
+            String host,
+            ToLongFunction<String> retryAfterSeconds,
+            HttpConfig.IngestAuth auth,
+            @Nullable TokenStore tokens) {
+        if (auth == HttpConfig.IngestAuth.TOKEN && tokens == null) {
+            throw new IllegalArgumentException("ingest_auth: token needs a token store");
+        }
         this.config = config;
         this.ndjson = new NdjsonDecoder(config.maxRecord().toIntBytes(), config.maxRecords());
         this.logplex = logplex;
@@ -74,6 +109,8 @@ public final class IngestRoutes {
         this.clock = clock;
         this.host = host;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.auth = auth;
+        this.tokens = tokens;
     }
 
     public void register(Javalin app) {
@@ -81,13 +118,23 @@ public final class IngestRoutes {
     }
 
     private void ingest(Context ctx) {
+        Scope scope = Scope.ADMIN;
+        if (auth == HttpConfig.IngestAuth.TOKEN && tokens != null) {
+            try {
+                scope = ApiAuth.authenticate(ctx, tokens, true).scope();
+            } catch (LogRoutes.ApiException e) {
+                metrics.error("unauthorized");
+                ApiAuth.error(ctx, e.status, e.getMessage());
+                return;
+            }
+        }
+        String tokenApp = scope.app();
         byte[] body = ctx.bodyAsBytes();
         String app = ctx.queryParam("app");
         String peer = ctx.ip();
         long now = nanos();
         String type = ctx.contentType() == null ? "" : ctx.contentType();
-        DecodeResult r =
-                type.startsWith(LOGPLEX) ? logplex.decode(body, app, peer, now) : ndjson.decode(body, app, peer, now);
+        DecodeResult r = decode(body, type, app, tokenApp, peer, now);
         for (int i = 0; i < r.malformed(); i++) {
             metrics.error("parse_error");
         }
@@ -96,6 +143,18 @@ public final class IngestRoutes {
         }
         if (!r.firstError().isEmpty()) {
             log.debug("ingest from {}: {}", peer, r.firstError());
+        }
+        if (tokenApp != null) {
+            String other = otherApp(r.records(), tokenApp);
+            if (other != null) {
+                metrics.error("forbidden");
+                ApiAuth.error(
+                        ctx,
+                        HttpStatus.FORBIDDEN,
+                        "this token sends app " + tokenApp + " only, not " + other
+                                + "; nothing of this body was accepted");
+                return;
+            }
         }
         if (r.overLimit()) {
             metrics.error("too_many_records");
@@ -137,6 +196,38 @@ public final class IngestRoutes {
                     }
                     return null;
                 }));
+    }
+
+    /**
+     * @param app the request's {@code ?app=}, or null
+     * @param tokenApp the app of the request's app token, or null (admin token, no authentication)
+     */
+    private DecodeResult decode(
+            byte[] body, String type, @Nullable String app, @Nullable String tokenApp, String peer, long now) {
+        if (type.startsWith(LOGPLEX)) {
+            return logplex.decode(body, app != null ? app : tokenApp, peer, now);
+        }
+        DecodeResult r = ndjson.decode(body, app, peer, now);
+        return app == null && tokenApp != null ? withDefaultApp(r, tokenApp) : r;
+    }
+
+    /** NDJSON lines that named no app (decoded as {@code unknown}) belong to the token's app. */
+    private static DecodeResult withDefaultApp(DecodeResult r, String app) {
+        List<LogRecord> records = new ArrayList<>(r.records().size());
+        for (LogRecord rec : r.records()) {
+            records.add(rec.app().equals(AppNames.UNKNOWN) ? rec.withApp(app) : rec);
+        }
+        return new DecodeResult(records, r.malformed(), r.tooLarge(), r.firstError(), r.overLimit());
+    }
+
+    /** The first app other than {@code allowed} among {@code records}, or null. */
+    private static @Nullable String otherApp(List<LogRecord> records, String allowed) {
+        for (LogRecord rec : records) {
+            if (!rec.app().equals(allowed)) {
+                return rec.app();
+            }
+        }
+        return null;
     }
 
     private void answer(Context ctx, DecodeResult r, Receipt receipt) {

@@ -120,4 +120,38 @@ class HttpIngestIT {
                 .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
         assertThat(r.body()).contains("rate_limit");
     }
+
+    @Test
+    void ingestAuthToken_refusesWithoutTokenAndTakesTheFirstAdminToken(@TempDir Path dir) throws Exception {
+        try (SpillwayProcess sp = SpillwayProcess.start(dir, "--set", "http.ingest_auth=token")) {
+            URI ingest = URI.create("http://127.0.0.1:" + sp.httpPort + "/api/v1/ingest?app=authed");
+            byte[] body = "{\"message\":\"with a token\"}\n".getBytes();
+            HttpResponse<String> none = http.send(
+                    HttpRequest.newBuilder(ingest)
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(none.statusCode()).as(none.body()).isEqualTo(401);
+            String admin = Files.readString(sp.dataDir.resolve("admin.token")).strip();
+            HttpResponse<String> ok = http.send(
+                    HttpRequest.newBuilder(ingest)
+                            .header("Authorization", "Bearer " + admin)
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+            assertThat(sp.metric("spillway_input_errors_total{input=\"http\",kind=\"unauthorized\"}"))
+                    .isEqualTo(1.0);
+            assertThat(sp.output()).doesNotContain("open to anyone");
+        }
+    }
+
+    @Test
+    void ingestAuthNoneOffLoopback_warnsNamingTheKey(@TempDir Path dir) throws Exception {
+        int port = SpillwayProcess.freePort();
+        try (SpillwayProcess sp =
+                SpillwayProcess.start(dir, port, SpillwayProcess.freePort(), "--set", "http.listen=0.0.0.0:" + port)) {
+            assertThat(sp.output()).contains("open to anyone").contains("http.ingest_auth");
+        }
+    }
 }
