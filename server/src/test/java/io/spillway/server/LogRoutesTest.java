@@ -397,16 +397,21 @@ class LogRoutesTest {
             assertThat(third.headers().firstValue("Retry-After")).isPresent();
             assertThat(json(third).path("error").asText()).contains("http.max_tails");
             one.close();
-            await(() -> routes.openTails() == 1 && reader.openTails() == 1, "the closed client's tail ends");
-            assertThat(Thread.getAllStackTraces().keySet().stream()
-                            .filter(t -> t.getName().startsWith("http-tail-"))
-                            .count())
-                    .isEqualTo(1);
+            // the tail's thread ends just after it gives back its slot: wait for both
+            await(
+                    () -> routes.openTails() == 1 && reader.openTails() == 1 && tailThreads() == 1,
+                    "the closed client's tail ends and its thread with it");
             try (Sse three = new Sse("/api/v1/apps/web/logs/tail", admin, null)) {
                 assertThat(three.response.statusCode()).isEqualTo(200);
             }
         }
         await(() -> routes.openTails() == 0 && reader.openTails() == 0, "every tail ends");
+    }
+
+    private static long tailThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("http-tail-"))
+                .count();
     }
 
     @Test
