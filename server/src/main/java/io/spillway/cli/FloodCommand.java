@@ -78,6 +78,16 @@ final class FloodCommand implements Callable<Integer> {
     String duration;
 
     @Option(
+            names = "--warmup",
+            defaultValue = "3s",
+            description = {
+                "Lines sent in the first DURATION are counted for loss and in p50/p99, but left out of",
+                "the 'p99 after' column: new apps' first lines wait while Spillway creates their files",
+                "and queues, and the JVM compiles (default ${DEFAULT-VALUE}; 0s to count every line)."
+            })
+    String warmup;
+
+    @Option(
             names = "--settle",
             defaultValue = "15s",
             description = "How long to wait for stragglers after sending (default ${DEFAULT-VALUE}).")
@@ -142,7 +152,8 @@ final class FloodCommand implements Callable<Integer> {
                     noisyRate,
                     DataSize.parse(noisySize).toIntBytes(),
                     Durations.parse(duration),
-                    prefix);
+                    prefix,
+                    Durations.parse(warmup));
             transports = switch (via) {
                 case syslog -> Flood.viaSyslog(address("127.0.0.1:5514"));
                 case forward -> Flood.viaForward(address("127.0.0.1:24224"));

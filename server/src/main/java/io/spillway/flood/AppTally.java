@@ -19,13 +19,19 @@ final class AppTally {
     private long deliveredCount;
     private long duplicates;
     private final Histogram latencyMicros = new Histogram(3_600_000_000L, 3);
+    /** Latencies of lines sent after the run's warm-up window only (see {@link Workload#warmup}). */
+    private final Histogram steadyMicros = new Histogram(3_600_000_000L, 3);
 
     AppTally(String app, boolean noisy) {
         this.app = app;
         this.noisy = noisy;
     }
 
-    synchronized void delivered(long seq, long latencyNanos) {
+    /**
+     * @param steady whether the line was sent after the warm-up window (new apps' first lines create
+     *     files, queues and metrics on the way, and the JVM is still compiling)
+     */
+    synchronized void delivered(long seq, long latencyNanos, boolean steady) {
         if (seq < 0 || seq > Integer.MAX_VALUE) {
             return;
         }
@@ -35,16 +41,28 @@ final class AppTally {
         }
         delivered.set((int) seq);
         deliveredCount++;
-        latencyMicros.recordValue(Math.max(0, Math.min(latencyNanos / 1000, 3_600_000_000L)));
+        long micros = Math.max(0, Math.min(latencyNanos / 1000, 3_600_000_000L));
+        latencyMicros.recordValue(micros);
+        if (steady) {
+            steadyMicros.recordValue(micros);
+        }
     }
 
-    record Snapshot(String app, boolean noisy, long sent, long delivered, long duplicates, Histogram latencyMicros) {
+    record Snapshot(
+            String app,
+            boolean noisy,
+            long sent,
+            long delivered,
+            long duplicates,
+            Histogram latencyMicros,
+            Histogram steadyMicros) {
         long lost() {
             return Math.max(0, sent - delivered);
         }
     }
 
     synchronized Snapshot snapshot() {
-        return new Snapshot(app, noisy, sent.get(), deliveredCount, duplicates, latencyMicros.copy());
+        return new Snapshot(
+                app, noisy, sent.get(), deliveredCount, duplicates, latencyMicros.copy(), steadyMicros.copy());
     }
 }

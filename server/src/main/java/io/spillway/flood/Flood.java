@@ -187,12 +187,13 @@ public final class Flood {
 
     private long readAll(List<AppTally> all, List<FileTailer> tailers, long start) throws IOException {
         long[] count = {0};
+        long warmup = workload.warmup().toNanos();
         for (int i = 0; i < all.size(); i++) {
             AppTally t = all.get(i);
             tailers.get(i).poll(line -> {
                 Lines.Mark m = Lines.parse(line);
                 if (m != null) {
-                    t.delivered(m.seq(), clock.getAsLong() - start - m.sentNanos());
+                    t.delivered(m.seq(), clock.getAsLong() - start - m.sentNanos(), m.sentNanos() >= warmup);
                     count[0]++;
                 }
             });

@@ -3,6 +3,7 @@ package io.spillway.flood;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spillway.config.Durations;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Comparator;
@@ -30,6 +31,17 @@ public record FloodReport(
         return h;
     }
 
+    /** Quiet apps' latencies of lines sent after the warm-up window. */
+    Histogram quietSteadyLatency() {
+        Histogram h = new Histogram(3_600_000_000L, 3);
+        apps.stream().filter(a -> !a.noisy()).forEach(a -> h.add(a.steadyMicros()));
+        return h;
+    }
+
+    private String steadyHeader() {
+        return "p99 after " + Durations.format(workload.warmup());
+    }
+
     public void print(PrintStream out) {
         long quietSent = 0, quietDelivered = 0;
         for (AppTally.Snapshot a : apps) {
@@ -40,18 +52,27 @@ public record FloodReport(
         }
         double secs = Math.max(1e-9, elapsed.toNanos() / 1e9);
         out.printf(
-                Locale.ROOT, "%-24s %12s %12s %12s %9s %9s%n", "app", "sent", "delivered", "lost", "p50 ms", "p99 ms");
+                Locale.ROOT,
+                "%-24s %12s %12s %12s %9s %9s %14s%n",
+                "app",
+                "sent",
+                "delivered",
+                "lost",
+                "p50 ms",
+                "p99 ms",
+                steadyHeader());
         if (workload.quietApps() > 0) {
             Histogram q = quietLatency();
             out.printf(
                     Locale.ROOT,
-                    "%-24s %12d %12d %12d %9.1f %9.1f%n",
+                    "%-24s %12d %12d %12d %9.1f %9.1f %14.1f%n",
                     "quiet (" + workload.quietApps() + " apps)",
                     quietSent,
                     quietDelivered,
                     quietSent - quietDelivered,
                     ms(q, 50),
-                    ms(q, 99));
+                    ms(q, 99),
+                    ms(quietSteadyLatency(), 99));
             apps.stream()
                     .filter(a -> !a.noisy())
                     .max(Comparator.comparingLong(AppTally.Snapshot::lost)
@@ -83,13 +104,14 @@ public record FloodReport(
     private static void printApp(PrintStream out, String label, AppTally.Snapshot a) {
         out.printf(
                 Locale.ROOT,
-                "%-24s %12d %12d %12d %9.1f %9.1f%n",
+                "%-24s %12d %12d %12d %9.1f %9.1f %14.1f%n",
                 label.length() > 24 ? label.substring(0, 24) : label,
                 a.sent(),
                 a.delivered(),
                 a.lost(),
                 ms(a.latencyMicros(), 50),
-                ms(a.latencyMicros(), 99));
+                ms(a.latencyMicros(), 99),
+                ms(a.steadyMicros(), 99));
     }
 
     private static double ms(Histogram h, double percentile) {
@@ -108,6 +130,8 @@ public record FloodReport(
         Histogram q = quietLatency();
         root.put("quiet_p50_ms", ms(q, 50));
         root.put("quiet_p99_ms", ms(q, 99));
+        root.put("warmup_s", workload.warmup().toNanos() / 1e9);
+        root.put("quiet_p99_after_warmup_ms", ms(quietSteadyLatency(), 99));
         ArrayNode arr = root.putArray("apps");
         for (AppTally.Snapshot a : apps) {
             ObjectNode o = arr.addObject();
@@ -119,6 +143,7 @@ public record FloodReport(
             o.put("duplicates", a.duplicates());
             o.put("p50_ms", ms(a.latencyMicros(), 50));
             o.put("p99_ms", ms(a.latencyMicros(), 99));
+            o.put("p99_after_warmup_ms", ms(a.steadyMicros(), 99));
         }
         ObjectNode drops = root.putObject("drops");
         dropsByApp.forEach((app, reasons) -> {

@@ -15,8 +15,12 @@ public record Workload(
         double noisyRate,
         int noisyLineBytes,
         Duration duration,
-        String prefix) {
+        String prefix,
+        Duration warmup) {
     public Workload {
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("--warmup cannot be negative");
+        }
         if (quietApps < 0 || quietRate < 0 || noisyRate < 0) {
             throw new IllegalArgumentException("apps and rates cannot be negative");
         }
@@ -26,6 +30,18 @@ public record Workload(
         if (noisyLineBytes < 64 || quietLineBytes < 64) {
             throw new IllegalArgumentException("line sizes must be at least 64 bytes");
         }
+    }
+
+    /** Without a warm-up window: every line's latency counts as steady. */
+    public Workload(
+            int quietApps,
+            double quietRate,
+            int quietLineBytes,
+            double noisyRate,
+            int noisyLineBytes,
+            Duration duration,
+            String prefix) {
+        this(quietApps, quietRate, quietLineBytes, noisyRate, noisyLineBytes, duration, prefix, Duration.ZERO);
     }
 
     public String noisyApp() {
