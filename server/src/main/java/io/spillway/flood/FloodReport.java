@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 
 /** What a flood run found: per app sent, delivered, lost and latency, and Spillway's drop reasons. */
@@ -26,15 +27,17 @@ public record FloodReport(
     }
 
     Histogram quietLatency() {
-        Histogram h = new Histogram(3_600_000_000L, 3);
-        apps.stream().filter(a -> !a.noisy()).forEach(a -> h.add(a.latencyMicros()));
-        return h;
+        return quiet(AppTally.Snapshot::latencyMicros);
     }
 
     /** Quiet apps' latencies of lines sent after the warm-up window. */
     Histogram quietSteadyLatency() {
+        return quiet(AppTally.Snapshot::steadyMicros);
+    }
+
+    private Histogram quiet(Function<AppTally.Snapshot, Histogram> which) {
         Histogram h = new Histogram(3_600_000_000L, 3);
-        apps.stream().filter(a -> !a.noisy()).forEach(a -> h.add(a.steadyMicros()));
+        apps.stream().filter(a -> !a.noisy()).forEach(a -> h.add(which.apply(a)));
         return h;
     }
 
