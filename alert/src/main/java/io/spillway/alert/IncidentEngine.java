@@ -366,12 +366,7 @@ public final class IncidentEngine implements Closeable {
                     || (s.topWriter() != null && !s.topWriter().equals(r.topWriter));
             boolean worse = s.severity().compareTo(r.severity) > 0;
             untrack(r);
-            r.summary = s.summary();
-            r.severity = s.severity();
-            r.details = s.details();
-            if (s.topWriter() != null) {
-                r.topWriter = s.topWriter();
-            }
+            applySignal(r, s);
             r.updated = now;
             track(r);
             if (changed) {
@@ -435,14 +430,19 @@ public final class IncidentEngine implements Closeable {
         return Optional.of(r.snapshot());
     }
 
-    private IncidentRow reopen(IncidentRow r, Signal s, AlertConfig.Policy p, Instant now) {
-        r.state = IncidentState.TRIGGERED;
+    /** Takes a signal's summary, severity, details and (when it names one) top writer. */
+    private static void applySignal(IncidentRow r, Signal s) {
         r.summary = s.summary();
         r.severity = s.severity();
         r.details = s.details();
         if (s.topWriter() != null) {
             r.topWriter = s.topWriter();
         }
+    }
+
+    private IncidentRow reopen(IncidentRow r, Signal s, AlertConfig.Policy p, Instant now) {
+        r.state = IncidentState.TRIGGERED;
+        applySignal(r, s);
         r.ackedAt = null;
         r.ackedBy = null;
         r.ackedVia = null;
@@ -471,16 +471,7 @@ public final class IncidentEngine implements Closeable {
 
     /** Applies silences and inhibition to a fresh or reopened incident; true if it must not page now. */
     private boolean mutedOrAttached(IncidentRow r, Instant now) {
-        Silence s = silencing(r, now);
-        if (s != null) {
-            r.silenceId = s.id();
-            r.nextEscalation = null;
-            timeline(
-                    r,
-                    now,
-                    TimelineEntry.Type.SILENCED,
-                    "silenced by silence " + s.id() + " (" + s.comment() + ")",
-                    Map.of("silence", Long.toString(s.id()), "by", s.createdBy()));
+        if (applySilence(r, now)) {
             return true;
         }
         if (r.app != null) {
@@ -894,17 +885,25 @@ public final class IncidentEngine implements Closeable {
         store.update(r);
     }
 
-    private void escalate(IncidentRow r, Instant now) {
+    /** If an active silence matches, records it on the incident and stops its escalation; true then. */
+    private boolean applySilence(IncidentRow r, Instant now) {
         Silence s = silencing(r, now);
-        if (s != null) {
-            r.silenceId = s.id();
-            r.nextEscalation = null;
-            timeline(
-                    r,
-                    now,
-                    TimelineEntry.Type.SILENCED,
-                    "silenced by silence " + s.id() + " (" + s.comment() + ")",
-                    Map.of("silence", Long.toString(s.id()), "by", s.createdBy()));
+        if (s == null) {
+            return false;
+        }
+        r.silenceId = s.id();
+        r.nextEscalation = null;
+        timeline(
+                r,
+                now,
+                TimelineEntry.Type.SILENCED,
+                "silenced by silence " + s.id() + " (" + s.comment() + ")",
+                Map.of("silence", Long.toString(s.id()), "by", s.createdBy()));
+        return true;
+    }
+
+    private void escalate(IncidentRow r, Instant now) {
+        if (applySilence(r, now)) {
             store.update(r);
             return;
         }

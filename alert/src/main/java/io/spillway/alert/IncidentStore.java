@@ -45,6 +45,15 @@ final class IncidentStore implements Closeable {
             + " resolved_at, next_escalation, last_notified, parent_id, silence_id, top_writer, notified,"
             + " timeline_dropped, timeline_seq, timeline_count";
 
+    /** Every column but the id, which SQLite assigns: what {@link #bind} writes, in order. */
+    private static final List<String> FIELDS =
+            List.of(COLUMNS.substring("id, ".length()).split(",\\s*"));
+
+    private static final String INSERT = "INSERT INTO incidents(" + String.join(", ", FIELDS) + ") VALUES ("
+            + String.join(",", java.util.Collections.nCopies(FIELDS.size(), "?")) + ")";
+
+    private static final String UPDATE = "UPDATE incidents SET " + String.join("=?, ", FIELDS) + "=? WHERE id=?";
+
     private final Connection db;
     private final int timelineCap;
 
@@ -133,9 +142,7 @@ final class IncidentStore implements Closeable {
 
     /** Inserts a new incident and assigns its id. */
     void insert(IncidentRow r) {
-        String sql = "INSERT INTO incidents(" + COLUMNS.substring("id, ".length()) + ") VALUES ("
-                + "?,".repeat(29).substring(0, 57) + ")";
-        try (PreparedStatement ps = db.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement ps = db.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
             bind(ps, r, 1);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
@@ -149,13 +156,7 @@ final class IncidentStore implements Closeable {
 
     /** Writes every field of an existing incident. */
     void update(IncidentRow r) {
-        String[] cols = COLUMNS.substring("id, ".length()).split(",\\s*");
-        StringBuilder sql = new StringBuilder("UPDATE incidents SET ");
-        for (int i = 0; i < cols.length; i++) {
-            sql.append(i == 0 ? "" : ", ").append(cols[i]).append("=?");
-        }
-        sql.append(" WHERE id=?");
-        try (PreparedStatement ps = db.prepareStatement(sql.toString())) {
+        try (PreparedStatement ps = db.prepareStatement(UPDATE)) {
             int next = bind(ps, r, 1);
             ps.setLong(next, r.id);
             ps.executeUpdate();
