@@ -72,9 +72,6 @@ public final class DiskGuard {
         final Path path;
         final DiskSpace space;
 
-        @Nullable
-        FileStore store;
-
         Level level = Level.OK;
         FilesystemStatus status;
         long reclaimedBytes;

@@ -100,11 +100,7 @@ public final class PipelineWatch {
         for (Map.Entry<String, Map<String, Long>> e : totals.entrySet()) {
             String app = e.getKey();
             Map<String, Long> byReason = e.getValue();
-            AppDrops a = apps.computeIfAbsent(app, k -> {
-                AppDrops fresh = new AppDrops();
-                fresh.last = Map.of();
-                return fresh;
-            });
+            AppDrops a = apps.computeIfAbsent(app, k -> new AppDrops());
             boolean grew = sum(byReason) > sum(a.last);
             if (grew) {
                 a.lastDrop = now;

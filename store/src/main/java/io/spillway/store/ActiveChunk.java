@@ -190,10 +190,6 @@ final class ActiveChunk {
         unsynced = false;
     }
 
-    boolean unsynced() {
-        return unsynced;
-    }
-
     /**
      * Flushes and closes the channel without forcing it: for a chunk leaving the writer, which the seal
      * thread makes durable (as its sealed file) or the store's next sync forces by path.

@@ -27,7 +27,7 @@ final class Budget {
 
     /** Whether reading {@code more} bytes is allowed; the first read of a query always is. */
     boolean mayScan(long more) {
-        return scanned == 0 || scanned + more <= maxScan;
+        return wouldAllow(scanned, more);
     }
 
     /** Whether {@link #mayScan} would allow {@code more} bytes once {@code scannedBefore} are scanned. */

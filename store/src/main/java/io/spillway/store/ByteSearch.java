@@ -57,10 +57,6 @@ final class ByteSearch {
         return 4;
     }
 
-    int length() {
-        return needle.length;
-    }
-
     /** Whether the needle occurs in {@code h[from, to)}. */
     boolean contains(byte[] h, int from, int to) {
         return indexOf(h, from, to) >= 0;

@@ -59,13 +59,6 @@ final class GrowableBuffer {
         putInt((int) v);
     }
 
-    void setInt(int at, int v) {
-        buf[at] = (byte) (v >>> 24);
-        buf[at + 1] = (byte) (v >>> 16);
-        buf[at + 2] = (byte) (v >>> 8);
-        buf[at + 3] = (byte) v;
-    }
-
     void putVarint(int v) {
         ensure(5);
         while ((v & ~0x7f) != 0) {

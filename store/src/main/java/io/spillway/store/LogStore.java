@@ -559,15 +559,7 @@ public final class LogStore implements LogReader, Closeable {
     /** On the seal thread: compresses one rotated chunk and swaps it in. A failure is retried by maintain. */
     private void sealInBackground(AppLog a, ActiveChunk c) {
         try {
-            byte[] frames = c.readAll();
-            SealedChunk s = SealedChunk.write(a.dir, c.id, frames, c.lastWriteMillis, config.compressionLevel());
-            synchronized (a) {
-                a.sealing.remove(c);
-                addSealed(a, s);
-            }
-            Files.deleteIfExists(c.path);
-            total.addAndGet(s.fileSize - frames.length);
-            metrics.sealed();
+            seal(a, c, false);
         } catch (IOException | RuntimeException e) {
             synchronized (a) {
                 c.sealFailed = true;
@@ -618,26 +610,34 @@ public final class LogStore implements LogReader, Closeable {
     /** Seals the app's active chunk, if it has records. Caller holds writeLock (or is recovering). */
     private void sealActive(AppLog a) throws IOException {
         ActiveChunk c;
-        byte[] frames;
         synchronized (a) {
             c = a.active;
             if (c == null || c.count == 0) {
                 return;
             }
             c.flushToOs();
-            frames = c.readAll();
         }
-        // Compressing takes a few milliseconds; queries of this app keep reading the active chunk meanwhile.
+        seal(a, c, true);
+    }
+
+    /**
+     * Compresses a chunk into its sealed file and swaps it in for the app's active chunk ({@code
+     * active}) or for a waiting one; then deletes the {@code .open} file. Queries keep reading the
+     * chunk while it is compressed.
+     */
+    private void seal(AppLog a, ActiveChunk c, boolean active) throws IOException {
+        byte[] frames = c.readAll();
         SealedChunk s = SealedChunk.write(a.dir, c.id, frames, c.lastWriteMillis, config.compressionLevel());
         synchronized (a) {
+            if (active) {
+                a.active = null;
+            } else {
+                a.sealing.remove(c);
+            }
             addSealed(a, s);
-            a.active = null;
         }
         c.closeQuietly();
         Files.deleteIfExists(c.path);
-        open.remove(a);
-        dirty.remove(a);
-        a.listed = false;
         total.addAndGet(s.fileSize - frames.length);
         metrics.sealed();
         log.debug(

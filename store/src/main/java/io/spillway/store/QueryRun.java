@@ -88,10 +88,6 @@ final class QueryRun {
     /** One sealed block the walk reads. */
     private record BlockRef(SealedChunk chunk, SealedChunk.Block block) {}
 
-    QueryRun(AppLog app, Query query, @Nullable Cursor after, Budget budget, StoreMetrics metrics) {
-        this(app, query, after, budget, metrics, null, 1);
-    }
-
     /**
      * @param pool decodes blocks ahead of the walk, or null to decode each on the query thread
      * @param window blocks decoded at most at once for this query (the one examined included), at least 1

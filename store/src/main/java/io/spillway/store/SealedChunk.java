@@ -277,15 +277,6 @@ final class SealedChunk {
         }
     }
 
-    /**
-     * Decompresses one block into {@code into} (grown if needed) and checks its CRC; returns the array
-     * holding the block's records at [0, rawLength).
-     */
-    static byte[] readBlock(FileChannel ch, Block b, ZstdDecompressCtx zstd, byte[] into, CRC32C crc)
-            throws IOException {
-        return decode(b, readCompressed(ch, b), zstd, into, crc);
-    }
-
     /** Reads a block's compressed bytes. */
     static byte[] readCompressed(FileChannel ch, Block b) throws IOException {
         return readFully(ch, b.offset(), b.compressedLength());

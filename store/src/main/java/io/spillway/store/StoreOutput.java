@@ -1,13 +1,12 @@
 package io.spillway.store;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.spillway.buffer.DiskSpace;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.Output;
 import io.spillway.record.LogRecord;
 import java.io.IOException;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
@@ -46,7 +45,7 @@ public final class StoreOutput implements Output {
     private final InstantSource clock;
     private final CounterDataPoint belowFloor;
     private volatile @Nullable LogStore store;
-    private @Nullable FileStore fileStore;
+    private final DiskSpace space;
     private @Nullable ScheduledExecutorService maintenance;
 
     /**
@@ -56,6 +55,7 @@ public final class StoreOutput implements Output {
         this.name = name;
         this.config = config;
         this.dir = dir;
+        this.space = DiskSpace.of(dir);
         this.metrics = metrics;
         this.clock = clock;
         this.belowFloor = metrics.counter(
@@ -124,12 +124,7 @@ public final class StoreOutput implements Output {
         if (min <= 0) {
             return;
         }
-        FileStore fs = fileStore;
-        if (fs == null) {
-            fs = Files.getFileStore(dir);
-            fileStore = fs;
-        }
-        long free = fs.getUsableSpace();
+        long free = space.usableBytes();
         if (free < min) {
             belowFloor.inc();
             throw new IOException("free space on the filesystem of " + dir + " is " + DataSize.human(free)
