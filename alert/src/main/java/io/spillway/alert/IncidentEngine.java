@@ -693,6 +693,11 @@ public final class IncidentEngine implements Closeable {
     }
 
     /** Incidents the filter selects, newest first, without timelines. */
+    /** Incidents triggered or acknowledged now. */
+    public synchronized int openCount() {
+        return open.size();
+    }
+
     public synchronized List<Incident> list(IncidentFilter filter) {
         List<Incident> out = new ArrayList<>();
         for (IncidentRow r : store.list(filter)) {

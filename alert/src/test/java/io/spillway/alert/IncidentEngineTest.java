@@ -97,6 +97,11 @@ class IncidentEngineTest {
             e.tick();
             assertThat(f.t("a").reasons()).containsExactly("trigger", "acknowledge");
             assertThat(f.t("b").received).isEmpty();
+            assertThat(e.openCount())
+                    .as("an acknowledged incident is still open")
+                    .isEqualTo(1);
+            e.resolve(i.id(), "alice");
+            assertThat(e.openCount()).isZero();
             Incident got = e.get(i.id()).orElseThrow();
             TimelineEntry ack = got.timeline().stream()
                     .filter(t -> t.type() == TimelineEntry.Type.ACKNOWLEDGED)
@@ -107,6 +112,7 @@ class IncidentEngineTest {
             Incident resolved = e.resolve(i.id(), "alice").orElseThrow();
             assertThat(resolved.state()).isEqualTo(IncidentState.RESOLVED);
             assertThat(resolved.resolvedBy()).isEqualTo("alice");
+            assertThat(e.openCount()).isZero();
             e.tick();
             assertThat(f.t("a").reasons()).containsExactly("trigger", "acknowledge", "resolve");
         }

@@ -2,8 +2,6 @@ package io.spillway.node;
 
 import io.spillway.alert.AlertConfig;
 import io.spillway.alert.IncidentEngine;
-import io.spillway.alert.IncidentFilter;
-import io.spillway.alert.IncidentState;
 import io.spillway.alert.heartbeat.OutboundHeartbeat;
 import io.spillway.alert.notify.Notifier;
 import io.spillway.alert.notify.NotifierSelfTest;
@@ -131,11 +129,7 @@ final class Alerting {
         if (e == null) {
             return Map.of();
         }
-        int open = e.list(new IncidentFilter(IncidentState.TRIGGERED, null, null, null, IncidentFilter.MAX_LIMIT))
-                        .size()
-                + e.list(new IncidentFilter(IncidentState.ACKNOWLEDGED, null, null, null, IncidentFilter.MAX_LIMIT))
-                        .size();
-        return Map.of("open_incidents", Integer.toString(open));
+        return Map.of("open_incidents", Integer.toString(e.openCount()));
     }
 
     private static AlertConfig withPublicUrl(AlertConfig c, String url) {
