@@ -20,6 +20,7 @@ import io.spillway.config.Durations;
 import io.spillway.event.EventSeverity;
 import io.spillway.server.auth.TokenInfo;
 import io.spillway.server.auth.TokenStore;
+import io.spillway.server.dashboard.Html;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -308,13 +309,15 @@ public final class IncidentRoutes {
             return;
         }
         Incident in = i.get();
-        String action = "/ack/" + html(ctx.pathParam("token"));
+        String action = "/ack/" + Html.esc(ctx.pathParam("token"));
         String body = in.state() == IncidentState.TRIGGERED
                 ? "<form method=\"post\" action=\"" + action + "\">"
                         + "<label>Your name <input name=\"by\" maxlength=\"100\" autocomplete=\"name\"></label> "
                         + "<button type=\"submit\">Acknowledge incident #" + in.id() + "</button></form>"
                 : "<p>This incident is already <b>" + in.state().label() + "</b>"
-                        + (in.acknowledgedBy() != null ? " (acknowledged by " + html(in.acknowledgedBy()) + ")" : "")
+                        + (in.acknowledgedBy() != null
+                                ? " (acknowledged by " + Html.esc(in.acknowledgedBy()) + ")"
+                                : "")
                         + ". Nothing to do.</p>";
         page(ctx, HttpStatus.OK, "Incident #" + in.id(), summary(in) + body);
     }
@@ -338,7 +341,7 @@ public final class IncidentRoutes {
         Incident in = i.get();
         String what = in.state() == IncidentState.RESOLVED
                 ? "<p>This incident is already <b>resolved</b>.</p>"
-                : "<p><b>Acknowledged</b>" + (in.acknowledgedBy() != null ? " by " + html(in.acknowledgedBy()) : "")
+                : "<p><b>Acknowledged</b>" + (in.acknowledgedBy() != null ? " by " + Html.esc(in.acknowledgedBy()) : "")
                         + ". Paging has stopped; the people already paged are told.</p>";
         page(ctx, HttpStatus.OK, "Incident #" + in.id() + " acknowledged", summary(in) + what);
     }
@@ -363,11 +366,11 @@ public final class IncidentRoutes {
 
     private static String summary(Incident in) {
         return "<p class=\"sev-" + in.severity().name().toLowerCase(Locale.ROOT) + "\"><b>"
-                + in.severity().name() + "</b> " + html(in.summary()) + "</p><ul>"
+                + in.severity().name() + "</b> " + Html.esc(in.summary()) + "</p><ul>"
                 + "<li>State: " + in.state().label() + "</li>"
-                + "<li>Host: " + html(in.host()) + "</li>"
-                + (in.app() != null ? "<li>App: " + html(in.app()) + "</li>" : "")
-                + (in.topWriter() != null ? "<li>Top writer: " + html(in.topWriter()) + "</li>" : "")
+                + "<li>Host: " + Html.esc(in.host()) + "</li>"
+                + (in.app() != null ? "<li>App: " + Html.esc(in.app()) + "</li>" : "")
+                + (in.topWriter() != null ? "<li>Top writer: " + Html.esc(in.topWriter()) + "</li>" : "")
                 + "<li>Opened: " + in.created() + "</li></ul>";
     }
 
@@ -377,25 +380,9 @@ public final class IncidentRoutes {
                 .header("X-Robots-Tag", "noindex")
                 .contentType("text/html; charset=utf-8")
                 .result("<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\""
-                        + " content=\"width=device-width\"><title>" + html(title) + " - Spillway</title></head>"
-                        + "<body style=\"font-family:sans-serif;max-width:40em;margin:2em auto\"><h1>" + html(title)
+                        + " content=\"width=device-width\"><title>" + Html.esc(title) + " - Spillway</title></head>"
+                        + "<body style=\"font-family:sans-serif;max-width:40em;margin:2em auto\"><h1>" + Html.esc(title)
                         + "</h1>" + body + "</body></html>\n");
-    }
-
-    static String html(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&#39;");
-                default -> sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 
     // ---------------------------------------------------------------- JSON

@@ -10,10 +10,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Escapes the five characters that matter in text and in double- or single-quoted attributes, so
  * one function serves both; templates always quote attributes.
  */
-final class Html {
+public final class Html {
     private Html() {}
 
-    static String esc(@Nullable Object value) {
+    public static String esc(@Nullable Object value) {
         String s = String.valueOf(value);
         StringBuilder sb = null;
         for (int i = 0; i < s.length(); i++) {

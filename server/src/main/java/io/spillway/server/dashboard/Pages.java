@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Stateless apart from the immutable asset table; thread-safe.
  */
 final class Pages {
-    private static final DateTimeFormatter TIME =
+    /** How the dashboard shows a time, rendered and live lines alike: UTC to the second. */
+    static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     private final Assets assets;

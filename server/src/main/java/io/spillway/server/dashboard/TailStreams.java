@@ -172,12 +172,7 @@ final class TailStreams implements AutoCloseable {
         LogRecord r = s.record();
         ObjectNode o = JSON.createObjectNode();
         o.put("cursor", s.cursor());
-        o.put(
-                "time",
-                Instant.ofEpochSecond(0, r.timestamp())
-                        .toString()
-                        .replace('T', ' ')
-                        .replaceFirst("\\.\\d+Z$|Z$", ""));
+        o.put("time", Pages.TIME.format(Instant.ofEpochSecond(0, r.timestamp())));
         o.put("severity", r.severity().label());
         o.put("message", r.messageText());
         o.put("marker", DropLedger.MARKER_VALUE.equals(r.fields().get(DropLedger.MARKER_FIELD)));
