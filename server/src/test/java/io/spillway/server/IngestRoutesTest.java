@@ -174,7 +174,11 @@ class IngestRoutesTest {
                 .isEqualTo(401);
         assertThat(ndjson("", "Basic !!notbase64", NDJSON).statusCode()).isEqualTo(401);
         assertThat(ndjson("", "Digest abc", NDJSON).statusCode()).isEqualTo(401);
+        // oversized credentials are refused before any decoding, even when they carry a valid token
+        assertThat(ndjson("", basic("x".repeat(2048), webToken), NDJSON).statusCode())
+                .isEqualTo(401);
         assertThat(stored).isEmpty();
+        assertThat(metrics()).contains("spillway_input_errors_total{input=\"http\",kind=\"unauthorized\"} 5.0");
     }
 
     @Test
