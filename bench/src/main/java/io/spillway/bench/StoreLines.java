@@ -91,9 +91,9 @@ final class StoreLines {
         return lines;
     }
 
-    /** The corpus directory: system property {@code spillway.corpus}, else {@code ../shared/corpus}. */
+    /** The corpus directory: system property {@code spillway.corpus}, else {@code testdata/corpus}. */
     static Path corpusDir() {
-        return Path.of(System.getProperty("spillway.corpus", "../shared/corpus"));
+        return Path.of(System.getProperty("spillway.corpus", "testdata/corpus"));
     }
 
     static LogRecord record(String app, long tsNanos, String message) {

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * sample corpus replayed (each line repeated with a new timestamp). Not a JMH benchmark: a ratio is
  * not a speed.
  *
- * <p>Run: {@code java -cp bench/target/benchmarks.jar io.spillway.bench.StoreRatio ../shared/corpus [level]}
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar io.spillway.bench.StoreRatio testdata/corpus [level]}
  */
 public final class StoreRatio {
     private StoreRatio() {}

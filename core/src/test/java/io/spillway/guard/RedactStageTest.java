@@ -204,7 +204,7 @@ class RedactStageTest {
     static Path corpus() {
         String dir = System.getProperty("spillway.corpus");
         if (dir == null || !Files.isDirectory(Path.of(dir))) {
-            fail("system property spillway.corpus must name the corpus directory (shared/corpus); got " + dir);
+            fail("system property spillway.corpus must name the corpus directory (testdata/corpus); got " + dir);
         }
         return Path.of(dir);
     }

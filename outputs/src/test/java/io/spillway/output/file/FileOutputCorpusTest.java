@@ -31,7 +31,7 @@ class FileOutputCorpusTest {
         String dir = System.getProperty("spillway.corpus");
         if (dir == null || !Files.isDirectory(Path.of(dir))) {
             fail("the sample corpus is missing: set the system property spillway.corpus to the corpus "
-                    + "directory (Surefire sets it to <repo>/../shared/corpus); got " + dir);
+                    + "directory (Surefire sets it to <repo>/testdata/corpus); got " + dir);
         }
         return Files.readAllLines(Path.of(dir, file), StandardCharsets.UTF_8);
     }
