@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
             TokenCommand.class,
             ConfigCommand.class,
             FloodCommand.class,
+            SoakCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {
