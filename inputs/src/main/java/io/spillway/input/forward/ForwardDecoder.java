@@ -23,6 +23,7 @@ import org.msgpack.value.ExtensionValue;
 import org.msgpack.value.ImmutableValue;
 import org.msgpack.value.MapValue;
 import org.msgpack.value.Value;
+import org.msgpack.value.ValueFactory;
 import org.msgpack.value.ValueType;
 
 /**
@@ -30,7 +31,9 @@ import org.msgpack.value.ValueType;
  * records: Message mode {@code [tag, time, record, option?]}, Forward mode {@code [tag, [[time,
  * record], …], option?]}, PackedForward {@code [tag, bin|str of concatenated [time, record], option?]}
  * and CompressedPackedForward (the same with {@code option.compressed == "gzip"}, possibly several
- * concatenated gzip members), or a handshake {@code PING}.
+ * concatenated gzip members), or a handshake {@code PING}. A time is integer or float seconds, or an
+ * EventTime (ext type 0); anywhere a time stands it may also be {@code [time, {metadata}]}, the form
+ * Fluent Bit 2.1+ sends by default, whose metadata entries become {@code metadata.*} fields.
  *
  * <h2>Bounds</h2>
  *
@@ -146,6 +149,13 @@ final class ForwardDecoder {
         switch (second) {
             case ARRAY -> {
                 int count = u.unpackArrayHeader();
+                if (count == 2 && n >= 3 && isTime(u.getNextFormat().getValueType())) {
+                    // Message mode with a metadata time, as Fluent Bit sends it:
+                    // [tag, [time, {metadata}], record, option?]. Forward mode's array holds entries
+                    // (arrays), never a time first, so the two cannot be confused.
+                    Value time = ValueFactory.newArray(u.unpackValue(), u.unpackValue());
+                    return message(u, frame, n, time, tag, host, now, batcher);
+                }
                 for (int i = 0; i < count; i++) {
                     int start = (int) u.getTotalReadBytes();
                     int len = measure(frame, start, frame.length - start);
@@ -173,23 +183,33 @@ final class ForwardDecoder {
                 if (n < 3) {
                     throw new ForwardException("malformed", "a Message mode frame is [tag, time, record, option?]");
                 }
-                Value time = u.unpackValue();
-                int start = (int) u.getTotalReadBytes();
-                int len = measure(frame, start, frame.length - start);
-                if (len > maxEntry) {
-                    u.skipValue();
-                    batcher.skipped("too_large", "record of " + len + " bytes exceeds max_entry (" + maxEntry + ")");
-                } else {
-                    event(time, u.unpackValue(), tag, host, now, batcher);
-                }
-                Value option = n == 4 ? u.unpackValue() : null;
-                return batcher.done(tag, chunk(option));
+                return message(u, frame, n, u.unpackValue(), tag, host, now, batcher);
             }
             default ->
                 throw new ForwardException(
                         "malformed",
                         "the second element of a forward frame is a time, an array or a bin, got " + second);
         }
+    }
+
+    /** Message mode after its time: {@code record, option?}. */
+    private Frame message(
+            MessageUnpacker u, byte[] frame, int n, Value time, String tag, String host, long now, Batcher batcher)
+            throws IOException, ForwardException {
+        int start = (int) u.getTotalReadBytes();
+        int len = measure(frame, start, frame.length - start);
+        if (len > maxEntry) {
+            u.skipValue();
+            batcher.skipped("too_large", "record of " + len + " bytes exceeds max_entry (" + maxEntry + ")");
+        } else {
+            event(time, u.unpackValue(), tag, host, now, batcher);
+        }
+        Value option = n == 4 ? u.unpackValue() : null;
+        return batcher.done(tag, chunk(option));
+    }
+
+    private static boolean isTime(ValueType t) {
+        return t == ValueType.INTEGER || t == ValueType.FLOAT || t == ValueType.EXTENSION;
     }
 
     private static Ping ping(MessageUnpacker u) throws IOException {
@@ -246,12 +266,21 @@ final class ForwardDecoder {
             batcher.skipped("malformed", "a record is a map, got " + record.getValueType());
             return;
         }
+        // Fluent Bit 2.1+ sends [[time, {metadata}], record] (its retain_metadata_in_forward_mode is
+        // on by default): the time is the array's first element, the metadata map becomes fields.
+        MapValue metadata = null;
+        if (time.isArrayValue()
+                && time.asArrayValue().size() == 2
+                && time.asArrayValue().get(1).isMapValue()) {
+            metadata = time.asArrayValue().get(1).asMapValue();
+            time = time.asArrayValue().get(0);
+        }
         long ts = timestamp(time);
         if (ts < 0) {
             batcher.error("bad_time", "event time " + abbreviate(time.toJson()) + " is not usable; receive time used");
             ts = now;
         }
-        batcher.add(toRecord(ts, tag, host, record.asMapValue()));
+        batcher.add(toRecord(ts, tag, host, record.asMapValue(), metadata));
     }
 
     /** Epoch nanos of an event time (integer or float seconds, or EventTime), or -1. */
@@ -265,7 +294,13 @@ final class ForwardDecoder {
         }
         if (time.isFloatValue()) {
             double s = time.asFloatValue().toDouble();
-            return s >= 0 && s <= MAX_SECONDS ? (long) (s * 1e9) : -1;
+            if (!(s >= 0 && s <= MAX_SECONDS)) {
+                return -1;
+            }
+            // Whole seconds and the fraction apart: s * 1e9 in one double loses the last digits
+            // (1438138800.25 would become ...249999872).
+            long whole = (long) s;
+            return whole * 1_000_000_000L + Math.round((s - whole) * 1e9);
         }
         if (time.isExtensionValue()) {
             ExtensionValue ext = time.asExtensionValue();
@@ -280,7 +315,12 @@ final class ForwardDecoder {
         return -1;
     }
 
-    private LogRecord toRecord(long ts, String tag, String host, MapValue record) {
+    /**
+     * @param metadata the event's metadata map (Fluent Bit's {@code [time, {metadata}]} form), whose
+     *     entries become fields named {@code metadata.KEY} after the record's own, within the same
+     *     field bounds; null when the event has none
+     */
+    private LogRecord toRecord(long ts, String tag, String host, MapValue record, @Nullable MapValue metadata) {
         Map<String, String> text = new LinkedHashMap<>();
         byte[] message = null;
         String messageKey = null;
@@ -305,6 +345,17 @@ final class ForwardDecoder {
                 value = value.substring(1);
             }
             text.put(key, value.length() > MAX_FIELD_VALUE ? value.substring(0, MAX_FIELD_VALUE) : value);
+        }
+        if (metadata != null) {
+            for (Map.Entry<Value, Value> e : metadata.entrySet()) {
+                String key = "metadata." + text(e.getKey());
+                if (text.size() >= MAX_FIELDS - 1 || key.length() > MAX_FIELD_KEY) {
+                    truncated = true;
+                    break;
+                }
+                String value = text(e.getValue());
+                text.putIfAbsent(key, value.length() > MAX_FIELD_VALUE ? value.substring(0, MAX_FIELD_VALUE) : value);
+            }
         }
         if (messageKey != null && messageKey.equals("log") && message != null) {
             // Docker's driver and tailing agents keep the line's newline; a record's message has none.
@@ -359,11 +410,22 @@ final class ForwardDecoder {
             }
             u.skipValue(); // tag
             ValueType second = u.getNextFormat().getValueType();
-            int optionAt = second == ValueType.ARRAY || second.isRawType() ? 2 : 3;
+            int optionAt;
+            if (second == ValueType.ARRAY) {
+                // Forward mode [tag, entries, option], or Message mode with a metadata time
+                // [tag, [time, {metadata}], record, option?].
+                int count = u.unpackArrayHeader();
+                boolean metadataTime = count == 2 && isTime(u.getNextFormat().getValueType());
+                u.skipValue(count);
+                optionAt = metadataTime ? 3 : 2;
+            } else {
+                optionAt = second.isRawType() ? 2 : 3;
+                u.skipValue();
+            }
             if (n != optionAt + 1) {
                 return null;
             }
-            u.skipValue(optionAt - 1);
+            u.skipValue(optionAt - 2);
             return chunk(u.unpackValue());
         } catch (IOException | MessagePackException e) {
             return null;
