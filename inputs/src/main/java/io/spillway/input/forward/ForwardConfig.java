@@ -20,6 +20,7 @@ import java.util.Objects;
  * max_decompressed: 64MiB     # a gzip-compressed chunk inflates to at most this (too_large, chunk refused)
  * max_buffered: 256MiB        # incomplete frames held by all connections together (memory_budget)
  * ack_timeout: 30s            # a chunk not durable this long is not acknowledged; the connection is closed
+ * dedup_window: 16384         # chunk ids remembered per node: a resent chunk is acknowledged, not stored again
  * shared_key: ""              # non-empty: clients must pass the HELO/PING/PONG handshake with this key
  * self_hostname: spillway     # the server's name in the PONG of the handshake
  * app: "{{container_name}}"   # app name template over the tag and record fields; falls back to the tag
@@ -40,6 +41,9 @@ import java.util.Objects;
  * @param maxBuffered bytes of incomplete frames held by all connections together, default 256MiB, at
  *     least {@code max_chunk}; over it, a connection holding more than a read's worth is closed
  * @param ackTimeout how long a chunk may take to become durable before its ack is abandoned, default 30s
+ * @param dedupWindow acknowledged chunk ids remembered (per sender host and id, least recently seen
+ *     forgotten first), so that a resend is acknowledged again without being stored twice (counted
+ *     {@code duplicate_chunk}); default 16384, 0 turns it off
  * @param sharedKey the handshake's shared key; empty (default) means no handshake
  * @param selfHostname the server's hostname in the handshake, default {@code spillway}
  * @param app the app name template, default {@code {{container_name}}}
@@ -56,6 +60,7 @@ public record ForwardConfig(
         DataSize maxDecompressed,
         DataSize maxBuffered,
         Duration ackTimeout,
+        int dedupWindow,
         String sharedKey,
         String selfHostname,
         String app,
@@ -78,6 +83,7 @@ public record ForwardConfig(
         Check.atLeast(maxConnections, 1, "max_connections");
         Check.positive(idleTimeout, "idle_timeout");
         Check.positive(ackTimeout, "ack_timeout");
+        Check.between(dedupWindow, 0, 1_000_000, "dedup_window");
         Check.between(maxEntry.bytes(), 64, MAX_FRAME, "max_entry");
         Check.between(maxChunk.bytes(), 64, MAX_FRAME, "max_chunk");
         Check.between(maxDecompressed.bytes(), 64, MAX_FRAME, "max_decompressed");
@@ -105,6 +111,7 @@ public record ForwardConfig(
                 DataSize.ofMiB(64),
                 DataSize.ofMiB(256),
                 Duration.ofSeconds(30),
+                16384,
                 "",
                 "spillway",
                 "{{container_name}}",

@@ -101,6 +101,7 @@ public final class ForwardInput implements Input {
     private final InstantSource clock;
     private final ForwardDecoder decoder;
     private final PeerErrorLog errors;
+    private final ChunkWindow acknowledged;
     /** Bytes of incomplete frames held by all connections ({@code max_buffered}). */
     private final AtomicLong buffered = new AtomicLong();
 
@@ -120,6 +121,7 @@ public final class ForwardInput implements Input {
         this.decoder = new ForwardDecoder(config);
         this.server = new NettyServer("forward", 2, metrics, LOG);
         this.errors = new PeerErrorLog("forward", metrics, LOG, clock, Duration.ofSeconds(LOG_INTERVAL_SECONDS));
+        this.acknowledged = new ChunkWindow(config.dedupWindow());
     }
 
     @Override
@@ -234,7 +236,15 @@ public final class ForwardInput implements Input {
                 return;
             }
             Value chunk = ForwardDecoder.chunkOf(bytes);
-            Chunk pendingChunk = chunk == null ? null : new Chunk(ctx, chunk);
+            String dedupKey = chunk == null ? null : ChunkWindow.key(host, chunk.toJson());
+            if (dedupKey != null && acknowledged.seen(dedupKey)) {
+                // A resend of a chunk acknowledged before: its client missed the ack. Answer again,
+                // store nothing (it is stored already).
+                metrics.error("duplicate_chunk");
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.ack(chunk)));
+                return;
+            }
+            Chunk pendingChunk = chunk == null ? null : new Chunk(ctx, chunk, dedupKey);
             ForwardDecoder.Events events = new ForwardDecoder.Events() {
                 @Override
                 public void batch(List<LogRecord> records) {
@@ -326,15 +336,17 @@ public final class ForwardInput implements Input {
         private final class Chunk {
             private final ChannelHandlerContext ctx;
             private final Value chunk;
+            private final String dedupKey;
             private final ScheduledFuture<?> timeout;
             private int outstanding;
             private boolean decoded;
             private boolean ok = true;
             private boolean finished;
 
-            Chunk(ChannelHandlerContext ctx, Value chunk) {
+            Chunk(ChannelHandlerContext ctx, Value chunk, String dedupKey) {
                 this.ctx = ctx;
                 this.chunk = chunk;
+                this.dedupKey = dedupKey;
                 this.timeout = ctx.executor()
                         .schedule(this::expire, config.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 pending++;
@@ -378,6 +390,7 @@ public final class ForwardInput implements Input {
                 }
                 timeout.cancel(false);
                 if (write) {
+                    acknowledged.acknowledged(dedupKey);
                     ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.ack(chunk)));
                 } else {
                     errors.error(

@@ -98,6 +98,7 @@ class ForwardInputIT {
                 DataSize.ofMiB(64),
                 maxBuffered,
                 ackTimeout,
+                16384,
                 sharedKey,
                 "spillway-test",
                 "{{container_name}}",
@@ -192,8 +193,9 @@ class ForwardInputIT {
         /** A well-behaved client's round trip: one Docker record with a chunk, acknowledged. */
         void roundTrip(String app) throws Exception {
             try (Socket s = tcp()) {
-                s.getOutputStream().write(Fwd.docker("tag", "/" + app, "stdout", "ok " + app, "rt"));
-                assertThat(ackOf(s.getInputStream())).isEqualTo("rt");
+                // A fresh chunk id each time, as real clients make them (a repeated id is a resend).
+                s.getOutputStream().write(Fwd.docker("tag", "/" + app, "stdout", "ok " + app, "rt-" + app));
+                assertThat(ackOf(s.getInputStream())).isEqualTo("rt-" + app);
             }
             assertThat(next().app()).isEqualTo(app);
         }
@@ -400,6 +402,28 @@ class ForwardInputIT {
                 server.release();
                 assertThat(ackOf(s.getInputStream())).isEqualTo("ZGNodW5r");
             }
+        }
+    }
+
+    @Test
+    void resentChunk_afterItsAckWasMissed_acknowledgedAgainAndStoredOnce() throws Exception {
+        // fluent-logger-golang (Docker's fluentd driver) closes and resends when it misreads an ack.
+        try (Server server = new Server()) {
+            byte[] frame = Fwd.docker("4f2c8a1b9d3e", "/web-1", "stdout", "once\n", "cmVzZW50");
+            try (Socket s = server.tcp()) {
+                s.getOutputStream().write(frame);
+                assertThat(ackOf(s.getInputStream())).isEqualTo("cmVzZW50");
+            }
+            assertThat(server.next().messageText()).isEqualTo("once");
+            try (Socket s = server.tcp()) {
+                s.getOutputStream().write(frame);
+                assertThat(ackOf(s.getInputStream()))
+                        .as("the resend is acknowledged")
+                        .isEqualTo("cmVzZW50");
+            }
+            server.roundTrip("after");
+            assertThat(server.records).as("nothing stored twice").isEmpty();
+            assertThat(server.errors("duplicate_chunk")).isEqualTo(1);
         }
     }
 
