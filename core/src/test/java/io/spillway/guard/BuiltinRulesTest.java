@@ -5,6 +5,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.spillway.Theories;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class BuiltinRulesTest {
         Gen<String> piece = Generate.oneOf(
                 Generate.pick(TRIGGERS).map(BuiltinRulesTest::mixCase),
                 Generate.pick(TRIGGERS).map(t -> t.substring(0, t.length() - 1)),
-                of("abcjkpqzAZ_-:= é🔑x", 9));
+                stringsOf("abcjkpqzAZ_-:= é🔑x", 9));
         return lists().of(piece).ofSizeBetween(0, 12).map(l -> String.join("", l));
     }
 
@@ -37,8 +38,8 @@ class BuiltinRulesTest {
      * Strings of up to {@code maxLength} pieces, each one UTF-16 unit of {@code alphabet} (so a
      * character outside the BMP also comes as a lone surrogate) or one of its code points whole.
      */
-    static Gen<String> of(String alphabet, int maxLength) {
-        List<String> pieces = new java.util.ArrayList<>();
+    static Gen<String> stringsOf(String alphabet, int maxLength) {
+        List<String> pieces = new ArrayList<>();
         alphabet.chars().forEach(c -> pieces.add(String.valueOf((char) c)));
         alphabet.codePoints()
                 .filter(Character::isSupplementaryCodePoint)
@@ -88,7 +89,7 @@ class BuiltinRulesTest {
     static Gen<String> keys() {
         Gen<String> word = Generate.pick(
                 List.of("password", "passwd", "secret", "token", "api_key", "api-key", "apikey", "authorization"));
-        Gen<String> affix = of("abz_.-09", 6);
+        Gen<String> affix = stringsOf("abz_.-09", 6);
         return affix.zip(word.map(BuiltinRulesTest::mixCase), affix, (a, w, b) -> a + w + b);
     }
 
@@ -123,7 +124,7 @@ class BuiltinRulesTest {
     }
 
     static Gen<String> filler() {
-        return of("ab =&,;:{}[]\"é", 12).map(s -> s.isEmpty() ? s : s + " ");
+        return stringsOf("ab =&,;:{}[]\"é", 12).map(s -> s.isEmpty() ? s : s + " ");
     }
 
     @Test
