@@ -573,7 +573,8 @@ public final class TailInput implements Input {
             this.ch = ch;
             this.meta = meta;
             String id = meta.fields().getOrDefault("container_id", meta.fields().getOrDefault("k8s_pod", ""));
-            this.source = id.length() > 12 && kind == Kind.DOCKER ? id.substring(0, 12) : id;
+            // The full 64-character id, as the fluentd and gelf drivers give it (docs/inputs/docker.md).
+            this.source = id;
             this.decoder = newDecoder(kind);
             this.readPos = offset;
             this.safeOffset = offset;

@@ -141,7 +141,7 @@ class TailInputTest {
         LogRecord r = sink.records.getFirst();
         assertThat(r.app()).isEqualTo("web-a");
         assertThat(r.host()).isEqualTo("node-1");
-        assertThat(r.source()).isEqualTo(ID_A.substring(0, 12));
+        assertThat(r.source()).isEqualTo(ID_A);
         assertThat(r.stream()).isEqualTo(LogStream.STDOUT);
         assertThat(r.timestamp()).isEqualTo(1767225600_000000001L);
         append(f, 3, 500); // more than one read buffer
