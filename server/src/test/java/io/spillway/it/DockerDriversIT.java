@@ -55,8 +55,7 @@ class DockerDriversIT {
                 "inputs.tail.docker_root=" + docker.dataRoot.resolve("containers"),
                 "--set",
                 "inputs.tail.cri_root=",
-                "--set",
-                "inputs.tail.scan_interval=100ms",
+                // The default scan_interval (1s): short-lived containers must not depend on a fast scan.
                 // Whole lines, to see what each driver does with the 20 KB one.
                 "--set",
                 "guard.truncate.max_message=64KiB",
@@ -298,5 +297,47 @@ class DockerDriversIT {
     @Test
     void jsonFile_tailed_everyLineOnceJoined() throws Exception {
         check("dd-json-file", List.of("--log-driver", "json-file"), new Mapping("ID", "stdout", "stderr", true));
+    }
+
+    @Test
+    void jsonFile_fiveShortLivedRmContainers_everyLineOfEachArrives() throws Exception {
+        // docker run --rm deletes the container's log as soon as it exits: the tail must find the
+        // file at once and read a deleted file to its end.
+        List<Thread> runs = new ArrayList<>();
+        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int c = 0; c < 5; c++) {
+            String name = "dd-rm-" + c;
+            Thread t = Thread.ofPlatform().start(() -> {
+                try {
+                    Docker.Result r = docker.run(
+                            List.of("--name", name, "--log-driver", "json-file"),
+                            "i=1; while [ $i -le 100 ]; do echo \"dd " + name + " out $i\"; i=$((i+1)); done");
+                    if (r.exit() != 0) {
+                        failures.add(name + ": " + r.out());
+                    }
+                } catch (Exception e) {
+                    failures.add(name + ": " + e);
+                }
+            });
+            runs.add(t);
+        }
+        for (Thread t : runs) {
+            t.join();
+        }
+        assertThat(failures).isEmpty();
+        for (int c = 0; c < 5; c++) {
+            String name = "dd-rm-" + c;
+            List<Integer> seqs = new ArrayList<>();
+            for (Stored s : read(name, 100)) {
+                Matcher mo = OUT.matcher(s.message());
+                assertThat(mo.matches()).as(s.message()).isTrue();
+                seqs.add(Integer.parseInt(mo.group(2)));
+            }
+            assertThat(seqs)
+                    .as(name + ": every line once, in order")
+                    .hasSize(100)
+                    .isSorted()
+                    .doesNotHaveDuplicates();
+        }
     }
 }
