@@ -370,7 +370,20 @@ public final class LogStore implements LogReader, Closeable {
         }
         // After the readable ones: their records per byte estimate what a wholly unreadable one held.
         for (Map.Entry<Long, String> e : unreadable.entrySet()) {
-            salvage(a, sealedFiles.get(e.getKey()), e.getKey(), e.getValue());
+            Path zst = sealedFiles.get(e.getKey());
+            if (openFiles.containsKey(e.getKey())) {
+                // Its .open source is still there (a crash came before it was deleted): sealed again below.
+                metrics.corrupt();
+                Path where = quarantine.move(zst, a.name);
+                log.warn(
+                        "store: app {}: unreadable {} ({}) is sealed again from its .open source; {}",
+                        a.name,
+                        zst,
+                        e.getValue(),
+                        where == null ? "deleted" : "moved to " + quarantine.describe(where));
+                continue;
+            }
+            salvage(a, zst, e.getKey(), e.getValue());
         }
         long cut = 0;
         for (Map.Entry<Long, Path> e : openFiles.entrySet()) {

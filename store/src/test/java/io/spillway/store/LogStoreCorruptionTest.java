@@ -304,6 +304,23 @@ class LogStoreCorruptionTest {
     }
 
     @Test
+    void recovery_unreadableSealedChunkWithItsOpenSource_sealedAgainFromTheSource_nothingLost() throws IOException {
+        List<LogRecord> in = Stores.records("app", 50, 0, 100);
+        Path active = writeActive(in);
+        // A crash after the seal's rename and before the .open was deleted, then the .zst damaged.
+        SealedChunk c = SealedChunk.write(active.getParent(), 0, Files.readAllBytes(active), 0, 3);
+        byte[] junk = new byte[(int) c.fileSize];
+        new Random(5).nextBytes(junk);
+        Files.write(c.path, junk);
+
+        try (LogStore s = open(Stores.small())) {
+            assertThat(Stores.all(s, "app")).isEqualTo(in);
+            assertThat(counted).isEmpty();
+        }
+        assertThat(quarantined()).hasSize(1);
+    }
+
+    @Test
     void recovery_sealedChunkWholeFileGarbage_movedToQuarantine_lostEstimatedFromOtherChunks() throws IOException {
         List<LogRecord> in = letters("app", 2400);
         SealedChunk garbage;
