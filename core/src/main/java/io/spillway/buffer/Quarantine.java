@@ -74,6 +74,24 @@ public final class Quarantine {
         return to;
     }
 
+    /**
+     * Like {@link #move}, but never fails: if the file cannot be moved it is deleted (logged), so that
+     * damage already counted is not found and counted again. Returns where it went, or null.
+     */
+    public @Nullable Path moveOrDelete(Path file, String app) {
+        try {
+            return move(file, app);
+        } catch (IOException e) {
+            log.warn("cannot move {} to the quarantine, deleting it: {}", file, e.toString());
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException again) {
+                log.error("cannot delete {} either: {}", file, again.toString());
+            }
+            return null;
+        }
+    }
+
     /** Copies {@code file} to {@code quarantine/<app>/}; returns the copy, or null if none was kept. */
     public synchronized @Nullable Path copy(Path file, String app) throws IOException {
         return copyRange(file, app, 0, Files.size(file), file.getFileName().toString());

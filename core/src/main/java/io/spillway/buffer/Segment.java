@@ -210,11 +210,7 @@ final class Segment {
         Path quarantined;
         if (s.records == 0) {
             s.close();
-            try {
-                quarantined = quarantine.move(path, app);
-            } catch (IOException e) {
-                quarantined = null; // the caller deletes it: the damage must not be counted again
-            }
+            quarantined = quarantine.moveOrDelete(path, app);
             return new Recovery(null, cut, scan.problem, damage, quarantined, false);
         }
         Damage last = damage.get(damage.size() - 1);

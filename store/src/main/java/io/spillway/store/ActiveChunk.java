@@ -149,7 +149,7 @@ final class ActiveChunk {
         if (!damage.isEmpty()) {
             Damage last = damage.get(damage.size() - 1);
             if (validFrames == 0) {
-                quarantined = quarantine.move(path, app);
+                quarantined = quarantine.moveOrDelete(path, app);
             } else if (damage.size() == 1 && last.end() == all.length) {
                 quarantined = keep(() -> quarantine.copyRange(
                         path, app, last.start(), all.length, path.getFileName() + ".tail-" + last.start()));

@@ -374,7 +374,7 @@ public final class LogStore implements LogReader, Closeable {
             if (openFiles.containsKey(e.getKey())) {
                 // Its .open source is still there (a crash came before it was deleted): sealed again below.
                 metrics.corrupt();
-                Path where = quarantine.move(zst, a.name);
+                Path where = quarantine.moveOrDelete(zst, a.name);
                 log.warn(
                         "store: app {}: unreadable {} ({}) is sealed again from its .open source; {}",
                         a.name,
@@ -456,7 +456,7 @@ public final class LogStore implements LogReader, Closeable {
         long lostMsg = 0;
         Path where;
         if (got.records() == 0) {
-            where = quarantine.move(path, a.name);
+            where = quarantine.moveOrDelete(path, a.name);
             lostMsg = n == 0
                     ? Math.min(got.undecodedBytes(), lost * ActiveChunk.ESTIMATE_RECORD_BYTES)
                     : Math.round(lost * (double) msg / n);
@@ -577,6 +577,11 @@ public final class LogStore implements LogReader, Closeable {
      */
     private void repair(AppLog a, SealedChunk c) {
         try {
+            synchronized (a) {
+                if (!a.sealed.contains(c)) {
+                    return; // evicted, or already repaired (a query's older snapshot met the block again)
+                }
+            }
             List<SealedChunk.Block> bad = c.damagedBlocks();
             if (bad.isEmpty()) {
                 return;
@@ -598,7 +603,7 @@ public final class LogStore implements LogReader, Closeable {
                     a.sealedMessageBytes -= c.messageBytes;
                 }
                 total.addAndGet(-c.fileSize);
-                where = quarantine.move(c.path, a.name);
+                where = quarantine.moveOrDelete(c.path, a.name);
             } else {
                 where = keepCopy(c.path, a.name);
                 Path tmp = c.path.resolveSibling(c.path.getFileName() + ".tmp");
@@ -1194,6 +1199,17 @@ public final class LogStore implements LogReader, Closeable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (!markers.isEmpty()) {
+                // Loss markers the seal thread queued since the last write: appended before the files close.
+                closed = false;
+                try {
+                    appendMarkers();
+                } catch (IOException | RuntimeException e) {
+                    log.warn("store: loss markers not appended at close (the losses are counted): {}", e.toString());
+                } finally {
+                    closed = true;
+                }
             }
             for (AppLog a : apps.values()) {
                 synchronized (a) {
