@@ -201,7 +201,7 @@ public final class FairBuffer implements Buffer {
         this.shedNewest = config.shed() == Shed.NEWEST;
         this.drr = new DeficitRoundRobin<>(config.quantum().bytes());
         this.diskSpace = diskSpace != null ? diskSpace : DiskSpace.of(dir);
-        this.quarantine = new Quarantine(dir, diskBudget / 4);
+        this.quarantine = new Quarantine(dir, diskBudget / 4, this::floorAllows);
 
         memoryGauge = metrics.gauge(
                         "spillway_buffer_memory_bytes",
@@ -487,6 +487,16 @@ public final class FairBuffer implements Buffer {
         spilledRecords.inc(count);
         spilledBytes.inc(log.fileBytes() - before);
         return true;
+    }
+
+    /** Whether writing {@code bytes} more keeps the spill filesystem above the floor (recovery's copies). */
+    private boolean floorAllows(long bytes) {
+        try {
+            long floorBytes = config.floor().bytesFor(diskSpace.totalBytes());
+            return diskSpace.usableBytes() - floorBytes >= bytes;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Bytes the disk may still take: the budget's room, limited by the floor (G4). */

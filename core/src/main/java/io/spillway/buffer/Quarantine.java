@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.LongPredicate;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounds (G1): at most {@value #MAX_FILES} files and {@code maxBytes} bytes; beyond them the oldest
  * quarantined files are deleted first (logged), and a file larger than {@code maxBytes} on its own is
- * deleted instead of kept. Thread-safe.
+ * deleted instead of kept. Floor (G4): nothing is copied when the filesystem would fall below its
+ * floor ({@code mayWrite}); moves write nothing. Thread-safe.
  */
 public final class Quarantine {
     private static final Logger log = LoggerFactory.getLogger(Quarantine.class);
@@ -38,15 +40,23 @@ public final class Quarantine {
     private final Path parent;
     private final Path root;
     private final long maxBytes;
+    private final LongPredicate mayWrite;
 
     /**
      * @param parent the buffer's or the store's directory
      * @param maxBytes bytes of quarantined files kept at most
+     * @param mayWrite whether that many more bytes keep the filesystem above its free-space floor
      */
-    public Quarantine(Path parent, long maxBytes) {
+    public Quarantine(Path parent, long maxBytes, LongPredicate mayWrite) {
         this.parent = parent;
         this.root = parent.resolve(DIR);
         this.maxBytes = maxBytes;
+        this.mayWrite = mayWrite;
+    }
+
+    /** Whether recovery may write {@code bytes} more to this filesystem (its floor allows it). */
+    public boolean mayWrite(long bytes) {
+        return mayWrite.test(bytes);
     }
 
     public Path root() {
@@ -102,6 +112,10 @@ public final class Quarantine {
             throws IOException {
         if (to - from > maxBytes) {
             log.warn("{}: {} damaged bytes, over the quarantine's {} bytes: not kept", file, to - from, maxBytes);
+            return null;
+        }
+        if (!mayWrite.test(to - from)) {
+            log.warn("{}: {} damaged bytes not kept: the filesystem is at its free-space floor", file, to - from);
             return null;
         }
         Path target = target(app, name);

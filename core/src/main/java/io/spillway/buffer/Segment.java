@@ -220,10 +220,20 @@ final class Segment {
             ch.truncate(last.start());
             ch.force(true);
             s.fileBytes = last.start();
-        } else {
+        } else if (quarantine.mayWrite(scan.encodedBytes + HEADER_BYTES)) {
             quarantined = keep(() -> quarantine.copy(path, app));
             s.close();
             s.fileBytes = rewrite(path, scan.valid);
+        } else {
+            // At the floor (G4) a rewrite may not write: the damage stays in the file, skipped by
+            // reads, and is found (and counted) again by the next start.
+            quarantined = null;
+            for (Damage d : damage) {
+                if (d.end() > HEADER_BYTES) {
+                    s.holes.put(Math.max(d.start(), HEADER_BYTES), d.end());
+                }
+            }
+            s.fileBytes = size;
         }
         s.close();
         return new Recovery(s, cut, scan.problem, damage, quarantined, true);

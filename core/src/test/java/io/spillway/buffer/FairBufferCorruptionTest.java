@@ -54,8 +54,12 @@ class FairBufferCorruptionTest {
     }
 
     FairBuffer recover() throws IOException {
+        return recover(PLENTY);
+    }
+
+    FairBuffer recover(DiskSpace space) throws IOException {
         FairBuffer b = new FairBuffer(
-                "test", config(64 << 10, 4 << 20, Shed.NEWEST, Fsync.NEVER), dir, ledger, new Metrics(), PLENTY);
+                "test", config(64 << 10, 4 << 20, Shed.NEWEST, Fsync.NEVER), dir, ledger, new Metrics(), space);
         open.add(b);
         return b;
     }
@@ -255,6 +259,23 @@ class FairBufferCorruptionTest {
         assertThat(first).isEqualTo(PER_BATCH);
         assertThat(counted.records("a", "corrupt")).isEqualTo(first);
         assertThat(out).hasSize((BATCHES - 1) * PER_BATCH).isSorted();
+    }
+
+    @Test
+    void recover_garbleMidSegmentAtTheFloor_nothingWritten_damageSkippedInPlace() throws Exception {
+        long[] at = writeSegment("a");
+        garble(segment("a"), at[3] + 100, 4096);
+        long size = Files.size(segment("a"));
+        FakeDiskSpace full = new FakeDiskSpace(1, 1L << 30); // far below the 5% floor
+
+        FairBuffer b = recover(full);
+
+        assertThat(Files.size(segment("a"))).isEqualTo(size); // not rewritten: no second file
+        assertThat(quarantined()).isEmpty();
+        List<Integer> expected = new ArrayList<>(batches(0, 3));
+        expected.addAll(batches(4, BATCHES));
+        assertThat(byApp(drain(b)).get("a")).isEqualTo(expected);
+        assertThat(counted.records("a", "corrupt")).isEqualTo(PER_BATCH);
     }
 
     @Test

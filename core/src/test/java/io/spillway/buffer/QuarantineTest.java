@@ -30,7 +30,7 @@ class QuarantineTest {
 
     @Test
     void move_sameNameTwice_bothKeptUnderTheApp() throws IOException {
-        Quarantine q = new Quarantine(dir, 1 << 20);
+        Quarantine q = new Quarantine(dir, 1 << 20, bytes -> true);
         Path first = q.move(file("a.seg", 10, 1000), "web");
         Path second = q.move(file("a.seg", 10, 2000), "web");
         assertThat(q.describe(first)).isEqualTo("quarantine/web/a.seg");
@@ -40,7 +40,7 @@ class QuarantineTest {
 
     @Test
     void move_beyondMaxFiles_oldestDeleted() throws IOException {
-        Quarantine q = new Quarantine(dir, 1 << 20);
+        Quarantine q = new Quarantine(dir, 1 << 20, bytes -> true);
         for (int i = 0; i < Quarantine.MAX_FILES + 3; i++) {
             q.move(file("f" + i, 10, 1000L * (i + 1)), "web");
         }
@@ -51,7 +51,7 @@ class QuarantineTest {
 
     @Test
     void copy_beyondMaxBytes_oldestDeleted_fileLargerThanTheBoundNotKept() throws IOException {
-        Quarantine q = new Quarantine(dir, 100);
+        Quarantine q = new Quarantine(dir, 100, bytes -> true);
         q.copy(file("old", 60, 1000), "web");
         q.copy(file("new", 60, 2000), "web");
         assertThat(kept()).extracting(p -> p.getFileName().toString()).containsExactly("new");
@@ -59,5 +59,13 @@ class QuarantineTest {
         assertThat(dir.resolve("huge")).exists();
         assertThat(q.move(dir.resolve("huge"), "web")).isNull();
         assertThat(dir.resolve("huge")).doesNotExist();
+    }
+
+    @Test
+    void copy_filesystemAtItsFloor_nothingWritten_moveStillWorks() throws IOException {
+        Quarantine q = new Quarantine(dir, 1 << 20, bytes -> false);
+        assertThat(q.copy(file("a.seg", 10, 1000), "web")).isNull();
+        assertThat(q.move(dir.resolve("a.seg"), "web")).isNotNull();
+        assertThat(kept()).hasSize(1);
     }
 }

@@ -158,6 +158,19 @@ final class ActiveChunk {
                     ch.truncate(last.start());
                     ch.force(true);
                 }
+            } else if (!quarantine.mayWrite(validBytes)) {
+                // At the floor (G4), no second file: the valid frames move forward in place (each frame
+                // moves to a lower offset; a power loss during this write can cost frames it moves).
+                kept = true;
+                try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                    ByteBuffer b = ByteBuffer.wrap(valid.toByteArray());
+                    long at = 0;
+                    while (b.hasRemaining()) {
+                        at += ch.write(b, at);
+                    }
+                    ch.truncate(validBytes);
+                    ch.force(true);
+                }
             } else {
                 quarantined = keep(() -> quarantine.copy(path, app));
                 kept = true;

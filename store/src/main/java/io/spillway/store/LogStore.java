@@ -1,5 +1,6 @@
 package io.spillway.store;
 
+import io.spillway.buffer.DiskSpace;
 import io.spillway.buffer.Quarantine;
 import io.spillway.config.DataSize;
 import io.spillway.guard.DropLedger;
@@ -204,8 +205,17 @@ public final class LogStore implements LogReader, Closeable {
         this.dir = dir;
         this.drops = drops;
         this.host = host;
+        DiskSpace space = DiskSpace.of(dir);
+        long floor = config.minFreeSpace().bytes();
+        // The quarantine's copies keep the store's floor (min_free_space), like its writes (G4).
         this.quarantine = new Quarantine(
-                dir, Math.max(config.chunkSize().bytes() * 4, config.maxTotal().bytes() / 16));
+                dir, Math.max(config.chunkSize().bytes() * 4, config.maxTotal().bytes() / 16), bytes -> {
+                    try {
+                        return space.usableBytes() - floor >= bytes;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
         this.config = config;
         this.clock = clock;
         this.ticker = ticker;
