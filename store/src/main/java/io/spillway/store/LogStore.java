@@ -188,6 +188,8 @@ public final class LogStore implements LogReader, Closeable {
     private final ConcurrentLinkedQueue<LogRecord> markers = new ConcurrentLinkedQueue<>();
     /** Sealed chunk files whose damaged blocks are being cut out. */
     private final Set<Path> repairing = ConcurrentHashMap.newKeySet();
+    /** Chunks whose damaged blocks were counted but left in place (the floor forbade a rewrite). */
+    private final Set<Path> countedInPlace = ConcurrentHashMap.newKeySet();
 
     private final GrowableBuffer scratch = new GrowableBuffer(64 * 1024);
     private long lastMaintainMillis = Long.MIN_VALUE / 2;
@@ -441,6 +443,17 @@ public final class LogStore implements LogReader, Closeable {
      * app's other sealed chunks; none when there is nothing to learn from).
      */
     private void salvage(AppLog a, Path path, long id, @Nullable String problem) throws IOException {
+        if (!quarantine.mayWrite(Files.size(path) * 2)) {
+            // At min_free_space (G4) it cannot be sealed again: it stays, unread, until a start with room.
+            metrics.corrupt();
+            log.error(
+                    "store: app {}: {} is unreadable ({}) and the filesystem is at min_free_space: left in place,"
+                            + " salvaged at the next start with room",
+                    a.name,
+                    path,
+                    problem);
+            return;
+        }
         SealedChunk.Salvage got;
         try {
             got = SealedChunk.salvage(path, (int)
@@ -603,6 +616,22 @@ public final class LogStore implements LogReader, Closeable {
             long lostMsg = c.estimatedMessageBytes(bad);
             Path where;
             boolean kept = bad.size() < c.blocks.length;
+            if (kept && !quarantine.mayWrite(c.fileSize * 2)) {
+                // At min_free_space (G4) no rewrite: queries keep skipping the blocks; counted once
+                // per start.
+                if (countedInPlace.add(c.path)) {
+                    lostToCorruption(
+                            a.name,
+                            lost,
+                            lostMsg,
+                            true,
+                            c.path,
+                            null,
+                            true,
+                            bad.size() + " damaged block(s), left in place at min_free_space");
+                }
+                return;
+            }
             if (!kept) {
                 synchronized (a) {
                     if (!a.sealed.remove(c)) {
