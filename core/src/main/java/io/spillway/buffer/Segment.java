@@ -174,6 +174,17 @@ final class Segment {
      * surviving header is counted as no records: it is what a crash leaves of a write that never
      * completed, or garbage appended, and holds no record anyone was told of.
      */
+    static Recovery recover(Path path, long seq) throws IOException {
+        // <dir>/<app>/<seq>.seg: the quarantine is <dir>/quarantine, unbounded in bytes here.
+        Path appDir = path.toAbsolutePath().getParent();
+        return recover(
+                path,
+                seq,
+                new Quarantine(appDir.getParent(), Long.MAX_VALUE, bytes -> true),
+                appDir.getFileName().toString());
+    }
+
+    /** See {@link #recover(Path, long)}; damaged bytes go to {@code quarantine}, under {@code app}. */
     static Recovery recover(Path path, long seq, Quarantine quarantine, String app) throws IOException {
         Segment s = new Segment(seq, path);
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);

@@ -115,6 +115,17 @@ final class ActiveChunk {
      * frames; none for a tail without a surviving length, which is what a torn write or appended
      * garbage leaves). The file's modification time stands for its last write.
      */
+    static Recovery recover(Path path, long id) throws IOException {
+        // <store>/<app>/<id>.open: the quarantine is <store>/quarantine, unbounded in bytes here.
+        Path appDir = path.toAbsolutePath().getParent();
+        return recover(
+                path,
+                id,
+                new Quarantine(appDir.getParent(), Long.MAX_VALUE, bytes -> true),
+                appDir.getFileName().toString());
+    }
+
+    /** See {@link #recover(Path, long)}; damaged bytes go to {@code quarantine}, under {@code app}. */
     static Recovery recover(Path path, long id, Quarantine quarantine, String app) throws IOException {
         ActiveChunk c = new ActiveChunk(id, path);
         byte[] all = Files.readAllBytes(path);
