@@ -81,6 +81,8 @@ public final class Node implements AutoCloseable {
         // The ledger first: Guard.create registers its stages' drop wording with it.
         this.drops = new DropLedger(
                 gc.markers(), gc.maxApps(), host, InstantSource.system(), new DropCounter(metrics, gc.maxApps()));
+        // Only the buffers report corrupt drops here: the store writes its own, more precise markers.
+        drops.describeReason("corrupt", app -> "lost to corrupt buffer spill files (see the log and quarantine/)");
         this.guard = Guard.create(gc, drops, Ticker.system());
         Wiring.inputs(this, inputs);
         Wiring.outputs(this, outputs);

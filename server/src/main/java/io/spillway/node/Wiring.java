@@ -213,7 +213,13 @@ final class Wiring {
         StoreConfig store = node.config().outputs().store();
         if (store.enabled()) {
             StoreOutput out = new StoreOutput(
-                    "store", store, store.resolveDir(node.dataDir()), node.metrics(), InstantSource.system());
+                    "store",
+                    store,
+                    store.resolveDir(node.dataDir()),
+                    node.metrics(),
+                    InstantSource.system(),
+                    node.drops(),
+                    node.host());
             node.storeOutput(out);
             into.add(node.worker(out));
         }

@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.spillway.buffer.DiskSpace;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
+import io.spillway.pipeline.Drops;
 import io.spillway.pipeline.Output;
 import io.spillway.record.LogRecord;
 import java.io.IOException;
@@ -46,12 +47,26 @@ public final class StoreOutput implements Output {
     private final CounterDataPoint belowFloor;
     private volatile @Nullable LogStore store;
     private final DiskSpace space;
+    private final Drops drops;
+    private final String host;
     private @Nullable ScheduledExecutorService maintenance;
 
     /**
      * @param dir the store's directory, already resolved by the node ({@link StoreConfig#resolveDir})
      */
     public StoreOutput(String name, StoreConfig config, Path dir, Metrics metrics, InstantSource clock) {
+        this(name, config, dir, metrics, clock, (app, reason, n, b) -> {}, "");
+    }
+
+    /**
+     * @param drops where records lost to corruption are counted (reason {@code corrupt}); the store
+     *     writes their marker into the app's stream itself
+     * @param host the host name written into those markers
+     */
+    public StoreOutput(
+            String name, StoreConfig config, Path dir, Metrics metrics, InstantSource clock, Drops drops, String host) {
+        this.drops = drops;
+        this.host = host;
         this.name = name;
         this.config = config;
         this.dir = dir;
@@ -77,7 +92,7 @@ public final class StoreOutput implements Output {
     @Override
     public synchronized void start() throws IOException {
         if (store == null) {
-            LogStore s = LogStore.open(dir, config, metrics, clock);
+            LogStore s = LogStore.open(dir, config, metrics, clock, drops, host);
             store = s;
             ScheduledExecutorService m = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "store-maintenance");
