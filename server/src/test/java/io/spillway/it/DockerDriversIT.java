@@ -120,7 +120,19 @@ class DockerDriversIT {
     }
 
     /** What each driver is documented to give. */
-    record Mapping(String source, String stdoutStream, String stderrStream, boolean bigLineWhole) {}
+    record Mapping(
+            String source,
+            String stdoutStream,
+            String stderrStream,
+            String stdoutSeverity,
+            String stderrSeverity,
+            boolean bigLineWhole) {}
+
+    /** fluentd: the record's source field says the stream; no level. */
+    static final Mapping FLUENTD = new Mapping("ID", "stdout", "stderr", "unknown", "unknown", false);
+
+    /** gelf: Docker's level (6 stdout, 3 stderr) is the only thing that says the stream. */
+    static final Mapping GELF = new Mapping("ID", "stdout", "stderr", "info", "err", false);
 
     static final Pattern OUT = Pattern.compile("dd (\\S+) out (\\d+)");
 
@@ -146,6 +158,7 @@ class DockerDriversIT {
             if (mo.matches()) {
                 seqs.add(Integer.parseInt(mo.group(2)));
                 assertThat(s.stream()).as("stdout line's stream").isEqualTo(m.stdoutStream());
+                assertThat(s.severity()).as("stdout line's severity").isEqualTo(m.stdoutSeverity());
             } else if (s.message().equals("dd " + name + " err 1")) {
                 err.add(s);
             } else if (s.message().startsWith("dd " + name + " big ")
@@ -172,6 +185,7 @@ class DockerDriversIT {
         assertThat(seqs).as("every stdout line once, in order").isEqualTo(expected);
         assertThat(err).as("the stderr line once").hasSize(1);
         assertThat(err.get(0).stream()).as("stderr line's stream").isEqualTo(m.stderrStream());
+        assertThat(err.get(0).severity()).as("stderr line's severity").isEqualTo(m.stderrSeverity());
         if (m.bigLineWhole()) {
             assertThat(big)
                     .as("the 20 KB line, joined")
@@ -195,7 +209,7 @@ class DockerDriversIT {
                         "fluentd-address=127.0.0.1:" + spillway.forwardPort,
                         "--log-opt",
                         "fluentd-async=true"),
-                new Mapping("ID", "stdout", "stderr", false));
+                FLUENTD);
     }
 
     @Test
@@ -209,7 +223,7 @@ class DockerDriversIT {
                         "fluentd-address=127.0.0.1:" + spillway.forwardPort,
                         "--log-opt",
                         "fluentd-request-ack=true"),
-                new Mapping("ID", "stdout", "stderr", false));
+                FLUENTD);
     }
 
     @Test
@@ -223,7 +237,7 @@ class DockerDriversIT {
                         "gelf-address=udp://127.0.0.1:" + spillway.gelfPort,
                         "--log-opt",
                         "gelf-compression-type=gzip"),
-                new Mapping("ID", "stdout", "stderr", false));
+                GELF);
     }
 
     @Test
@@ -237,7 +251,7 @@ class DockerDriversIT {
                         "gelf-address=udp://127.0.0.1:" + spillway.gelfPort,
                         "--log-opt",
                         "gelf-compression-type=none"),
-                new Mapping("ID", "stdout", "stderr", false));
+                GELF);
     }
 
     @Test
@@ -245,7 +259,7 @@ class DockerDriversIT {
         check(
                 "dd-gelf-tcp",
                 List.of("--log-driver", "gelf", "--log-opt", "gelf-address=tcp://127.0.0.1:" + spillway.gelfPort),
-                new Mapping("ID", "stdout", "stderr", false));
+                GELF);
     }
 
     @Test
@@ -261,7 +275,7 @@ class DockerDriversIT {
                         "syslog-format=rfc5424micro",
                         "--log-opt",
                         "tag={{.Name}}"),
-                new Mapping("PID", "unknown", "unknown", false));
+                new Mapping("PID", "unknown", "unknown", "info", "err", false));
     }
 
     @Test
@@ -275,7 +289,7 @@ class DockerDriversIT {
                         "syslog-address=tcp://127.0.0.1:" + spillway.syslogPort,
                         "--log-opt",
                         "tag={{.Name}}"),
-                new Mapping("PID", "unknown", "unknown", false));
+                new Mapping("PID", "unknown", "unknown", "info", "err", false));
     }
 
     @Test
@@ -291,12 +305,15 @@ class DockerDriversIT {
                         "syslog-format=rfc5424micro",
                         "--log-opt",
                         "tag={{.Name}}"),
-                new Mapping("PID", "unknown", "unknown", false));
+                new Mapping("PID", "unknown", "unknown", "info", "err", false));
     }
 
     @Test
     void jsonFile_tailed_everyLineOnceJoined() throws Exception {
-        check("dd-json-file", List.of("--log-driver", "json-file"), new Mapping("ID", "stdout", "stderr", true));
+        check(
+                "dd-json-file",
+                List.of("--log-driver", "json-file"),
+                new Mapping("ID", "stdout", "stderr", "unknown", "unknown", true));
     }
 
     @Test
