@@ -80,7 +80,7 @@ final class Wiring {
                 c,
                 logplex,
                 (records, onDurable) -> node.pipeline().acceptDurable(records, onDurable),
-                node.inputMetrics("http"),
+                node.httpMetrics(),
                 InstantSource.system(),
                 node.host(),
                 app -> node.guard()
