@@ -58,8 +58,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Bounds</h2>
  *
  * <ul>
- *   <li>Connections: at most {@code max_connections}; one more is closed when accepted ({@code
- *       connection_refused}). A silent connection is closed after {@code idle_timeout} ({@code
+ *   <li>Connections: at most {@code max_connections}; one more closes the connection idle the longest
+ *       ({@code idle_evicted}), or, when none has been idle for a second, is closed itself ({@code
+ *       connection_refused}); at most {@code max_connections_per_source} from one address ({@code
+ *       per_source_limit}). A silent connection is closed after {@code idle_timeout} ({@code
  *       idle_timeout}).
  *   <li>Bytes: a frame is at most {@code max_chunk} ({@code too_large}; the connection is closed, since
  *       the next frame cannot be found); an event at most {@code max_entry} ({@code too_large}, the
@@ -119,7 +121,7 @@ public final class ForwardInput implements Input {
         this.metrics = metrics;
         this.clock = clock;
         this.decoder = new ForwardDecoder(config);
-        this.server = new NettyServer("forward", 2, metrics, LOG);
+        this.server = new NettyServer("forward", 2, metrics, LOG, clock);
         this.errors = new PeerErrorLog("forward", metrics, LOG, clock, Duration.ofSeconds(LOG_INTERVAL_SECONDS));
         this.acknowledged = new ChunkWindow(config.dedupWindow());
     }
@@ -154,7 +156,12 @@ public final class ForwardInput implements Input {
         }
         server.start();
         try {
-            Channel tcp = server.bindTcp(config.listen(), config.maxConnections(), this::refused, this::initConnection);
+            Channel tcp = server.bindTcp(
+                    config.listen(),
+                    config.maxConnections(),
+                    config.maxConnectionsPerSource(),
+                    this::refused,
+                    this::initConnection);
             LOG.info("forward input {} listening on tcp {}{}", name(), tcp.localAddress(), ssl != null ? " (tls)" : "");
             if (config.heartbeat()) {
                 InetSocketAddress at =
@@ -168,10 +175,9 @@ public final class ForwardInput implements Input {
         }
     }
 
-    /** A connection over max_connections (already counted by the server): log it. */
-    private void refused(SocketChannel ch) {
-        errors.warn(
-                "connection_refused", ch.remoteAddress(), "max_connections (" + config.maxConnections() + ") are open");
+    /** A connection the limits closed (already counted by the server): log it, throttled. */
+    private void refused(SocketChannel ch, String kind, String detail) {
+        errors.warn(kind, ch.remoteAddress(), detail);
     }
 
     /** The pipeline of one admitted connection; runs on its event loop. */

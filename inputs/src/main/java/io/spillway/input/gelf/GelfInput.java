@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Bounds</h2>
  *
  * <ul>
- *   <li>Connections: at most {@code tcp.max_connections}; one more is closed when accepted ({@code
- *       connection_refused}); the connected clients are served on.
+ *   <li>Connections: at most {@code tcp.max_connections}; one more closes the connection idle the
+ *       longest ({@code idle_evicted}), or, when none has been idle for a second, is closed itself
+ *       ({@code connection_refused}); at most {@code tcp.max_connections_per_source} from one address
+ *       ({@code per_source_limit}). See {@link NettyServer}.
  *   <li>Time: a silent connection is closed after {@code tcp.idle_timeout} ({@code idle_timeout}); an
  *       incomplete chunked message is dropped after {@code chunk_timeout} ({@code chunk_timeout}), checked
  *       on every datagram and once a second.
@@ -82,7 +84,7 @@ public final class GelfInput implements Input {
         this.metrics = metrics;
         this.clock = clock;
         this.decoder = new GelfDecoder(config.appField());
-        this.server = new NettyServer("gelf", 2, metrics, LOG);
+        this.server = new NettyServer("gelf", 2, metrics, LOG, clock);
         this.errors = new PeerErrorLog("gelf", metrics, LOG, clock, Duration.ofSeconds(LOG_INTERVAL_SECONDS));
         this.chunks = new GelfChunkAggregator(
                 config.maxChunkedMessages(),
@@ -112,8 +114,12 @@ public final class GelfInput implements Input {
         try {
             if (config.tcp().enabled()) {
                 GelfConfig.Tcp tcp = config.tcp();
-                Channel listener =
-                        server.bindTcp(tcp.listen(), tcp.maxConnections(), this::refused, this::initConnection);
+                Channel listener = server.bindTcp(
+                        tcp.listen(),
+                        tcp.maxConnections(),
+                        tcp.maxConnectionsPerSource(),
+                        this::refused,
+                        this::initConnection);
                 LOG.info("gelf input {} listening on tcp {}", name(), listener.localAddress());
             }
             if (config.udp().enabled()) {
@@ -128,12 +134,9 @@ public final class GelfInput implements Input {
         }
     }
 
-    /** A connection over tcp.max_connections (already counted by the server): log it. */
-    private void refused(SocketChannel ch) {
-        errors.warn(
-                "connection_refused",
-                ch.remoteAddress(),
-                "tcp.max_connections (" + config.tcp().maxConnections() + ") are open");
+    /** A connection the limits closed (already counted by the server): log it, throttled. */
+    private void refused(SocketChannel ch, String kind, String detail) {
+        errors.warn(kind, ch.remoteAddress(), "tcp." + detail);
     }
 
     /** The pipeline of one admitted connection; runs on its event loop. */

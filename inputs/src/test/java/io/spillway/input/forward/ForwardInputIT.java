@@ -102,7 +102,8 @@ class ForwardInputIT {
                 sharedKey,
                 "spillway-test",
                 "{{container_name}}",
-                tls);
+                tls,
+                maxConnections);
     }
 
     /** A started input on a free loopback port with the records it delivered and its counters. */

@@ -52,7 +52,7 @@ class GelfInputIT {
             GelfConfig config = new GelfConfig(
                     true,
                     new GelfConfig.Udp(true, any, DataSize.ofMiB(4)),
-                    new GelfConfig.Tcp(true, any, maxConnections, idleTimeout),
+                    new GelfConfig.Tcp(true, any, maxConnections, idleTimeout, maxConnections),
                     maxMessage,
                     maxChunked,
                     DataSize.ofMiB(32),

@@ -236,7 +236,8 @@ class SyslogInputIT {
                             true,
                             io.spillway.config.ListenAddress.loopback(first.input.tcpPort()),
                             1,
-                            Duration.ofMinutes(1)),
+                            Duration.ofMinutes(1),
+                            1),
                     new SyslogConfig.Udp(false, io.spillway.config.ListenAddress.loopback(0), DataSize.ofMiB(1)),
                     DataSize.ofKiB(64),
                     "");
