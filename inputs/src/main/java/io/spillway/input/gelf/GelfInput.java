@@ -9,8 +9,10 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.spillway.config.DataSize;
 import io.spillway.input.netty.NettyServer;
 import io.spillway.input.netty.PeerErrorLog;
+import io.spillway.pipeline.InflightMemory;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;
@@ -42,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Bytes: a TCP frame is at most {@code max_message} bytes; a longer one is discarded up to its NUL
  *       ({@code too_large}) and the connection goes on. A decompressed payload is at most {@code
  *       max_message} ({@code too_large}). Reassembly holds at most {@code max_chunked_messages} messages
- *       and {@code max_reassembly_bytes} bytes ({@code chunk_evicted}).
+ *       and {@code max_reassembly_bytes} bytes ({@code chunk_evicted}). Inflated payloads and chunks in
+ *       reassembly are reserved in the process-wide {@code limits.inflight_memory}; what does not fit is
+ *       dropped ({@code inflight_memory}).
  * </ul>
  *
  * <h2>Errors</h2>
@@ -69,6 +73,7 @@ public final class GelfInput implements Input {
     private final GelfDecoder decoder;
     private final GelfChunkAggregator chunks;
     private final PeerErrorLog errors;
+    private final InflightMemory inflight;
 
     private final NettyServer server;
     private @Nullable ScheduledFuture<?> expiry;
@@ -80,7 +85,16 @@ public final class GelfInput implements Input {
      * @param clock the wall clock: receive times, chunk timeouts
      */
     public GelfInput(GelfConfig config, InputMetrics metrics, InstantSource clock) {
+        this(config, metrics, clock, InflightMemory.standalone(DataSize.ofBytes(Long.MAX_VALUE)));
+    }
+
+    /**
+     * @param inflight the process-wide budget inflated payloads and reassembled chunks are reserved in
+     *     ({@code limits.inflight_memory})
+     */
+    public GelfInput(GelfConfig config, InputMetrics metrics, InstantSource clock, InflightMemory inflight) {
         this.config = config;
+        this.inflight = inflight;
         this.metrics = metrics;
         this.clock = clock;
         this.decoder = new GelfDecoder(config.appField());
@@ -92,7 +106,8 @@ public final class GelfInput implements Input {
                 config.maxReassemblyBytes().bytes(),
                 config.chunkTimeout(),
                 clock,
-                kind -> errors.error(kind, null, "chunked message dropped"));
+                kind -> errors.error(kind, null, "chunked message dropped"),
+                inflight.lease("gelf"));
     }
 
     @Override
@@ -162,8 +177,9 @@ public final class GelfInput implements Input {
             return;
         }
         LogRecord record;
-        try {
-            byte[] plain = GelfPayloads.decompress(payload, config.maxMessageBytes());
+        // The inflated bytes stay reserved in limits.inflight_memory until the record is decoded.
+        try (InflightMemory.Lease lease = inflight.lease("gelf")) {
+            byte[] plain = GelfPayloads.decompress(payload, config.maxMessageBytes(), lease);
             record = decoder.decode(plain, NettyServer.peerHost(remote), NettyServer.epochNanos(clock.instant()));
         } catch (GelfException e) {
             errors.error(e.kind(), remote, e.getMessage());
@@ -233,6 +249,7 @@ public final class GelfInput implements Input {
             e.cancel(false);
         }
         server.stop();
+        chunks.clear();
         sink = null;
         expiry = null;
     }

@@ -52,7 +52,7 @@ class GelfInputIT {
             GelfConfig config = new GelfConfig(
                     true,
                     new GelfConfig.Udp(true, any, DataSize.ofMiB(4)),
-                    new GelfConfig.Tcp(true, any, maxConnections, idleTimeout, maxConnections),
+                    new GelfConfig.Tcp(true, any, maxConnections, idleTimeout, 1000),
                     maxMessage,
                     maxChunked,
                     DataSize.ofMiB(32),
