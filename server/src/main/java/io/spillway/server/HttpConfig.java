@@ -30,7 +30,7 @@ import java.time.Duration;
  *     or the connection is closed ({@code header_timeout}; default 10s): a client that trickles its
  *     headers (slowloris) is cut off
  * @param bodyTimeout a request's body must all arrive within this long of its headers, or the
- *     connection is closed ({@code body_timeout}; default 60s)
+ *     connection is closed ({@code body_timeout}; default 1m)
  * @param maxConnections open connections at most (default 1024). One more closes the connection that
  *     has been idle the longest, if one has been idle for at least 1s ({@code idle_evicted}), else the
  *     new one ({@code connection_refused})
