@@ -179,8 +179,16 @@ final class ConnectionLimits implements Connection.Listener, HttpChannel.Listene
         State s = open.get(request.getHttpChannel().getConnection());
         if (s != null) {
             s.phaseSinceMillis = clock.millis();
-            s.phase = Phase.BODY;
+            // A request without a body (a GET, a live tail) has nothing left to receive: its answer may
+            // take as long as it takes. Jetty tells the end of a body only once the route reads it.
+            boolean body = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+            s.phase = body ? Phase.BODY : Phase.HANDLING;
         }
+    }
+
+    @Override
+    public void onRequestContentEnd(Request request) {
+        onRequestEnd(request);
     }
 
     @Override

@@ -79,7 +79,11 @@ class HttpLimitsTest {
                 "node-7",
                 app -> 1);
         server = new HttpServer(config, metrics, () -> true, http, inflight, InstantSource.system(), minIdleToEvict)
-                .routes(routes::register);
+                .routes(routes::register)
+                .routes(app -> app.get("/slow", ctx -> {
+                    Thread.sleep(800); // a long answer, as a live tail is: not the client's body being slow
+                    ctx.result("done");
+                }));
         server.start();
     }
 
@@ -218,6 +222,17 @@ class HttpLimitsTest {
         assertThat(closedByServer(slow)).isTrue();
         await("body_timeout counted", () -> errors("body_timeout") == 1);
         await("the body's reservation returned", () -> inflight.used() == 0);
+    }
+
+    @Test
+    void slowAnswerToABodylessGet_isNotABodyTimeout() throws Exception {
+        start(config().withTimeouts(Duration.ofMillis(200), Duration.ofMillis(200)), HttpServer.MIN_IDLE_TO_EVICT);
+        Socket s = connect();
+        s.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        assertThat(readResponse(s)).startsWith("HTTP/1.1 200").endsWith("done");
+        assertThat(errors("body_timeout")).isZero();
+        assertThat(errors("header_timeout")).isZero();
     }
 
     @Test
