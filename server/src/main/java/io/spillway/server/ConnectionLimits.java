@@ -113,6 +113,7 @@ final class ConnectionLimits implements Connection.Listener, HttpChannel.Listene
         open.put(connection, state);
         int fromSource = perSource.merge(source, 1, Integer::sum);
         if (fromSource > maxPerSource) {
+            state.closing = true;
             errors.error(
                     "per_source_limit",
                     remote,
@@ -125,6 +126,7 @@ final class ConnectionLimits implements Connection.Listener, HttpChannel.Listene
         if (open.size() > maxConnections) {
             State victim = longestIdle(state);
             if (victim == null) {
+                state.closing = true;
                 errors.error(
                         "connection_refused",
                         remote,

@@ -36,6 +36,7 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -59,7 +60,7 @@ import org.slf4j.Logger;
  *       thousands of idle sockets cannot lock a polite new client out. When every connection has read
  *       within {@link #MIN_IDLE_TO_EVICT}, the new one is refused instead ({@code connection_refused})
  *       and the connected clients are served on. For the moment an evicted connection takes to close,
- *       the count may pass the bound by one per event loop thread. An admitted connection is counted
+ *       the count may pass the bound by the connections accepted in that moment. An admitted connection is counted
  *       ({@link InputMetrics#connectionOpened()}) and tracked until it closes; finding the longest idle
  *       is a scan of the open connections, done only when the bound is reached.
  *   <li>Time: {@link #idleTimeout} closes a connection that sends nothing for the timeout and counts
@@ -328,22 +329,27 @@ public final class NettyServer {
         }
     }
 
-    /** The open connection that has read nothing for the longest, if idle long enough; marked evicted. */
+    /**
+     * The open connection that has read nothing for the longest, if idle long enough, marked evicted so
+     * that no other event loop picks it too; null when none qualifies.
+     */
     private @Nullable Tracked longestIdle() {
-        long now = clock.millis();
-        Tracked best = null;
-        long bestIdle = MIN_IDLE_TO_EVICT.toMillis() - 1;
-        for (Tracked t : tracked.values()) {
-            long idle = now - t.lastReadMillis;
-            if (!t.evicted && idle > bestIdle) {
-                best = t;
-                bestIdle = idle;
+        while (true) {
+            long now = clock.millis();
+            Tracked best = null;
+            long bestIdle = MIN_IDLE_TO_EVICT.toMillis() - 1;
+            for (Tracked t : tracked.values()) {
+                long idle = now - t.lastReadMillis;
+                if (!t.evicted.get() && idle > bestIdle) {
+                    best = t;
+                    bestIdle = idle;
+                }
             }
+            if (best == null || best.evicted.compareAndSet(false, true)) {
+                return best;
+            }
+            // Another event loop took it for its own new connection: look again.
         }
-        if (best != null) {
-            best.evicted = true;
-        }
-        return best;
     }
 
     /**
@@ -353,8 +359,8 @@ public final class NettyServer {
     private final class Tracked extends ChannelInboundHandlerAdapter {
         final SocketChannel channel;
         volatile long lastReadMillis;
-        /** Chosen for eviction (on one event loop): never chosen twice. */
-        volatile boolean evicted;
+        /** Chosen for eviction: never chosen twice. */
+        final AtomicBoolean evicted = new AtomicBoolean();
 
         Tracked(SocketChannel channel, long now) {
             this.channel = channel;
