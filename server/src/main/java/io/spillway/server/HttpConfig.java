@@ -25,7 +25,8 @@ import java.time.Duration;
  *     the password (log drains: {@code https://spillway:TOKEN@host/api/v1/ingest}). An admin token
  *     sends for any app, an {@code app:NAME} token only app {@code NAME}'s records (others are 403)
  * @param idleTimeout a connection that sends nothing for this long is closed, and a read of a request
- *     body that stalls this long fails (default 30s)
+ *     body that stalls this long fails (default 30s); longer than {@code tail_heartbeat}, which keeps live
+ *     tails active
  * @param headerTimeout a request's line and headers must all arrive within this long of its first byte,
  *     or the connection is closed ({@code header_timeout}; default 10s): a client that trickles its
  *     headers (slowloris) is cut off
@@ -68,6 +69,12 @@ public record HttpConfig(
                 "tail_heartbeat",
                 "must be between 100ms and 10m");
         Check.positive(idleTimeout, "idle_timeout");
+        Check.require(
+                tailHeartbeat.compareTo(idleTimeout) < 0,
+                "tail_heartbeat",
+                "must be shorter than idle_timeout (" + io.spillway.config.Durations.format(idleTimeout)
+                        + "), or an idle live tail is closed before its heartbeat; got "
+                        + io.spillway.config.Durations.format(tailHeartbeat));
         Check.positive(headerTimeout, "header_timeout");
         Check.positive(bodyTimeout, "body_timeout");
         Check.between(maxConnections, 1, 1_000_000, "max_connections");
