@@ -52,11 +52,11 @@ final class Wiring {
         }
         GelfConfig gelf = node.config().inputs().gelf();
         if (gelf.enabled()) {
-            into.add(new GelfInput(gelf, node.inputMetrics("gelf"), InstantSource.system()));
+            into.add(new GelfInput(gelf, node.inputMetrics("gelf"), InstantSource.system(), node.inflight()));
         }
         ForwardConfig forward = node.config().inputs().forward();
         if (forward.enabled()) {
-            into.add(new ForwardInput(forward, node.inputMetrics("forward"), InstantSource.system()));
+            into.add(new ForwardInput(forward, node.inputMetrics("forward"), InstantSource.system(), node.inflight()));
         }
         TailConfig tail = node.config().inputs().tail();
         if (tail.enabled()) {
@@ -80,7 +80,7 @@ final class Wiring {
                 c,
                 logplex,
                 (records, onDurable) -> node.pipeline().acceptDurable(records, onDurable),
-                node.inputMetrics("http"),
+                node.httpMetrics(),
                 InstantSource.system(),
                 node.host(),
                 app -> node.guard()

@@ -50,6 +50,16 @@ public final class SpillwayProcess implements AutoCloseable {
     }
 
     public static SpillwayProcess start(Path dir, int httpPort, int syslogPort, String... extraArgs) throws Exception {
+        return start(dir, httpPort, syslogPort, "512m", extraArgs);
+    }
+
+    /** With a heap of {@code xmx} (e.g. {@code 256m}) instead of 512m, for tests of memory bounds. */
+    public static SpillwayProcess startWithHeap(Path dir, String xmx, String... extraArgs) throws Exception {
+        return start(dir, freePort(), freePort(), xmx, extraArgs);
+    }
+
+    private static SpillwayProcess start(Path dir, int httpPort, int syslogPort, String xmx, String... extraArgs)
+            throws Exception {
         String jar = System.getProperty("spillway.jar");
         if (jar == null || !Files.exists(Path.of(jar))) {
             throw new IllegalStateException(
@@ -61,7 +71,7 @@ public final class SpillwayProcess implements AutoCloseable {
         Path log = dir.resolve("spillway.out");
         List<String> cmd = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx512m",
+                "-Xmx" + xmx,
                 "-jar",
                 jar,
                 "run",
@@ -144,6 +154,20 @@ public final class SpillwayProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The process's resident set size ({@code VmRSS} in {@code /proc/<pid>/status}), or -1 when unknown. */
+    public long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux, or the process is gone
+        }
+        return -1;
     }
 
     public boolean isAlive() {

@@ -13,7 +13,7 @@ import java.util.Objects;
  * enabled: true
  * listen: 127.0.0.1:24224     # TCP, and the UDP heartbeat on the same port; port 0 picks a free port
  * heartbeat: true            # answer in_forward's UDP heartbeat on the listen port
- * max_connections: 1024       # further connections are closed at once (counted connection_refused)
+ * max_connections: 1024       # one more closes the longest idle (idle_evicted), else itself (connection_refused)
  * idle_timeout: 5m            # a connection silent this long is closed (counted idle_timeout)
  * max_entry: 1MiB             # one event (one [time, record] entry) at most (too_large, the entry is skipped)
  * max_chunk: 16MiB            # one msgpack frame at most; the connection is closed (too_large)
@@ -24,6 +24,7 @@ import java.util.Objects;
  * shared_key: ""              # non-empty: clients must pass the HELO/PING/PONG handshake with this key
  * self_hostname: spillway     # the server's name in the PONG of the handshake
  * app: "{{container_name}}"   # app name template over the tag and record fields; falls back to the tag
+ * max_connections_per_source: 512 # one more from the same address is closed (per_source_limit)
  * tls:
  *   enabled: false
  *   cert: ""                  # PEM certificate chain file
@@ -33,7 +34,8 @@ import java.util.Objects;
  * @param enabled run the forward input, default true
  * @param listen TCP address and port, default {@code 127.0.0.1:24224}
  * @param heartbeat answer UDP heartbeats on the listen port, default true
- * @param maxConnections open connections at most, default 1024
+ * @param maxConnections open connections at most, default 1024; one more closes the connection idle the
+ *     longest (at least 1s; {@code idle_evicted}), or else is closed itself ({@code connection_refused})
  * @param idleTimeout close a connection that sent nothing for this long, default 5m
  * @param maxEntry one event's encoded size at most, default 1MiB
  * @param maxChunk one msgpack frame's encoded size at most, default 16MiB, at least {@code max_entry}
@@ -48,6 +50,9 @@ import java.util.Objects;
  * @param selfHostname the server's hostname in the handshake, default {@code spillway}
  * @param app the app name template, default {@code {{container_name}}}
  * @param tls TLS on the TCP listener
+ * @param maxConnectionsPerSource open connections from one IP address at most, default 512; one more is
+ *     closed at once ({@code per_source_limit}). Docker's fluentd driver opens one connection per
+ *     container, all from the host's address: keep it above the containers a host runs
  */
 public record ForwardConfig(
         boolean enabled,
@@ -64,7 +69,8 @@ public record ForwardConfig(
         String sharedKey,
         String selfHostname,
         String app,
-        Tls tls) {
+        Tls tls,
+        int maxConnectionsPerSource) {
     /** The frame walker and msgpack arrays are addressed with ints. */
     public static final long MAX_FRAME = Integer.MAX_VALUE - 1024;
 
@@ -81,6 +87,7 @@ public record ForwardConfig(
         Objects.requireNonNull(app, "app");
         Objects.requireNonNull(tls, "tls");
         Check.atLeast(maxConnections, 1, "max_connections");
+        Check.atLeast(maxConnectionsPerSource, 1, "max_connections_per_source");
         Check.positive(idleTimeout, "idle_timeout");
         Check.positive(ackTimeout, "ack_timeout");
         Check.between(dedupWindow, 0, 1_000_000, "dedup_window");
@@ -115,7 +122,8 @@ public record ForwardConfig(
                 "",
                 "spillway",
                 "{{container_name}}",
-                Tls.defaults());
+                Tls.defaults(),
+                512);
     }
 
     /** {@code max_entry} in bytes. */

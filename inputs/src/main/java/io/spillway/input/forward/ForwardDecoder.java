@@ -2,6 +2,8 @@ package io.spillway.input.forward;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.spillway.config.DataSize;
+import io.spillway.pipeline.InflightMemory;
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;
 import io.spillway.record.Severity;
@@ -40,7 +42,8 @@ import org.msgpack.value.ValueType;
  * Each entry is measured before it is decoded: one longer than {@code max_entry} is skipped and
  * reported ({@code too_large}). Compressed entries are inflated into at most {@code max_decompressed}
  * bytes; a chunk that inflates further is refused as a whole ({@code too_large}) without inflating the
- * rest. Records leave in batches of at most {@value #BATCH} through {@link Events#batch}, so a frame of
+ * rest; the inflated bytes are reserved in the process-wide {@code limits.inflight_memory} as they grow,
+ * and a chunk the budget cannot hold is refused ({@code inflight_memory}). Records leave in batches of at most {@value #BATCH} through {@link Events#batch}, so a frame of
  * millions of tiny entries never materialises as millions of records at once. A record keeps at most
  * {@value #MAX_FIELDS} fields of at most {@value #MAX_FIELD_VALUE} characters.
  *
@@ -65,18 +68,35 @@ final class ForwardDecoder {
 
     private static final long MAX_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
 
+    /** A budget no decoding fills, for decoders that are not part of a node (tests, fuzzing). */
+    private static final InflightMemory UNBOUNDED = InflightMemory.standalone(DataSize.ofBytes(Long.MAX_VALUE));
+
     private final int maxEntry;
     private final int maxDecompressed;
     private final AppTemplate app;
+    private final InflightMemory inflight;
 
-    ForwardDecoder(int maxEntry, int maxDecompressed, AppTemplate app) {
+    /**
+     * @param inflight the process-wide budget inflated chunks are reserved in ({@code limits.inflight_memory})
+     */
+    ForwardDecoder(int maxEntry, int maxDecompressed, AppTemplate app, InflightMemory inflight) {
         this.maxEntry = maxEntry;
         this.maxDecompressed = maxDecompressed;
         this.app = app;
+        this.inflight = inflight;
+    }
+
+    /** Without a process-wide budget: only {@code max_decompressed} bounds inflation. */
+    ForwardDecoder(int maxEntry, int maxDecompressed, AppTemplate app) {
+        this(maxEntry, maxDecompressed, app, UNBOUNDED);
+    }
+
+    ForwardDecoder(ForwardConfig config, InflightMemory inflight) {
+        this(config.maxEntryBytes(), config.maxDecompressedBytes(), AppTemplate.parse(config.app()), inflight);
     }
 
     ForwardDecoder(ForwardConfig config) {
-        this(config.maxEntryBytes(), config.maxDecompressedBytes(), AppTemplate.parse(config.app()));
+        this(config, UNBOUNDED);
     }
 
     /** Receives what a frame holds. Called on the decoding thread, in order. */
@@ -174,9 +194,13 @@ final class ForwardDecoder {
                 byte[] packed = u.readPayload(len);
                 Value option = n >= 3 ? u.unpackValue() : null;
                 if (option != null && option.isMapValue() && isGzip(option.asMapValue())) {
-                    packed = gunzip(packed);
+                    // The inflated bytes stay reserved until their entries are decoded.
+                    try (InflightMemory.Lease lease = inflight.lease("forward")) {
+                        packed(gunzip(packed, lease), tag, host, now, batcher);
+                    }
+                } else {
+                    packed(packed, tag, host, now, batcher);
                 }
-                packed(packed, tag, host, now, batcher);
                 return batcher.done(tag, chunk(option));
             }
             case INTEGER, FLOAT, EXTENSION -> {
@@ -457,10 +481,28 @@ final class ForwardDecoder {
 
     /**
      * Inflates concatenated gzip members into at most {@code max_decompressed} bytes; refuses the
-     * chunk as soon as one more byte would be produced, so a bomb is never inflated whole.
+     * chunk as soon as one more byte would be produced, so a bomb is never inflated whole. Without a
+     * lease of its own the reservation is returned before it returns (tests).
      */
     byte[] gunzip(byte[] compressed) throws ForwardException {
-        byte[] out = new byte[Math.min(maxDecompressed + 1, Math.max(1024, compressed.length * 4))];
+        try (InflightMemory.Lease lease = inflight.lease("forward")) {
+            return gunzip(compressed, lease);
+        }
+    }
+
+    /**
+     * {@link #gunzip(byte[])}, reserving every array it allocates in {@code lease} before allocating it
+     * (and returning the one it replaced after the copy): the lease holds the returned array's length
+     * when it returns, and the caller closes it when done with the bytes.
+     *
+     * @throws ForwardException {@code too_large} past {@code max_decompressed}, {@code inflight_memory}
+     *     when the process-wide budget cannot hold the next array, {@code decompress_error} for a
+     *     corrupt stream
+     */
+    byte[] gunzip(byte[] compressed, InflightMemory.Lease lease) throws ForwardException {
+        int first = Math.min(maxDecompressed + 1, Math.max(1024, compressed.length * 4));
+        reserve(lease, first, compressed.length);
+        byte[] out = new byte[first];
         int size = 0;
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), 8192)) {
             while (true) {
@@ -471,7 +513,11 @@ final class ForwardDecoder {
                                 "gzip chunk of " + compressed.length + " bytes inflates past max_decompressed ("
                                         + maxDecompressed + " bytes)");
                     }
-                    out = Arrays.copyOf(out, (int) Math.min((long) maxDecompressed + 1, out.length * 2L));
+                    int next = (int) Math.min((long) maxDecompressed + 1, out.length * 2L);
+                    reserve(lease, next, compressed.length);
+                    int old = out.length;
+                    out = Arrays.copyOf(out, next);
+                    lease.release(old);
                 }
                 int r = in.read(out, size, out.length - size);
                 if (r < 0) {
@@ -482,7 +528,24 @@ final class ForwardDecoder {
         } catch (IOException | RuntimeException e) {
             throw new ForwardException("decompress_error", "cannot gunzip a compressed chunk: " + e.getMessage());
         }
-        return size == out.length ? out : Arrays.copyOf(out, size);
+        if (size == out.length) {
+            return out;
+        }
+        reserve(lease, size, compressed.length);
+        int old = out.length;
+        byte[] trimmed = Arrays.copyOf(out, size);
+        lease.release(old);
+        return trimmed;
+    }
+
+    private static void reserve(InflightMemory.Lease lease, int bytes, int compressed) throws ForwardException {
+        if (!lease.tryReserve(bytes)) {
+            throw new ForwardException(
+                    "inflight_memory",
+                    "inflating a gzip chunk of " + compressed + " bytes needs " + bytes + " more bytes; inputs hold "
+                            + lease.used() + " bytes in flight, the most limits.inflight_memory ("
+                            + lease.limit() + " bytes) allows");
+        }
     }
 
     private static byte[] bytesOrJson(Value v) {

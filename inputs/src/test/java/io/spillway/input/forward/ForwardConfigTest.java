@@ -38,7 +38,8 @@ class ForwardConfigTest {
                         "",
                         "s",
                         "{{tag}}",
-                        ForwardConfig.Tls.defaults()))
+                        ForwardConfig.Tls.defaults(),
+                        512))
                 .isInstanceOf(InvalidValueException.class)
                 .satisfies(e -> assertThat(((InvalidValueException) e).key()).isEqualTo("max_chunk"));
     }
@@ -68,7 +69,8 @@ class ForwardConfigTest {
                         "",
                         "s",
                         "{{container_name",
-                        d.tls()))
+                        d.tls(),
+                        512))
                 .isInstanceOf(InvalidValueException.class)
                 .satisfies(e -> assertThat(((InvalidValueException) e).key()).isEqualTo("app"));
     }
