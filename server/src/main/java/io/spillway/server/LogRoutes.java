@@ -295,8 +295,7 @@ public final class LogRoutes implements AutoCloseable {
             try {
                 catchUp = lastEventId == null
                         ? new QueryResult(List.of(), null, null, 0)
-                        : query(new Query(
-                                app, null, null, filter, RESUME_LIMIT, Query.Order.OLDEST_FIRST, lastEventId));
+                        : query(new Query(app, null, null, filter, RESUME_LIMIT, Query.Order.ARRIVAL, lastEventId));
             } catch (RuntimeException e) {
                 tail.close();
                 throw e;

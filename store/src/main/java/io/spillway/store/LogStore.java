@@ -795,7 +795,7 @@ public final class LogStore implements LogReader, Closeable {
             if (!stored.app().equals(name)) {
                 stored = stored.withApp(name);
             }
-            StoredRecord sr = new StoredRecord(new Cursor(chunkId, index).encode(), stored);
+            StoredRecord sr = new StoredRecord(new Cursor(r.timestamp(), chunkId, index).encode(), stored);
             handovers.add(() -> {
                 for (BoundedTail t2 : followersOfApp) {
                     t2.offer(sr);

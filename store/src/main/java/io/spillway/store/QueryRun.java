@@ -37,6 +37,20 @@ import org.slf4j.LoggerFactory;
  * cursor, so continuing never repeats work; a record whose regex match ran out of time counts as
  * examined and not matching.
  *
+ * <p><b>Orders.</b> {@code ARRIVAL} walks chunks and records in the order they were stored and stops
+ * at the page's limit. {@code NEWEST_FIRST} and {@code OLDEST_FIRST} are by record time, ties by
+ * arrival ({@link Cursor#byTime}): arrival usually follows time, but not always (several connections,
+ * retries, stdout against stderr), so a page cannot simply be the last records stored. The walk then
+ * visits the blocks sorted by their newest (resp. oldest) time from the in-memory index, keeps the
+ * {@code limit} best records in a heap, and stops at the first block whose whole time span is worse
+ * than the heap's worst record: the time index does the work, and when arrival follows time that is
+ * the block after the page. When a budget stops such a walk, only records better than every block not
+ * yet read are certain to be in place; those are returned, and the cursor continues after them. When
+ * none is certain, the page is empty (with the stop's reason) and its cursor goes on in arrival order
+ * from the start of the range, past the earlier pages' time boundary ({@link Cursor#resume}): every
+ * later page then makes progress like an arrival walk, and no record is skipped; the order is by time
+ * again for a query started afresh.
+ *
  * <p>Not thread-safe: one per query.
  */
 final class QueryRun {
@@ -48,9 +62,25 @@ final class QueryRun {
     private final AppLog app;
     private final Query query;
     private final @Nullable Cursor after;
+    /** Arrival walks: the position to continue after (null: from the start). */
+    private final @Nullable Cursor arrivalAfter;
+    /** The time boundary: records on its near side were on earlier pages (null: none). */
+    private final @Nullable Cursor timeAfter;
+
     private final Budget budget;
     private final StoreMetrics metrics;
     private final boolean newestFirst;
+    /** By record time (NEWEST_FIRST, OLDEST_FIRST) rather than in arrival order. */
+    private final boolean timeOrder;
+    /** Time orders: the best records so far, the worst at the head; at most {@code limit}. */
+    private final java.util.PriorityQueue<Hit> best;
+    /** Time of the last record examined (arrival order's budget cursor). */
+    private long lastTs;
+    /** The walk's items in arrival order (in the query's direction), before a time order sorts them. */
+    private List<Object> arrivalWalk = List.of();
+    /** Time orders: a record left the heap for a better one (the heap no longer holds every match). */
+    private boolean evicted;
+
     private final long since;
     private final long until;
     private final @Nullable ByteSearch substring;
@@ -88,6 +118,9 @@ final class QueryRun {
 
     private static final Object MISSING = new Object();
 
+    /** A record kept for a time-ordered page. */
+    private record Hit(long ts, long chunk, int index, StoredRecord record) {}
+
     /** One sealed block the walk reads. */
     private record BlockRef(SealedChunk chunk, SealedChunk.Block block) {}
 
@@ -115,9 +148,26 @@ final class QueryRun {
         this.app = app;
         this.query = query;
         this.after = after;
+        boolean continuation = after != null && after.resume() && query.order() != Query.Order.ARRIVAL;
         this.budget = budget;
         this.metrics = metrics;
         this.newestFirst = query.order() == Query.Order.NEWEST_FIRST;
+        this.timeOrder = query.order() != Query.Order.ARRIVAL && !continuation;
+        if (query.order() == Query.Order.ARRIVAL) {
+            this.arrivalAfter = after;
+            this.timeAfter = null;
+        } else if (continuation) {
+            this.arrivalAfter =
+                    after.resumeChunk() < 0 ? null : new Cursor(0, after.resumeChunk(), after.resumeIndex());
+            this.timeAfter = after.hasTime() ? after : null;
+        } else {
+            this.arrivalAfter = null;
+            this.timeAfter = after;
+        }
+        // Worst first: for newest the oldest hit, for oldest the newest one.
+        java.util.Comparator<Hit> byTime = (x, y) -> Cursor.byTime(x.ts, x.chunk, x.index, y.ts, y.chunk, y.index);
+        this.best = new java.util.PriorityQueue<>(
+                Math.min(query.limit(), 1024) + 1, newestFirst ? byTime : byTime.reversed());
         this.since = query.since() == null ? Long.MIN_VALUE : nanos(query.since());
         this.until = query.until() == null ? Long.MAX_VALUE : nanos(query.until());
         Filter f = query.filter();
@@ -163,7 +213,10 @@ final class QueryRun {
                 int m = c.blocks.length;
                 for (int j = 0; j < m; j++) {
                     SealedChunk.Block b = c.blocks[newestFirst ? m - 1 - j : j];
-                    if (b.maxTs() < since || b.minTs() >= until || !rangeWanted(c.id, b.firstIndex(), b.lastIndex())) {
+                    if (b.maxTs() < since
+                            || b.minTs() >= until
+                            || !rangeWanted(c.id, b.firstIndex(), b.lastIndex())
+                            || !blockWanted(b)) {
                         continue;
                     }
                     walk.add(new BlockRef(c, b));
@@ -172,13 +225,26 @@ final class QueryRun {
                 walk.add(o);
             }
         }
+        arrivalWalk = List.copyOf(walk);
+        if (timeOrder) {
+            // Best time span first: a block whose newest (oldest) time cannot beat the page ends it.
+            java.util.Comparator<Object> edge = newestFirst
+                    ? java.util.Comparator.comparingLong(QueryRun::maxOf).reversed()
+                    : java.util.Comparator.comparingLong(QueryRun::minOf);
+            walk.sort(edge);
+        }
         items = walk;
         fetched = new Object[walk.size()];
         int consumed = 0;
+        int end = walk.size();
         try {
             for (int i = 0; i < walk.size(); i++) {
                 consumed = i;
                 Object o = walk.get(i);
+                if (timeOrder && best.size() >= query.limit() && !canImprove(o)) {
+                    end = i; // every block left is wholly worse than the page's worst record
+                    break;
+                }
                 if (o instanceof BlockRef r) {
                     sealedBlock(i, r);
                 } else {
@@ -188,15 +254,102 @@ final class QueryRun {
                     activeChunk(v);
                 }
             }
-            consumed = walk.size();
+            consumed = end == walk.size() ? walk.size() : end - 1;
         } catch (Stop s) {
-            Cursor next =
-                    s.reason == null ? cursorOfLastReturned() : lastChunk < 0 ? null : new Cursor(lastChunk, lastIndex);
-            return new QueryResult(out, next == null ? query.cursor() : next.encode(), s.reason, budget.scanned);
+            if (timeOrder) {
+                return timePage(walk, consumed, s.reason);
+            }
+            Cursor next = s.reason == null
+                    ? cursorOfLastReturned()
+                    : lastChunk < 0 ? null : new Cursor(lastTs, lastChunk, lastIndex);
+            return new QueryResult(out, next == null ? query.cursor() : arrivalCursor(next), s.reason, budget.scanned);
         } finally {
             release(consumed + 1);
         }
-        return new QueryResult(out, null, null, budget.scanned);
+        return timeOrder ? timePage(walk, end, null) : new QueryResult(out, null, null, budget.scanned);
+    }
+
+    /**
+     * The page of a time-ordered walk: the heap's records best first. After a budget stop at item
+     * {@code from}, only the records better than every item from there on are certain; the rest are
+     * left for the next page.
+     */
+    private QueryResult timePage(List<Object> walk, int from, @Nullable String reason) {
+        List<Hit> hits = new ArrayList<>(best);
+        hits.sort(
+                newestFirst
+                        ? (x, y) -> Cursor.byTime(y.ts, y.chunk, y.index, x.ts, x.chunk, x.index)
+                        : (x, y) -> Cursor.byTime(x.ts, x.chunk, x.index, y.ts, y.chunk, y.index));
+        if (reason != null && from < walk.size()) {
+            // Items are sorted by their best edge: the first one left bounds all that are left.
+            long bound = newestFirst ? maxOf(walk.get(from)) : minOf(walk.get(from));
+            hits.removeIf(h -> newestFirst ? h.ts <= bound : h.ts >= bound);
+        }
+        List<StoredRecord> page = new ArrayList<>(hits.size());
+        for (Hit h : hits) {
+            page.add(h.record);
+        }
+        String next = null;
+        if (!hits.isEmpty() && (reason != null || best.size() >= query.limit())) {
+            next = hits.get(hits.size() - 1).record.cursor();
+        } else if (reason != null) {
+            // Nothing is certain yet within this budget: go on in arrival order, past the time
+            // boundary, so every page makes progress and nothing is skipped. When what was examined
+            // is a prefix of the arrival order and every match is still in the heap, those matches
+            // are this page (in arrival order) and the walk resumes after the last record examined;
+            // otherwise it starts again from the range's start.
+            Cursor boundary = after == null ? Cursor.resumeOnly(-1, -1) : after;
+            if (!evicted && lastChunk >= 0 && examinedArrivalPrefix(from)) {
+                List<Hit> all = new ArrayList<>(best);
+                all.sort((x, y) -> {
+                    int c = Long.compare(x.chunk, y.chunk);
+                    c = c != 0 ? c : Integer.compare(x.index, y.index);
+                    return newestFirst ? -c : c;
+                });
+                page.clear();
+                for (Hit h : all) {
+                    page.add(h.record);
+                }
+                next = boundary.withResume(lastChunk, lastIndex).encode();
+            } else {
+                next = boundary.withResume(-1, -1).encode();
+            }
+        }
+        return new QueryResult(page, next, reason, budget.scanned);
+    }
+
+    /** Whether items [0, from] of the time-sorted walk are the first ones of the arrival order. */
+    private boolean examinedArrivalPrefix(int from) {
+        int n = Math.min(from, items.size() - 1);
+        for (int i = 0; i <= n; i++) {
+            if (items.get(i) != arrivalWalk.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The cursor continuing an arrival walk after {@code pos}: a plain position, or a continuation. */
+    private String arrivalCursor(Cursor pos) {
+        if (query.order() == Query.Order.ARRIVAL) {
+            return pos.encode();
+        }
+        Cursor boundary = timeAfter == null ? Cursor.resumeOnly(-1, -1) : timeAfter;
+        return boundary.withResume(pos.chunk(), pos.index()).encode();
+    }
+
+    private static long minOf(Object item) {
+        return item instanceof BlockRef r ? r.block().minTs() : ((AppLog.ActiveView) item).minTs();
+    }
+
+    private static long maxOf(Object item) {
+        return item instanceof BlockRef r ? r.block().maxTs() : ((AppLog.ActiveView) item).maxTs();
+    }
+
+    /** Whether an item's time span can hold a record better than the page's worst (ties included). */
+    private boolean canImprove(Object item) {
+        Hit worst = best.peek();
+        return worst == null || (newestFirst ? maxOf(item) >= worst.ts : minOf(item) <= worst.ts);
     }
 
     /** Bytes an item scans once reached. */
@@ -359,18 +512,29 @@ final class QueryRun {
         if (maxTs < since || minTs >= until) {
             return false;
         }
-        if (after != null) {
-            return newestFirst ? id <= after.chunk() : id >= after.chunk();
+        if (timeAfter != null && !(newestFirst ? minTs <= timeAfter.ts() : maxTs >= timeAfter.ts())) {
+            return false;
+        }
+        if (!timeOrder && arrivalAfter != null) {
+            return newestFirst ? id <= arrivalAfter.chunk() : id >= arrivalAfter.chunk();
         }
         return true;
     }
 
     /** Whether the records [first, lastIndex] of chunk {@code id} can hold one after the cursor. */
     private boolean rangeWanted(long id, int first, int lastIndex) {
-        if (after == null || id != after.chunk()) {
+        if (timeOrder || arrivalAfter == null || id != arrivalAfter.chunk()) {
+            return true; // time orders filter blocks by their time span (chunkWanted, blockWanted)
+        }
+        return newestFirst ? first < arrivalAfter.index() : lastIndex > arrivalAfter.index();
+    }
+
+    /** Time orders: a block wholly on the far side of the cursor's time holds nothing for this page. */
+    private boolean blockWanted(SealedChunk.Block b) {
+        if (timeAfter == null) {
             return true;
         }
-        return newestFirst ? first < after.index() : lastIndex > after.index();
+        return newestFirst ? b.minTs() <= timeAfter.ts() : b.maxTs() >= timeAfter.ts();
     }
 
     private void activeChunk(AppLog.ActiveView a) throws Stop {
@@ -394,9 +558,18 @@ final class QueryRun {
      * the query's order becomes the position to continue from, if it lies after the cursor.
      */
     private void skipBlock(long chunk, int firstIndex, int count) throws Stop {
+        if (timeOrder) {
+            lastChunk = chunk; // examined: a budget stop may end the walk after it
+            lastIndex = newestFirst ? firstIndex : firstIndex + count - 1;
+            if (budget.timeUp()) {
+                throw new Stop(Budget.TIME);
+            }
+            return;
+        }
         int edge = newestFirst ? firstIndex : firstIndex + count - 1;
-        boolean afterCursor =
-                after == null || chunk != after.chunk() || (newestFirst ? edge < after.index() : edge > after.index());
+        boolean afterCursor = arrivalAfter == null
+                || chunk != arrivalAfter.chunk()
+                || (newestFirst ? edge < arrivalAfter.index() : edge > arrivalAfter.index());
         if (afterCursor) {
             lastChunk = chunk;
             lastIndex = edge;
@@ -407,11 +580,15 @@ final class QueryRun {
     }
 
     private void records(long chunk, int firstIndex, byte[] b, int count) throws Stop {
+        if (timeOrder) {
+            timeRecords(chunk, firstIndex, b, count);
+            return;
+        }
         for (int k = 0; k < count; k++) {
             int i = newestFirst ? count - 1 - k : k;
             int index = firstIndex + i;
-            if (after != null && chunk == after.chunk()) {
-                if (newestFirst ? index >= after.index() : index <= after.index()) {
+            if (arrivalAfter != null && chunk == arrivalAfter.chunk()) {
+                if (newestFirst ? index >= arrivalAfter.index() : index <= arrivalAfter.index()) {
                     continue;
                 }
             }
@@ -426,17 +603,79 @@ final class QueryRun {
             int off = offsets[i];
             int len = lengths[i];
             long ts = RecordFormat.timestamp(b, off);
-            if (ts < since || ts >= until) {
+            lastTs = ts;
+            if (ts < since || ts >= until || !pastTimeBoundary(ts, chunk, index)) {
                 continue;
             }
             if (!matches(b, off, len)) {
                 continue;
             }
-            out.add(new StoredRecord(new Cursor(chunk, index).encode(), RecordFormat.decode(b, off, len, app.name)));
+            out.add(new StoredRecord(
+                    new Cursor(ts, chunk, index).encode(), RecordFormat.decode(b, off, len, app.name)));
             if (out.size() >= query.limit()) {
                 throw new Stop(null);
             }
         }
+    }
+
+    /**
+     * Time orders: every record of the block is a candidate; one that cannot beat the page's worst
+     * is passed over before its message is matched or decoded.
+     */
+    private void timeRecords(long chunk, int firstIndex, byte[] b, int count) throws Stop {
+        for (int k = 0; k < count; k++) {
+            // In the query's direction, so what was examined when a budget stops is an arrival prefix.
+            int i = newestFirst ? count - 1 - k : k;
+            int index = firstIndex + i;
+            if (lastChunk >= 0 && ++sinceCheck >= CHECK_EVERY) {
+                sinceCheck = 0;
+                if (budget.timeUp()) {
+                    throw new Stop(Budget.TIME);
+                }
+            }
+            lastChunk = chunk;
+            lastIndex = index;
+            int off = offsets[i];
+            int len = lengths[i];
+            long ts = RecordFormat.timestamp(b, off);
+            if (ts < since || ts >= until) {
+                continue;
+            }
+            if (!pastTimeBoundary(ts, chunk, index)) {
+                continue; // on this side of the cursor: shown on an earlier page
+            }
+            Hit worst = best.peek();
+            if (best.size() >= query.limit() && worst != null) {
+                int c = Cursor.byTime(ts, chunk, index, worst.ts, worst.chunk, worst.index);
+                if (newestFirst ? c <= 0 : c >= 0) {
+                    evicted = true; // passed over unmatched: the heap may not hold every match
+                    continue;
+                }
+            }
+            if (!matches(b, off, len)) {
+                continue;
+            }
+            best.add(new Hit(
+                    ts,
+                    chunk,
+                    index,
+                    new StoredRecord(
+                            new Cursor(ts, chunk, index).encode(), RecordFormat.decode(b, off, len, app.name))));
+            if (best.size() > query.limit()) {
+                best.poll();
+                evicted = true;
+            }
+        }
+    }
+
+    /** Whether a record lies beyond the time boundary (records on its near side were shown before). */
+    private boolean pastTimeBoundary(long ts, long chunk, int index) {
+        Cursor t = timeAfter;
+        if (t == null) {
+            return true;
+        }
+        int c = Cursor.byTime(ts, chunk, index, t.ts(), t.chunk(), t.index());
+        return newestFirst ? c < 0 : c > 0;
     }
 
     private boolean matches(byte[] b, int off, int len) throws Stop {

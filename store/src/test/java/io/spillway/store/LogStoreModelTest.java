@@ -1,7 +1,6 @@
 package io.spillway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.quicktheories.generators.SourceDSL.booleans;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.longs;
@@ -43,7 +42,8 @@ class LogStoreModelTest {
 
     record Reopen() implements Op {}
 
-    record Ask(String app, long since, long until, int filter, int limit, boolean newestFirst) implements Op {}
+    /** A query; {@code order}: 0 oldest first, 1 newest first (both by record time), 2 arrival. */
+    record Ask(String app, long since, long until, int filter, int limit, int order) implements Op {}
 
     /** A falsified sequence shrinks for at most this many candidates: each one writes a real store. */
     static final int SHRINK_CYCLES = 1000;
@@ -60,14 +60,14 @@ class LogStoreModelTest {
         Gen<Long> until = longs().between(0, 1100);
         Gen<Integer> filter = integers().between(0, 4);
         Gen<Integer> limit = integers().between(1, 200);
-        Gen<Boolean> newestFirst = booleans().all();
+        Gen<Integer> order = integers().between(0, 2);
         Gen<Op> ask = in -> new Ask(
                 app.generate(in),
                 since.generate(in),
                 until.generate(in),
                 filter.generate(in),
                 limit.generate(in),
-                newestFirst.generate(in));
+                order.generate(in));
         Gen<Op> op = Generate.frequency(
                 Pair.of(5, append), Pair.of(1, Generate.<Op>constant(new Reopen())), Pair.of(4, ask));
         return lists().of(op).ofSizeBetween(1, 25);
@@ -113,7 +113,9 @@ class LogStoreModelTest {
                 }
             }
             for (String app : APPS) {
-                check(store, model.getOrDefault(app, List.of()), new Ask(app, -10, 2000, 0, 10_000, false));
+                for (int order = 0; order < 3; order++) {
+                    check(store, model.getOrDefault(app, List.of()), new Ask(app, -10, 2000, 0, 10_000, order));
+                }
             }
         } finally {
             store.close();
@@ -147,10 +149,15 @@ class LogStoreModelTest {
                 .filter(r -> r.timestamp() >= since && r.timestamp() < until)
                 .filter(r -> f == null || f.matches(r.messageText()))
                 .toList());
-        if (q.newestFirst()) {
+        Query.Order order = Query.Order.values()[q.order()];
+        // The model: the records in the order they were appended; the time orders sort them by
+        // record time, stably, so records of the same time keep their arrival order (issue 15).
+        if (order != Query.Order.ARRIVAL) {
+            want.sort(java.util.Comparator.comparingLong(LogRecord::timestamp));
+        }
+        if (order == Query.Order.NEWEST_FIRST) {
             java.util.Collections.reverse(want);
         }
-        Query.Order order = q.newestFirst() ? Query.Order.NEWEST_FIRST : Query.Order.OLDEST_FIRST;
         List<LogRecord> got = new ArrayList<>();
         String cursor = null;
         int pages = 0;

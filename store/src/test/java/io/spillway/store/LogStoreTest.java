@@ -209,7 +209,7 @@ class LogStoreTest {
                     p.records().forEach(x -> got.add(x.record()));
                     cursor = p.nextCursor();
                 } while (cursor != null);
-                assertThat(got).isEqualTo(o == Query.Order.OLDEST_FIRST ? want : want.reversed());
+                assertThat(got).isEqualTo(o == Query.Order.NEWEST_FIRST ? want.reversed() : want);
             }
         }
     }

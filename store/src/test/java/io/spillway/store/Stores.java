@@ -123,12 +123,12 @@ final class Stores {
         return out;
     }
 
+    /** Every stored record of the app, in the order it was stored. */
     static List<LogRecord> all(LogStore s, String app) {
         List<LogRecord> out = new ArrayList<>();
         String cursor = null;
         while (true) {
-            QueryResult r =
-                    s.query(new Query(app, null, null, null, Query.MAX_LIMIT, Query.Order.OLDEST_FIRST, cursor));
+            QueryResult r = s.query(new Query(app, null, null, null, Query.MAX_LIMIT, Query.Order.ARRIVAL, cursor));
             r.records().forEach(sr -> out.add(sr.record()));
             if (r.nextCursor() == null) {
                 return out;

@@ -109,7 +109,7 @@ final class TailStreams implements AutoCloseable {
             return List.of();
         }
         try {
-            return reader.query(new Query(app, null, null, filter, RESUME_LIMIT, Query.Order.OLDEST_FIRST, after))
+            return reader.query(new Query(app, null, null, filter, RESUME_LIMIT, Query.Order.ARRIVAL, after))
                     .records();
         } catch (RuntimeException e) {
             log.debug("dashboard tail of {}: no catch-up after {}: {}", app, after, e.toString());
