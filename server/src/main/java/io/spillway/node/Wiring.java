@@ -1,6 +1,5 @@
 package io.spillway.node;
 
-import io.spillway.buffer.DiskSpace;
 import io.spillway.diskguard.DiskGuard;
 import io.spillway.diskguard.DiskGuardConfig;
 import io.spillway.guard.DropLedger;
@@ -24,6 +23,7 @@ import io.spillway.server.HttpConfig;
 import io.spillway.server.HttpServer;
 import io.spillway.server.IngestRoutes;
 import io.spillway.server.LogRoutes;
+import io.spillway.space.DiskSpace;
 import io.spillway.store.LogReader;
 import io.spillway.store.StoreConfig;
 import io.spillway.store.StoreOutput;

@@ -1,11 +1,11 @@
 package io.spillway.store;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.spillway.buffer.DiskSpace;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.Output;
 import io.spillway.record.LogRecord;
+import io.spillway.space.DiskSpace;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
