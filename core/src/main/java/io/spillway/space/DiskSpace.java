@@ -52,12 +52,22 @@ public interface DiskSpace {
 
             @Override
             public long usableBytes() throws IOException {
-                return store().getUsableSpace();
+                try {
+                    return store().getUsableSpace();
+                } catch (IOException e) {
+                    store = null; // removed, replaced or unmounted: look it up again, via an ancestor
+                    return store().getUsableSpace();
+                }
             }
 
             @Override
             public long totalBytes() throws IOException {
-                return store().getTotalSpace();
+                try {
+                    return store().getTotalSpace();
+                } catch (IOException e) {
+                    store = null;
+                    return store().getTotalSpace();
+                }
             }
 
             @Override

@@ -8,9 +8,11 @@ import org.jspecify.annotations.Nullable;
  * #cancel}); or refused, with a message naming the figures and the floor's config key, and nothing
  * may be written. An admission result, not an exception: the caller decides what a refusal means.
  *
- * <p>Not thread-safe: one writer uses it for one write. Settling twice is a no-op.
+ * <p>Not thread-safe: one writer uses it for one write. Settling twice is a no-op; {@link #close}
+ * settles a claim not settled yet as written in full (for writes whose exact size is not known, such
+ * as a SQLite transaction), which errs on the side of the floor until the next measurement.
  */
-public final class Reservation {
+public final class Reservation implements AutoCloseable {
     private final @Nullable Filesystem fs;
     private final long charged;
     private final @Nullable String refusal;
@@ -60,5 +62,17 @@ public final class Reservation {
         }
         settled = true;
         f.settle(charged, 0);
+    }
+
+    /** Settles as written in full, unless already settled. */
+    @Override
+    public void close() {
+        Filesystem f = fs;
+        if (settled || f == null) {
+            settled = true;
+            return;
+        }
+        settled = true;
+        f.settle(charged, charged);
     }
 }

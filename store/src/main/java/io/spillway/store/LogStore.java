@@ -4,6 +4,9 @@ import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
+import io.spillway.space.FloorException;
+import io.spillway.space.Reservation;
+import io.spillway.space.SpaceWriter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -97,6 +100,9 @@ public final class LogStore implements LogReader, Closeable {
     /** Apps beyond {@code max_apps} are stored under this app. */
     public static final String OVERFLOW_APP = "_other";
 
+    /** Reserved for a sealed chunk's header, block framing and index beyond its compressed bytes. */
+    static final int SEAL_OVERHEAD_BYTES = 64 * 1024;
+
     /** The field that keeps the app of a record stored under {@link #OVERFLOW_APP}. */
     public static final String OVERFLOW_FIELD = "spillway.app";
 
@@ -162,11 +168,14 @@ public final class LogStore implements LogReader, Closeable {
     private final GrowableBuffer scratch = new GrowableBuffer(64 * 1024);
     private long lastMaintainMillis = Long.MIN_VALUE / 2;
     private volatile boolean closed;
+    /** What sealed files reserve their bytes through (G4); the appends are reserved by StoreOutput. */
+    private volatile SpaceWriter space;
 
     private LogStore(
             Path dir, StoreConfig config, Metrics metrics, InstantSource clock, LongSupplier ticker, int maxApps) {
         this.dir = dir;
         this.config = config;
+        this.space = SpaceWriter.unaccounted("store", dir);
         this.clock = clock;
         this.ticker = ticker;
         this.metrics = new StoreMetrics(metrics);
@@ -207,6 +216,20 @@ public final class LogStore implements LogReader, Closeable {
      */
     public static LogStore open(Path dir, StoreConfig config, Metrics metrics, InstantSource clock) throws IOException {
         return open(dir, config, metrics, clock, System::nanoTime, MAX_APPS);
+    }
+
+    /**
+     * As {@link #open(Path, StoreConfig, Metrics, InstantSource)}, with every sealed chunk reserving
+     * its bytes through {@code space} before it is written (a refused seal is retried by {@link
+     * #maintain}; the chunk stays readable meanwhile). Appends are reserved by the caller per batch.
+     */
+    public static LogStore open(Path dir, StoreConfig config, Metrics metrics, InstantSource clock, SpaceWriter space)
+            throws IOException {
+        Files.createDirectories(dir);
+        LogStore s = new LogStore(dir, config, metrics, clock, System::nanoTime, MAX_APPS);
+        s.space = space;
+        s.recover();
+        return s;
     }
 
     /** With a query ticker and an app cap of the caller's choosing (tests). */
@@ -564,11 +587,16 @@ public final class LogStore implements LogReader, Closeable {
             synchronized (a) {
                 c.sealFailed = true;
             }
-            log.error(
-                    "store: app {}: sealing chunk {} failed (retried; its records stay readable): {}",
-                    a.name,
-                    c.path,
-                    e.getMessage());
+            if (e instanceof FloorException) {
+                // The space accountant logged the episode once, with the figures; retried every second.
+                log.debug("store: app {}: sealing chunk {} waits for space: {}", a.name, c.path, e.getMessage());
+            } else {
+                log.error(
+                        "store: app {}: sealing chunk {} failed (retried; its records stay readable): {}",
+                        a.name,
+                        c.path,
+                        e.getMessage());
+            }
         } finally {
             sealPermits.release();
         }
@@ -627,7 +655,20 @@ public final class LogStore implements LogReader, Closeable {
      */
     private void seal(AppLog a, ActiveChunk c, boolean active) throws IOException {
         byte[] frames = c.readAll();
-        SealedChunk s = SealedChunk.write(a.dir, c.id, frames, c.lastWriteMillis, config.compressionLevel());
+        // The sealed file exists beside the .open one until the swap: reserve a bound on its size
+        // (zstd's worst case is a little over the input; the index is small) before writing it.
+        Reservation room = space.reserve(frames.length + frames.length / 64 + SEAL_OVERHEAD_BYTES);
+        if (!room.granted()) {
+            throw new FloorException("store: sealing chunk " + c.id + " of app " + a.name + ": " + room.refusal());
+        }
+        SealedChunk s;
+        try {
+            s = SealedChunk.write(a.dir, c.id, frames, c.lastWriteMillis, config.compressionLevel());
+        } catch (IOException | RuntimeException e) {
+            room.cancel();
+            throw e;
+        }
+        room.written(s.fileSize);
         synchronized (a) {
             if (active) {
                 a.active = null;

@@ -5,7 +5,10 @@ import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.Output;
 import io.spillway.record.LogRecord;
-import io.spillway.space.DiskSpace;
+import io.spillway.space.FloorException;
+import io.spillway.space.Reservation;
+import io.spillway.space.SpaceAccountant;
+import io.spillway.space.SpaceWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -25,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * forces the chunks to disk ({@code fsync_on_flush}), so it also survives a host crash, and runs the
  * store's retention and sealing ({@link LogStore#maintain}).
  *
- * <p>Floor (G4): before each batch, the free space of the store's filesystem is compared with {@code
- * min_free_space}; below it, {@code write} throws without writing (counted in {@code
- * spillway_store_below_floor}), so records wait in the output's buffer and are shed there, fairly.
+ * <p>Floor (G4): each batch reserves a bound on its encoded size with the space accountant before
+ * anything is appended, and each sealed chunk reserves its own bytes ({@link LogStore}); a refused
+ * batch makes {@code write} throw a {@link FloorException} naming {@code min_free_space} and the
+ * figures, without writing (counted in {@code spillway_store_below_floor}), so records wait in the
+ * output's buffer and are shed there, fairly.
  *
  * <p>The store is opened in {@link #start} (recovery runs there) and exposed by {@link #reader()} for
  * queries. Retention and age-based sealing also run once a second on the thread {@code
@@ -45,17 +50,38 @@ public final class StoreOutput implements Output {
     private final InstantSource clock;
     private final CounterDataPoint belowFloor;
     private volatile @Nullable LogStore store;
-    private final DiskSpace space;
+    private final SpaceWriter space;
     private @Nullable ScheduledExecutorService maintenance;
 
     /**
      * @param dir the store's directory, already resolved by the node ({@link StoreConfig#resolveDir})
      */
     public StoreOutput(String name, StoreConfig config, Path dir, Metrics metrics, InstantSource clock) {
+        this(
+                name,
+                config,
+                dir,
+                metrics,
+                clock,
+                SpaceAccountant.standalone("store", dir, config.minFreeSpace(), MIN_FREE_SPACE_KEY, null));
+    }
+
+    /** The config key of the floor, named in refusals. */
+    public static final String MIN_FREE_SPACE_KEY = "outputs.store.min_free_space";
+
+    /** Bytes reserved per record beyond {@link LogRecord#sizeBytes()}: its frame and encoding. */
+    static final int RECORD_OVERHEAD_BYTES = 32;
+
+    /**
+     * @param space the writer batches and sealed chunks reserve their bytes through, registered with
+     *     the node's space accountant with {@code min_free_space}
+     */
+    public StoreOutput(
+            String name, StoreConfig config, Path dir, Metrics metrics, InstantSource clock, SpaceWriter space) {
         this.name = name;
         this.config = config;
         this.dir = dir;
-        this.space = DiskSpace.of(dir);
+        this.space = space;
         this.metrics = metrics;
         this.clock = clock;
         this.belowFloor = metrics.counter(
@@ -77,7 +103,7 @@ public final class StoreOutput implements Output {
     @Override
     public synchronized void start() throws IOException {
         if (store == null) {
-            LogStore s = LogStore.open(dir, config, metrics, clock);
+            LogStore s = LogStore.open(dir, config, metrics, clock, space);
             store = s;
             ScheduledExecutorService m = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "store-maintenance");
@@ -115,20 +141,20 @@ public final class StoreOutput implements Output {
         if (s == null) {
             throw new IllegalStateException("output " + name + ": write before start");
         }
-        checkFloor();
-        s.append(batch);
-    }
-
-    private void checkFloor() throws IOException {
-        long min = config.minFreeSpace().bytes();
-        if (min <= 0) {
-            return;
+        long bound = 0;
+        for (LogRecord r : batch) {
+            bound += r.sizeBytes() + RECORD_OVERHEAD_BYTES;
         }
-        long free = space.usableBytes();
-        if (free < min) {
+        Reservation room = space.reserve(bound);
+        if (!room.granted()) {
             belowFloor.inc();
-            throw new IOException("free space on the filesystem of " + dir + " is " + DataSize.human(free)
-                    + ", below min_free_space " + config.minFreeSpace() + ": not storing");
+            throw new FloorException("output " + name + ": " + room.refusal());
+        }
+        try {
+            s.append(batch);
+        } finally {
+            // What was appended is not measured here; the bound counts until the next statvfs sees it.
+            room.written(bound);
         }
     }
 
