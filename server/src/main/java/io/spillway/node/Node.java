@@ -21,6 +21,8 @@ import io.spillway.pipeline.PipelineWatch;
 import io.spillway.server.HttpServer;
 import io.spillway.server.auth.AdminToken;
 import io.spillway.server.auth.TokenStore;
+import io.spillway.space.SpaceAccountant;
+import io.spillway.space.SpaceWriter;
 import io.spillway.store.LogReader;
 import io.spillway.store.StoreOutput;
 import java.io.IOException;
@@ -70,12 +72,26 @@ public final class Node implements AutoCloseable {
     private volatile @Nullable String firstAdminToken;
     private @Nullable StoreOutput storeOutput;
     private final Alerting alerting;
+    private final SpaceAccountant space;
+    private final SpaceWriter incidentSpace;
 
     public Node(NodeConfig config) {
         this.config = config;
         this.dataDir = config.dataDir().toAbsolutePath().normalize();
         this.host = config.host().isEmpty() ? localHostName() : config.host();
-        this.tokens = TokenStore.inDataDir(dataDir, InstantSource.system());
+        // Every file the node writes reserves its bytes here first (G4); floors are checked in start().
+        this.space = SpaceAccountant.system(config.space(), metrics);
+        this.tokens = TokenStore.inDataDir(
+                dataDir,
+                InstantSource.system(),
+                space.register("tokens", "tokens", dataDir, config.space().floor(), "space.floor", false));
+        this.incidentSpace = space.register(
+                "incidents",
+                "incidents",
+                config.alert().resolveStoreDir(dataDir),
+                config.alert().minFreeSpace(),
+                "alert.min_free_space",
+                true);
         JvmMetrics.builder().register(metrics.registry());
         GuardConfig gc = config.guard();
         // The ledger first: Guard.create registers its stages' drop wording with it.
@@ -106,8 +122,10 @@ public final class Node implements AutoCloseable {
     /** An output with its own fair buffer under {@code <data_dir>/buffer/<output>}. */
     OutputWorker worker(Output output) {
         try {
-            Buffer buffer = new FairBuffer(
-                    output.name(), config.buffer(), dataDir.resolve("buffer").resolve(output.name()), drops, metrics);
+            Path dir = dataDir.resolve("buffer").resolve(output.name());
+            SpaceWriter w =
+                    space.register("buffer", output.name(), dir, config.buffer().floor(), "buffer.floor", false);
+            Buffer buffer = new FairBuffer(output.name(), config.buffer(), dir, drops, metrics, w);
             return new OutputWorker(output, buffer, metrics, 1000, 1024 * 1024);
         } catch (IOException e) {
             throw new UncheckedIOException("buffer of output " + output.name() + ": " + e.getMessage(), e);
@@ -135,7 +153,13 @@ public final class Node implements AutoCloseable {
         return s == null ? null : s.reader();
     }
 
+    /**
+     * Starts the node. A floor that cannot work (larger than its filesystem, or an incident store
+     * floor not below the others') is a {@link io.spillway.config.ConfigException} naming the keys,
+     * before anything is written.
+     */
     public void start() throws Exception {
+        space.check();
         lock = DataDirLock.acquire(dataDir);
         try {
             // The API is unreadable without a token: the first start creates one (docs/tokens.md).
@@ -161,6 +185,7 @@ public final class Node implements AutoCloseable {
                     events,
                     InstantSource.system());
             scheduler.every("pipeline-watch", config.watch().interval(), watch::tick);
+            scheduler.every("space", config.watch().interval(), () -> space.tick(events, host));
         } catch (Exception e) {
             stop();
             throw e;
@@ -255,6 +280,16 @@ public final class Node implements AutoCloseable {
 
     Alerting alerting() {
         return alerting;
+    }
+
+    /** The space accountant every file the node writes reserves its bytes through. */
+    public SpaceAccountant space() {
+        return space;
+    }
+
+    /** The incident store's writer (its floor below the others', see {@code alert.min_free_space}). */
+    SpaceWriter incidentSpace() {
+        return incidentSpace;
     }
 
     public Pipeline pipeline() {

@@ -24,6 +24,7 @@ import io.spillway.server.HttpServer;
 import io.spillway.server.IngestRoutes;
 import io.spillway.server.LogRoutes;
 import io.spillway.space.DiskSpace;
+import io.spillway.space.SpaceWriter;
 import io.spillway.store.LogReader;
 import io.spillway.store.StoreConfig;
 import io.spillway.store.StoreOutput;
@@ -60,8 +61,21 @@ final class Wiring {
         }
         TailConfig tail = node.config().inputs().tail();
         if (tail.enabled()) {
+            Path checkpoint = tail.checkpointFile(node.dataDir());
+            Path checkpointDir = checkpoint.toAbsolutePath().getParent();
             into.add(new TailInput(
-                    tail, tail.checkpointFile(node.dataDir()), node.inputMetrics("tail"), InstantSource.system()));
+                    tail,
+                    checkpoint,
+                    node.inputMetrics("tail"),
+                    InstantSource.system(),
+                    node.space()
+                            .register(
+                                    "tail_checkpoint",
+                                    "tail",
+                                    checkpointDir == null ? node.dataDir() : checkpointDir,
+                                    node.config().space().floor(),
+                                    "space.floor",
+                                    false)));
         }
     }
 
@@ -208,12 +222,17 @@ final class Wiring {
     static void outputs(Node node, List<OutputWorker> into) {
         FileOutputConfig file = node.config().outputs().file();
         if (file.enabled()) {
-            into.add(node.worker(new FileOutput("file", file, file.resolveDir(node.dataDir()), node.metrics())));
+            Path dir = file.resolveDir(node.dataDir());
+            SpaceWriter w = node.space()
+                    .register("file", "file", dir, file.minFreeSpace(), FileOutput.MIN_FREE_SPACE_KEY, false);
+            into.add(node.worker(new FileOutput("file", file, dir, node.metrics(), w)));
         }
         StoreConfig store = node.config().outputs().store();
         if (store.enabled()) {
-            StoreOutput out = new StoreOutput(
-                    "store", store, store.resolveDir(node.dataDir()), node.metrics(), InstantSource.system());
+            Path dir = store.resolveDir(node.dataDir());
+            SpaceWriter w = node.space()
+                    .register("store", "store", dir, store.minFreeSpace(), StoreOutput.MIN_FREE_SPACE_KEY, false);
+            StoreOutput out = new StoreOutput("store", store, dir, node.metrics(), InstantSource.system(), w);
             node.storeOutput(out);
             into.add(node.worker(out));
         }
