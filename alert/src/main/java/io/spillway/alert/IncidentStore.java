@@ -82,6 +82,9 @@ final class IncidentStore implements Closeable {
     private final Connection db;
     private final int timelineCap;
     private final SpaceWriter space;
+    private final Path file;
+    private final Path wal;
+    private final Path shm;
 
     IncidentStore(Path file, int timelineCap) {
         this(file, timelineCap, SpaceWriter.unaccounted("incidents", file));
@@ -90,6 +93,9 @@ final class IncidentStore implements Closeable {
     IncidentStore(Path file, int timelineCap, SpaceWriter space) {
         this.timelineCap = timelineCap;
         this.space = space;
+        this.file = file.toAbsolutePath();
+        this.wal = this.file.resolveSibling(this.file.getFileName() + "-wal");
+        this.shm = this.file.resolveSibling(this.file.getFileName() + "-shm");
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -103,11 +109,8 @@ final class IncidentStore implements Closeable {
                 s.execute("PRAGMA wal_autocheckpoint=" + WAL_AUTOCHECKPOINT_PAGES);
                 s.execute("PRAGMA journal_size_limit=" + WAL_SIZE_LIMIT);
             }
-            Reservation room = reserve("create its tables", TRANSACTION_BYTES);
-            try {
+            try (Claim room = claim("create its tables", TRANSACTION_BYTES)) {
                 migrate();
-            } finally {
-                room.written(TRANSACTION_BYTES);
             }
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("cannot open incident store " + file + ": " + e.getMessage(), e);
@@ -180,7 +183,7 @@ final class IncidentStore implements Closeable {
 
     /** Inserts a new incident and assigns its id. */
     void insert(IncidentRow r) {
-        Reservation room = reserve("insert incident", TRANSACTION_BYTES);
+        Claim room = claim("insert incident", TRANSACTION_BYTES);
         try (room;
                 PreparedStatement ps = db.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
             bind(ps, r, 1);
@@ -196,7 +199,7 @@ final class IncidentStore implements Closeable {
 
     /** Writes every field of an existing incident. */
     void update(IncidentRow r) {
-        Reservation room = reserve("update incident " + r.id, TRANSACTION_BYTES);
+        Claim room = claim("update incident " + r.id, TRANSACTION_BYTES);
         try (room;
                 PreparedStatement ps = db.prepareStatement(UPDATE)) {
             int next = bind(ps, r, 1);
@@ -254,7 +257,7 @@ final class IncidentStore implements Closeable {
      */
     TimelineEntry append(
             IncidentRow r, Instant time, TimelineEntry.Type type, String message, Map<String, String> data) {
-        Reservation room = reserve("append to the timeline of incident " + r.id, TRANSACTION_BYTES);
+        Claim room = claim("append to the timeline of incident " + r.id, TRANSACTION_BYTES);
         TimelineEntry e = new TimelineEntry(++r.timelineSeq, time, type, message, data);
         try (room;
                 PreparedStatement ps = db.prepareStatement(
@@ -363,7 +366,7 @@ final class IncidentStore implements Closeable {
 
     /** Deletes resolved incidents (and their timelines) resolved before {@code before}; returns how many. */
     int prune(Instant before) {
-        Reservation room = reserve("prune resolved incidents", PRUNE_BYTES);
+        Claim room = claim("prune resolved incidents", PRUNE_BYTES);
         try (room) {
             db.setAutoCommit(false);
             try (PreparedStatement t = db.prepareStatement("DELETE FROM timeline WHERE incident_id IN (SELECT id FROM"
@@ -388,7 +391,7 @@ final class IncidentStore implements Closeable {
     }
 
     long insertSilence(Silence s) {
-        Reservation room = reserve("insert silence", TRANSACTION_BYTES);
+        Claim room = claim("insert silence", TRANSACTION_BYTES);
         try (room;
                 PreparedStatement ps = db.prepareStatement(
                         "INSERT INTO silences(matcher, starts, ends, created_by, comment, expired_at) VALUES (?,?,?,?,?,?)",
@@ -410,7 +413,7 @@ final class IncidentStore implements Closeable {
     }
 
     void expireSilence(long id, Instant at) {
-        Reservation room = reserve("expire silence " + id, TRANSACTION_BYTES);
+        Claim room = claim("expire silence " + id, TRANSACTION_BYTES);
         try (room;
                 PreparedStatement ps = db.prepareStatement("UPDATE silences SET expired_at=? WHERE id=?")) {
             ps.setLong(1, at.toEpochMilli());
@@ -423,7 +426,7 @@ final class IncidentStore implements Closeable {
 
     /** Deletes silences that ended before {@code before}. */
     void pruneSilences(Instant before) {
-        Reservation room = reserve("prune silences", TRANSACTION_BYTES);
+        Claim room = claim("prune silences", TRANSACTION_BYTES);
         try (room;
                 PreparedStatement ps =
                         db.prepareStatement("DELETE FROM silences WHERE min(ends, coalesce(expired_at, ends)) < ?")) {
@@ -543,14 +546,45 @@ final class IncidentStore implements Closeable {
 
     /**
      * Reserves room for one write transaction; refused, the write fails with the figures and the
-     * floor's key ({@code alert.min_free_space}) before SQLite runs into a full disk.
+     * floor's key ({@code alert.min_free_space}) before SQLite runs into a full disk. Closing the
+     * claim settles it with what the files (database, WAL, shared memory) actually grew by, so the
+     * bound is only held while the transaction runs.
      */
-    private Reservation reserve(String what, long bytes) {
+    private Claim claim(String what, long bytes) {
         Reservation r = space.reserve(bytes);
         if (!r.granted()) {
             throw new IllegalStateException("incident store: cannot " + what + ": " + r.refusal());
         }
-        return r;
+        return new Claim(r, footprint());
+    }
+
+    /** A granted reservation and the files' size when it was made. */
+    private final class Claim implements AutoCloseable {
+        private final Reservation reservation;
+        private final long before;
+
+        Claim(Reservation reservation, long before) {
+            this.reservation = reservation;
+            this.before = before;
+        }
+
+        @Override
+        public void close() {
+            reservation.written(Math.max(0, footprint() - before));
+        }
+    }
+
+    /** Bytes of the database file and its WAL and shared-memory files. */
+    private long footprint() {
+        long sum = 0;
+        for (Path p : new Path[] {file, wal, shm}) {
+            try {
+                sum += Files.size(p);
+            } catch (IOException e) {
+                // not there (yet): nothing of it
+            }
+        }
+        return sum;
     }
 
     private static IllegalStateException failed(String what, Exception e) {
