@@ -295,12 +295,21 @@ public final class TokenStore {
             t.put("sha256", HexFormat.of().formatHex(e.hash()));
         }
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        writeReserved(file, bytes);
+    }
+
+    /**
+     * Writes {@code bytes} to {@code target} as {@link #writeAtomically} does, after reserving them
+     * through this store's space writer (G4): for this store's file and its companions ({@code
+     * admin.token}). Throws {@link FloorException} without writing when refused.
+     */
+    public void writeReserved(Path target, byte[] bytes) throws IOException {
         Reservation room = space.reserve(bytes.length);
         if (!room.granted()) {
-            throw new FloorException("tokens file " + file + ": " + room.refusal());
+            throw new FloorException("tokens file " + target + ": " + room.refusal());
         }
         try (room) {
-            writeAtomically(file, bytes);
+            writeAtomically(target, bytes);
         }
     }
 
