@@ -232,12 +232,16 @@ public final class SpaceAccountant {
         refusedBytes.labelValues(w.kind, reason).inc(Math.max(0, bytes));
         w.refusedWrites.incrementAndGet();
         w.lastRefusal = message;
-        w.lastRefusalMillis = clock.millis();
-        if (!w.episode) {
+        long now = clock.millis();
+        long previous = w.lastRefusalMillis;
+        w.lastRefusalMillis = now;
+        // An episode ends in tick(); without a ticker (a standalone writer) a quiet clear_after does.
+        boolean stale = now - previous >= config.clearAfter().toMillis();
+        if (!w.episode || stale) {
             synchronized (w) {
-                if (!w.episode) {
+                if (!w.episode || stale) {
                     w.episode = true;
-                    log.warn("{} (logged once until writes resume for {})", message, fmt(config.clearAfter()));
+                    log.warn("{} (logged once until no write was refused for {})", message, fmt(config.clearAfter()));
                 }
             }
         }
