@@ -212,8 +212,16 @@ class SmallDiskIT {
     void floorLargerThanTheDisk_refusedAtStart_namingTheKey() throws Exception {
         Path dataDir = disk.resolve("data");
         Process p = SpillwayProcess.launch(dir, dataDir, "--set", "outputs.file.min_free_space=256MiB");
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        boolean exited;
+        try {
+            exited = p.waitFor(60, TimeUnit.SECONDS);
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
         String out = Files.readString(dir.resolve("spillway.out"));
+        assertThat(exited).as("exits at start\n" + out).isTrue();
         assertThat(p.exitValue()).as(out).isEqualTo(2);
         assertThat(out)
                 .contains("outputs.file.min_free_space: the floor 256MiB")
