@@ -37,10 +37,13 @@ final class Filesystem {
         this.intervalMillis = intervalMillis;
     }
 
-    /** Measures if the last measurement is older than the interval (or failed). Caller holds the monitor. */
+    /**
+     * Measures if the last measurement is older than the interval. A failed measurement is retried at
+     * the same rate, not on every write. Caller holds the monitor.
+     */
     private void refresh() {
         long now = clock.millis();
-        if (measuredAt != Long.MIN_VALUE && error == null && now - measuredAt < intervalMillis) {
+        if (measuredAt != Long.MIN_VALUE && now - measuredAt < intervalMillis) {
             return;
         }
         measure(now);

@@ -217,10 +217,14 @@ class SpaceAccountantTest {
         assertThat(r.granted()).isFalse();
         assertThat(r.refusal()).contains("cannot be measured").contains("statvfs failed");
         assertThat(refused("store", "unmeasurable")).isEqualTo(1.0);
+        long calls = fs.statvfs.get();
+        assertThat(w.reserve(10).granted()).isFalse();
+        assertThat(fs.statvfs.get())
+                .as("a failure is retried at the same bounded rate")
+                .isEqualTo(calls);
         fs.broken = false;
-        assertThat(w.reserve(10).granted())
-                .as("a failed measurement is retried at once")
-                .isTrue();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(w.reserve(10).granted()).isTrue();
     }
 
     @Test
