@@ -51,6 +51,11 @@ final class ConfigCommand {
                 NodeConfig c = io.spillway.node.ConfigLoader.load(file, overrides);
                 // The notifier targets, as `run` builds them: secrets named by *_env must be set here.
                 Notifiers.closeAll(Notifiers.build(c.alert().targets()).values());
+                // The floors, against this machine's filesystems, as `run` checks them at start.
+                java.util.List<String> floors = io.spillway.node.Node.floorProblems(c);
+                if (!floors.isEmpty()) {
+                    throw new ConfigException(floors);
+                }
                 if (print) {
                     out.print(ConfigBinder.toYaml(ConfigBinder.toTree(c)));
                 }

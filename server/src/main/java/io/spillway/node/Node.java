@@ -81,17 +81,8 @@ public final class Node implements AutoCloseable {
         this.host = config.host().isEmpty() ? localHostName() : config.host();
         // Every file the node writes reserves its bytes here first (G4); floors are checked in start().
         this.space = SpaceAccountant.system(config.space(), metrics);
-        this.tokens = TokenStore.inDataDir(
-                dataDir,
-                InstantSource.system(),
-                space.register("tokens", "tokens", dataDir, config.space().floor(), "space.floor", false));
-        this.incidentSpace = space.register(
-                "incidents",
-                "incidents",
-                config.alert().resolveStoreDir(dataDir),
-                config.alert().minFreeSpace(),
-                "alert.min_free_space",
-                true);
+        this.tokens = TokenStore.inDataDir(dataDir, InstantSource.system(), Floors.tokens(space, config, dataDir));
+        this.incidentSpace = Floors.incidents(space, config, dataDir);
         JvmMetrics.builder().register(metrics.registry());
         GuardConfig gc = config.guard();
         // The ledger first: Guard.create registers its stages' drop wording with it.
@@ -122,10 +113,9 @@ public final class Node implements AutoCloseable {
     /** An output with its own fair buffer under {@code <data_dir>/buffer/<output>}. */
     OutputWorker worker(Output output) {
         try {
-            Path dir = dataDir.resolve("buffer").resolve(output.name());
-            SpaceWriter w =
-                    space.register("buffer", output.name(), dir, config.buffer().floor(), "buffer.floor", false);
-            Buffer buffer = new FairBuffer(output.name(), config.buffer(), dir, drops, metrics, w);
+            SpaceWriter w = Floors.buffer(space, config, dataDir, output.name());
+            Buffer buffer = new FairBuffer(
+                    output.name(), config.buffer(), Floors.bufferDir(dataDir, output.name()), drops, metrics, w);
             return new OutputWorker(output, buffer, metrics, 1000, 1024 * 1024);
         } catch (IOException e) {
             throw new UncheckedIOException("buffer of output " + output.name() + ": " + e.getMessage(), e);
@@ -280,6 +270,15 @@ public final class Node implements AutoCloseable {
 
     Alerting alerting() {
         return alerting;
+    }
+
+    /**
+     * The floors a node of {@code config} could not work with on this machine's filesystems (larger
+     * than their filesystem, an incident store floor not below the others'), one line each naming
+     * the key; what {@link #start} refuses. For {@code spillway config check}.
+     */
+    public static java.util.List<String> floorProblems(NodeConfig config) {
+        return Floors.problems(config);
     }
 
     /** The space accountant every file the node writes reserves its bytes through. */

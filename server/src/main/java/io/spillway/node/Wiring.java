@@ -61,21 +61,12 @@ final class Wiring {
         }
         TailConfig tail = node.config().inputs().tail();
         if (tail.enabled()) {
-            Path checkpoint = tail.checkpointFile(node.dataDir());
-            Path checkpointDir = checkpoint.toAbsolutePath().getParent();
             into.add(new TailInput(
                     tail,
-                    checkpoint,
+                    tail.checkpointFile(node.dataDir()),
                     node.inputMetrics("tail"),
                     InstantSource.system(),
-                    node.space()
-                            .register(
-                                    "tail_checkpoint",
-                                    "tail",
-                                    checkpointDir == null ? node.dataDir() : checkpointDir,
-                                    node.config().space().floor(),
-                                    "space.floor",
-                                    false)));
+                    Floors.tailCheckpoint(node.space(), node.config(), node.dataDir())));
         }
     }
 
@@ -222,17 +213,14 @@ final class Wiring {
     static void outputs(Node node, List<OutputWorker> into) {
         FileOutputConfig file = node.config().outputs().file();
         if (file.enabled()) {
-            Path dir = file.resolveDir(node.dataDir());
-            SpaceWriter w = node.space()
-                    .register("file", "file", dir, file.minFreeSpace(), FileOutput.MIN_FREE_SPACE_KEY, false);
-            into.add(node.worker(new FileOutput("file", file, dir, node.metrics(), w)));
+            SpaceWriter w = Floors.file(node.space(), node.config(), node.dataDir());
+            into.add(node.worker(new FileOutput("file", file, file.resolveDir(node.dataDir()), node.metrics(), w)));
         }
         StoreConfig store = node.config().outputs().store();
         if (store.enabled()) {
-            Path dir = store.resolveDir(node.dataDir());
-            SpaceWriter w = node.space()
-                    .register("store", "store", dir, store.minFreeSpace(), StoreOutput.MIN_FREE_SPACE_KEY, false);
-            StoreOutput out = new StoreOutput("store", store, dir, node.metrics(), InstantSource.system(), w);
+            SpaceWriter w = Floors.store(node.space(), node.config(), node.dataDir());
+            StoreOutput out = new StoreOutput(
+                    "store", store, store.resolveDir(node.dataDir()), node.metrics(), InstantSource.system(), w);
             node.storeOutput(out);
             into.add(node.worker(out));
         }
