@@ -66,7 +66,9 @@ build_if_stale() {
   fi
   need_maven || return 1
   maven_opts
-  echo "spillway: building the distribution jar (${newer:+sources changed: $newer}${newer:-first run}); this takes a minute..." >&2
+  local why="first run"
+  [ -n "$newer" ] && why="sources changed: $newer"
+  echo "spillway: building the distribution jar ($why); this takes a minute..." >&2
   (cd "$SPILLWAY_HOME" && mvn -B -q --no-transfer-progress -DskipTests -Dspotless.check.skip=true package -pl server -am) >&2 || {
     echo "spillway: the build failed; see the Maven output above" >&2
     return 1

@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.spillway.buffer.FairBufferConfig.Fsync;
 import io.spillway.buffer.FairBufferConfig.Shed;
+import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.DropCounter;
@@ -91,9 +92,13 @@ import org.slf4j.LoggerFactory;
  *       Records offered with {@link #offer} are in memory until spilled; memory records (write
  *       buffers included) are lost on {@code kill -9}, and persisted to disk (within the disk budget
  *       and floor, quiet apps first) by {@link #close}.
- *   <li><b>Recovery.</b> The constructor scans {@code <dir>/*}{@code /*.seg}, keeps each segment's
- *       longest prefix of valid batches (CRC32C), truncates the rest with a WARN and a count of the
- *       bytes cut, and resumes delivery of everything found, in order per app. After a crash, the
+ *   <li><b>Recovery.</b> The constructor scans {@code <dir>/*}{@code /*.seg}, keeps every valid
+ *       batch (CRC32C) of each segment, resynchronising past damage so that a garbled batch costs
+ *       only itself ({@link Segment#recover}), counts the bytes cut, reports the records lost to
+ *       {@link Drops} with reason {@code corrupt} against the segment's app (exact where the damaged
+ *       batches' headers survived, else estimated, and logged as such), keeps the damaged bytes in
+ *       {@code <dir>/quarantine/<app>/} ({@link Quarantine}: at most 32 files and a quarter of
+ *       {@code disk}), and resumes delivery of everything found, in order per app. After a crash, the
  *       delivered records of a partly delivered segment come again (at-least-once); {@link #close}
  *       rewrites such a segment without them, so a clean restart delivers nothing twice.
  *   <li><b>App table.</b> At most {@code max_apps} apps have their own queue at a time (an app's queue
@@ -142,6 +147,7 @@ public final class FairBuffer implements Buffer {
     private final HashMap<String, AppQueue> apps = new HashMap<>();
     private final DeficitRoundRobin<AppQueue> drr;
     private final SpillLog.DiskUsage disk = new SpillLog.DiskUsage();
+    private final Quarantine quarantine;
     private final List<AppQueue> inBatch = new ArrayList<>();
     private final LinkedHashSet<Segment> dirty = new LinkedHashSet<>();
 
@@ -215,6 +221,7 @@ public final class FairBuffer implements Buffer {
         this.shedNewest = config.shed() == Shed.NEWEST;
         this.drr = new DeficitRoundRobin<>(config.quantum().bytes());
         this.space = space;
+        this.quarantine = new Quarantine(dir, diskBudget / 4, this::floorAllows);
 
         memoryGauge = metrics.gauge(
                         "spillway_buffer_memory_bytes",
@@ -386,7 +393,7 @@ public final class FairBuffer implements Buffer {
         }
         q = new AppQueue(key);
         AppQueue created = q;
-        q.loss = (n, rb, mb, problem) -> lost(created, n, rb, mb, problem);
+        q.loss = (n, rb, mb, file, problem) -> lost(created, n, rb, mb, file, problem);
         apps.put(key, q);
         return q;
     }
@@ -508,6 +515,20 @@ public final class FairBuffer implements Buffer {
         room.written(log.fileBytes() - before);
         spilledRecords.inc(count);
         spilledBytes.inc(log.fileBytes() - before);
+        return true;
+    }
+
+    /**
+     * Whether writing {@code bytes} more keeps the spill filesystem above the floor (recovery's
+     * copies into the quarantine and rewritten segments): claimed with the space accountant as
+     * written, since the copy follows at once (the claim counts until the next measurement).
+     */
+    private boolean floorAllows(long bytes) {
+        Reservation r = space.reserve(bytes);
+        if (!r.granted()) {
+            return false;
+        }
+        r.written(bytes);
         return true;
     }
 
@@ -824,10 +845,27 @@ public final class FairBuffer implements Buffer {
         sendable -= n;
     }
 
-    /** A corrupt batch met while delivering: the rest of its segment cannot be read. */
-    private void lost(AppQueue v, long n, long recBytes, long msgBytes, String problem) {
+    /**
+     * A corrupt batch met while delivering: its records are lost (exactly counted, see {@link
+     * Segment#skipDamage}), and a copy of the segment goes to the quarantine.
+     */
+    private void lost(AppQueue v, long n, long recBytes, long msgBytes, Path file, String problem) {
         ioErrors.inc();
-        log.error("buffer {}: {} records of app {} lost: {}", name, n, v.key, problem);
+        String where;
+        try {
+            where = quarantine.describe(quarantine.copy(file, AppNames.normalize(v.key)));
+        } catch (IOException e) {
+            where = "not quarantined: " + e;
+        }
+        log.error(
+                "buffer {}: lost {} records of app {} ({}) to corruption in {}: {}; a copy is in {}",
+                name,
+                n,
+                v.key,
+                DataSize.human(msgBytes),
+                file,
+                problem,
+                where);
         drops.dropped(v.key, "corrupt", n, msgBytes);
         gone(v, n, recBytes);
         afterDiskChange(v);
@@ -1162,6 +1200,12 @@ public final class FairBuffer implements Buffer {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(appDir, "*.seg")) {
                 ds.forEach(files::add);
             }
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(appDir, "*.seg" + Segment.TMP_SUFFIX)) {
+                for (Path tmp : ds) {
+                    // A rewrite cut short by a crash: the damaged original is still there.
+                    Files.deleteIfExists(tmp);
+                }
+            }
             files.sort(Comparator.naturalOrder());
             AppQueue q = null;
             for (Path f : files) {
@@ -1174,7 +1218,7 @@ public final class FairBuffer implements Buffer {
                 }
                 Segment.Recovery rec;
                 try {
-                    rec = Segment.recover(f, seq);
+                    rec = Segment.recover(f, seq, quarantine, key);
                 } catch (IOException e) {
                     ioErrors.inc();
                     log.error("buffer {}: cannot read segment {}, leaving it: {}", name, f, e.toString());
@@ -1182,12 +1226,7 @@ public final class FairBuffer implements Buffer {
                 }
                 if (rec.bytesCut() > 0) {
                     truncatedBytes.inc(rec.bytesCut());
-                    log.warn(
-                            "buffer {}: segment {}: cut {} bytes after the last valid batch ({})",
-                            name,
-                            f,
-                            rec.bytesCut(),
-                            rec.problem());
+                    reportDamage(key, f, rec);
                 }
                 Segment s = rec.segment();
                 if (s == null) {
@@ -1212,6 +1251,44 @@ public final class FairBuffer implements Buffer {
         if (found > 0) {
             recoveredRecords.inc(found);
             log.info("buffer {}: recovered {} records ({} bytes on disk) from {}", name, found, disk.bytes, dir);
+        }
+    }
+
+    /**
+     * Logs and counts what recovery cut from one segment: the records lost go to the drop ledger with
+     * reason {@code corrupt}, against the segment's app (the queue's key: for {@code _other}, the
+     * records of several apps), so they show in {@code /metrics} and in the app's drop marker.
+     */
+    private void reportDamage(String key, Path f, Segment.Recovery rec) {
+        long lost = rec.lostRecords();
+        String where = rec.quarantined() == null
+                ? "nothing kept"
+                : (rec.kept() ? "a copy of the damaged bytes is in " : "moved to ")
+                        + quarantine.describe(rec.quarantined());
+        String count = (rec.exact() ? "" : "about ") + lost + (lost == 1 ? " record" : " records");
+        if (lost > 0) {
+            ioErrors.inc();
+            drops.dropped(key, "corrupt", lost, rec.lostMessageBytes());
+            log.error(
+                    "buffer {}: segment {}: lost {} ({} message bytes{}) to corruption in {} damaged stretch(es),"
+                            + " {} bytes cut ({}); {}",
+                    name,
+                    f,
+                    count,
+                    rec.lostMessageBytes(),
+                    rec.exact() ? "" : ", estimated",
+                    rec.damage().size(),
+                    rec.bytesCut(),
+                    rec.problem(),
+                    where);
+        } else {
+            log.warn(
+                    "buffer {}: segment {}: cut {} bytes holding no record ({}); {}",
+                    name,
+                    f,
+                    rec.bytesCut(),
+                    rec.problem(),
+                    where);
         }
     }
 

@@ -6,9 +6,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
 
@@ -26,8 +30,23 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * <p>All integers are big-endian. A batch is written with one {@code write}, so a crash leaves at most
- * one torn batch at the end; {@link #recover} keeps the longest prefix of valid batches and truncates
- * the rest (Kafka {@code LogSegment.recover}).
+ * one torn batch at the end. A batch holds at least one record, and each record takes at least
+ * {@value #MIN_RECORD_BYTES} payload bytes, so {@code 1 ≤ recordCount ≤ payloadLength / 16}: the
+ * format has no sync marker (unchanged since version 1, so files of earlier versions read as they
+ * are), and this bound with the CRC is what lets a reader find batch boundaries again.
+ *
+ * <h2>Recovery and damage</h2>
+ *
+ * {@link #recover} keeps every valid batch, not just the longest valid prefix: past a batch that fails
+ * its checks it resynchronises at the next offset where a plausible header is followed by a payload
+ * that passes its CRC and decodes (a byte-by-byte scan, {@link #scanBatches}), so a garbled batch
+ * costs only that batch. A damaged tail (a torn write, garbage appended) is cut, its bytes copied to
+ * the buffer's {@link Quarantine}; a file damaged elsewhere (a garbled header, a garbled batch in the
+ * middle) is copied to the quarantine and rewritten with its valid batches only, so that the next
+ * start does not count the same damage again; a file with no valid batch is moved there. The records
+ * lost are counted per {@link Damage}: exactly where the damaged batches' headers survived, else
+ * estimated (see {@link #recover}). Damage met while delivering ({@link #skipDamage}) is skipped the
+ * same way, with an exact count.
  *
  * <h2>State</h2>
  *
@@ -46,6 +65,14 @@ final class Segment {
     static final int BATCH_HEADER_BYTES = 12;
     /** A sanity bound on one batch, far above any real one (a batch is at most one memory budget). */
     static final int MAX_BATCH_PAYLOAD = 1 << 30;
+    /** The smallest record in a payload: a 1-byte length and 15 bytes of {@link RecordCodec}. */
+    static final int MIN_RECORD_BYTES = 16;
+    /** Bytes per record assumed by loss estimates when a segment has no valid batch to learn from. */
+    static final int ESTIMATE_RECORD_BYTES = 256;
+    /** Bytes read at once by the resynchronising scan. */
+    static final int RESYNC_WINDOW = 64 * 1024;
+    /** A segment being rewritten without its damage; a leftover one is deleted at recovery. */
+    static final String TMP_SUFFIX = ".tmp";
 
     final long seq;
     final Path path;
@@ -68,6 +95,8 @@ final class Segment {
     private int skip;
     private @Nullable List<LogRecord> cache;
     private long cacheEnd;
+    /** Damage found while delivering, skipped by reads: start offset to end offset. */
+    private final Map<Long, Long> holes = new HashMap<>(0);
 
     private Segment(long seq, Path path) {
         this.seq = seq;
@@ -95,65 +124,367 @@ final class Segment {
         return s;
     }
 
-    /** What recovery found in one segment file. */
+    /**
+     * A stretch {@code [start, end)} of a segment that holds no valid batch. {@code records} is exact when
+     * {@code exact}: the declared lengths of the damaged batches lead exactly from the start to the next
+     * valid batch (or past the end of the file, for a torn last batch), so their headers survived and
+     * their counts are trusted. Otherwise it is an estimate (see {@link #recover}).
+     */
+    record Damage(long start, long end, long records, long messageBytes, boolean exact) {
+        long bytes() {
+            return end - start;
+        }
+    }
+
+    /** What recovery found in one segment file, and what it did with the damage. */
     record Recovery(
             @Nullable Segment segment,
             long bytesCut,
-            @Nullable String problem) {}
+            @Nullable String problem,
+            List<Damage> damage,
+            @Nullable Path quarantined,
+            boolean kept) {
+        Recovery(@Nullable Segment segment, long bytesCut, @Nullable String problem) {
+            this(segment, bytesCut, problem, List.of(), null, false);
+        }
+
+        long lostRecords() {
+            return damage.stream().mapToLong(Damage::records).sum();
+        }
+
+        long lostMessageBytes() {
+            return damage.stream().mapToLong(Damage::messageBytes).sum();
+        }
+
+        boolean exact() {
+            return damage.stream().allMatch(Damage::exact);
+        }
+    }
 
     /**
-     * Opens an existing segment, keeps its longest valid prefix and truncates the rest. Returns a
-     * null segment when nothing valid remains (the caller deletes the file).
+     * Opens an existing segment and keeps every valid batch, resynchronising past damage (see {@link
+     * #scanBatches}): a damaged tail is cut (its bytes copied to the quarantine), a file with damage
+     * elsewhere is copied to the quarantine and rewritten with its valid batches only, a file with no
+     * valid batch is moved there. Returns a null segment when nothing valid remains.
+     *
+     * <p>Records lost in a damaged stretch are counted exactly where the batch headers survived (see
+     * {@link Damage}); elsewhere they are estimated from the stretch's bytes and the mean encoded
+     * size of the segment's valid records (or {@value #ESTIMATE_RECORD_BYTES} bytes when it has
+     * none), at least one record for a stretch between valid batches. A damaged tail with no
+     * surviving header is counted as no records: it is what a crash leaves of a write that never
+     * completed, or garbage appended, and holds no record anyone was told of.
      */
     static Recovery recover(Path path, long seq) throws IOException {
+        // <dir>/<app>/<seq>.seg: the quarantine is <dir>/quarantine, unbounded in bytes here.
+        Path appDir = path.toAbsolutePath().getParent();
+        return recover(
+                path,
+                seq,
+                new Quarantine(appDir.getParent(), Long.MAX_VALUE, bytes -> true),
+                appDir.getFileName().toString());
+    }
+
+    /** See {@link #recover(Path, long)}; damaged bytes go to {@code quarantine}, under {@code app}. */
+    static Recovery recover(Path path, long seq, Quarantine quarantine, String app) throws IOException {
         Segment s = new Segment(seq, path);
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         s.channel = ch;
         try {
-            return s.scan(ch);
+            return s.scan(ch, quarantine, app);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
         }
     }
 
-    private Recovery scan(FileChannel ch) throws IOException {
+    private Recovery scan(FileChannel ch, Quarantine quarantine, String app) throws IOException {
         Segment s = this;
         long size = ch.size();
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
-        if (size < HEADER_BYTES
-                || readFully(ch, header, 0) < HEADER_BYTES
-                || !java.util.Arrays.equals(header.array(), MAGIC)) {
+        if (size < HEADER_BYTES) {
+            // A crash right after the file was created: no batch was ever written to it.
             s.close();
-            return new Recovery(null, size, "no valid segment header");
+            return new Recovery(null, size, "torn segment header");
         }
-        long end = HEADER_BYTES;
-        String problem = null;
-        while (end < size) {
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        boolean headerOk = readFully(ch, header, 0) == HEADER_BYTES && Arrays.equals(header.array(), MAGIC);
+        Scan scan = scanBatches(ch, HEADER_BYTES, size, !headerOk);
+        s.records = scan.records;
+        s.recordBytes = scan.recordBytes;
+        s.messageBytes = scan.messageBytes;
+        List<Damage> damage = scan.estimated();
+        if (damage.isEmpty()) {
+            s.fileBytes = size;
+            s.close();
+            return new Recovery(s.records == 0 ? null : s, 0, null);
+        }
+        long cut = damage.stream().mapToLong(Damage::bytes).sum();
+        Path quarantined;
+        if (s.records == 0) {
+            s.close();
+            quarantined = quarantine.moveOrDelete(path, app);
+            return new Recovery(null, cut, scan.problem, damage, quarantined, false);
+        }
+        Damage last = damage.get(damage.size() - 1);
+        if (damage.size() == 1 && headerOk && last.end() == size) {
+            quarantined = keep(() ->
+                    quarantine.copyRange(path, app, last.start(), size, path.getFileName() + ".tail-" + last.start()));
+            ch.truncate(last.start());
+            ch.force(true);
+            s.fileBytes = last.start();
+        } else if (quarantine.mayWrite(scan.encodedBytes + HEADER_BYTES)) {
+            quarantined = keep(() -> quarantine.copy(path, app));
+            s.close();
+            s.fileBytes = rewrite(path, scan.valid);
+        } else {
+            // At the floor (G4) a rewrite may not write: the damage stays in the file, skipped by
+            // reads, and is found (and counted) again by the next start.
+            quarantined = null;
+            for (Damage d : damage) {
+                if (d.end() > HEADER_BYTES) {
+                    s.holes.put(Math.max(d.start(), HEADER_BYTES), d.end());
+                }
+            }
+            s.fileBytes = size;
+        }
+        s.close();
+        return new Recovery(s, cut, scan.problem, damage, quarantined, true);
+    }
+
+    private interface Keep {
+        @Nullable
+        Path run() throws IOException;
+    }
+
+    /** A copy to the quarantine is evidence, not a condition of recovery: a failure only loses the copy. */
+    private static @Nullable Path keep(Keep k) {
+        try {
+            return k.run();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Replaces the file with its header and the valid batches {@code valid} ([start, end) pairs). */
+    private static long rewrite(Path path, List<long[]> valid) throws IOException {
+        Path tmp = path.resolveSibling(path.getFileName() + TMP_SUFFIX);
+        long at = HEADER_BYTES;
+        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ);
+                FileChannel out = FileChannel.open(
+                        tmp,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
+            writeFully(out, ByteBuffer.wrap(MAGIC), 0);
+            out.position(HEADER_BYTES); // transferTo writes at the channel's position
+            for (long[] v : valid) {
+                long from = v[0];
+                while (from < v[1]) {
+                    long n = in.transferTo(from, v[1] - from, out);
+                    if (n <= 0) {
+                        throw new IOException(path + ": cannot copy bytes " + from + ".." + v[1]);
+                    }
+                    from += n;
+                }
+                at += v[1] - v[0];
+            }
+            out.force(true);
+        }
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        SpillLog.forceDirectory(path.getParent());
+        return at;
+    }
+
+    /** What {@link #scanBatches} found: totals of the valid batches, their spans, and the damage. */
+    static final class Scan {
+        long records;
+        long recordBytes;
+        long messageBytes;
+        long encodedBytes;
+        /** Spans [start, end) of valid batches, adjacent ones merged. */
+        final List<long[]> valid = new ArrayList<>();
+        /** Damaged stretches with the records their surviving headers declare (a lower bound unless exact). */
+        final List<Damage> damage = new ArrayList<>();
+
+        @Nullable
+        String problem;
+
+        /** The damage with estimates where counts are not exact (see {@link #recover}), in file order. */
+        List<Damage> estimated() {
+            double perRecord = records == 0 ? ESTIMATE_RECORD_BYTES : (double) encodedBytes / records;
+            double msgPerRecord = records == 0 ? -1 : (double) messageBytes / records;
+            List<Damage> out = new ArrayList<>(damage.size());
+            for (Damage d : damage) {
+                long n = d.records();
+                if (!d.exact() && d.end() < fileEnd) {
+                    n = Math.max(Math.max(n, 1), (long) Math.ceil(d.bytes() / perRecord));
+                }
+                long mb = msgPerRecord < 0
+                        ? Math.min(d.bytes(), n * ESTIMATE_RECORD_BYTES)
+                        : Math.round(n * msgPerRecord);
+                out.add(new Damage(d.start(), d.end(), n, mb, d.exact()));
+            }
+            return out;
+        }
+
+        long fileEnd;
+    }
+
+    /**
+     * Reads the batches in {@code [from, limit)}. Where one fails its checks, the scan resynchronises
+     * at the next offset where a valid batch starts: a byte-by-byte scan for a plausible header (a
+     * count of at least one record, a length that fits the count and the file) whose payload passes
+     * its CRC and decodes. So one damaged batch costs that batch only, not the rest of the file.
+     * {@code headerDamaged}: the file's magic is wrong, so the damage starts at offset 0.
+     */
+    static Scan scanBatches(FileChannel ch, long from, long limit, boolean headerDamaged) throws IOException {
+        Scan s = new Scan();
+        s.fileEnd = limit;
+        long pos = from;
+        long damageFrom = headerDamaged ? 0 : -1;
+        while (pos < limit) {
             Batch b;
             try {
-                b = readBatch(ch, end, size);
+                b = readBatch(ch, pos, limit);
             } catch (CorruptBatchException e) {
-                problem = e.getMessage();
-                break;
+                if (s.problem == null) {
+                    s.problem = e.getMessage();
+                }
+                long next = resync(ch, pos + 1, limit);
+                s.damage.add(damage(ch, damageFrom >= 0 ? damageFrom : pos, pos, next, limit));
+                damageFrom = -1;
+                pos = next;
+                continue;
+            }
+            if (damageFrom >= 0) {
+                // Only the file's magic was damaged.
+                s.problem = "no valid segment header";
+                s.damage.add(new Damage(damageFrom, pos, 0, 0, true));
+                damageFrom = -1;
             }
             for (LogRecord r : b.records) {
                 s.recordBytes += r.sizeBytes();
                 s.messageBytes += r.messageLength();
             }
             s.records += b.records.size();
-            end = b.end;
+            s.encodedBytes += b.end - pos;
+            long[] lastRun = s.valid.isEmpty() ? null : s.valid.get(s.valid.size() - 1);
+            if (lastRun != null && lastRun[1] == pos) {
+                lastRun[1] = b.end;
+            } else {
+                s.valid.add(new long[] {pos, b.end});
+            }
+            pos = b.end;
         }
-        if (end < size) {
-            ch.truncate(end);
-            ch.force(true);
+        if (damageFrom >= 0) {
+            // No valid header and no valid batch: what it held cannot be told (see Scan.estimated).
+            s.problem = "no valid segment header and no valid batch";
+            s.damage.add(new Damage(damageFrom, limit, 0, 0, false));
         }
-        s.fileBytes = end;
-        s.close();
-        if (s.records == 0) {
-            return new Recovery(null, size, problem);
+        return s;
+    }
+
+    /** The offset of the next valid batch at or after {@code from}, or {@code limit} if there is none. */
+    private static long resync(FileChannel ch, long from, long limit) throws IOException {
+        ByteBuffer w = ByteBuffer.allocate(RESYNC_WINDOW);
+        long wStart = 0;
+        int wLen = 0;
+        for (long q = from; q + BATCH_HEADER_BYTES <= limit; q++) {
+            if (q + BATCH_HEADER_BYTES > wStart + wLen) {
+                w.clear();
+                wStart = q;
+                wLen = readFully(ch, w, q);
+                if (wLen < BATCH_HEADER_BYTES) {
+                    break;
+                }
+            }
+            int i = (int) (q - wStart);
+            if (!plausible(w.getInt(i), w.getInt(i + 4), limit - q - BATCH_HEADER_BYTES)) {
+                continue;
+            }
+            try {
+                readBatch(ch, q, limit);
+                return q;
+            } catch (CorruptBatchException e) {
+                // a header-like pattern inside the damage: keep looking
+            }
         }
-        return new Recovery(s, size - end, problem);
+        return limit;
+    }
+
+    private static boolean plausible(int payload, int count, long room) {
+        return count >= 1
+                && payload <= MAX_BATCH_PAYLOAD
+                && (long) count * MIN_RECORD_BYTES <= payload
+                && payload <= room;
+    }
+
+    /**
+     * The damage {@code [start, end)}: follows the declared lengths of batch headers from {@code chain}
+     * and sums their counts while they stay plausible; exact when they lead to {@code end} (or past
+     * the end of the file).
+     */
+    private static Damage damage(FileChannel ch, long start, long chain, long end, long limit) throws IOException {
+        ByteBuffer h = ByteBuffer.allocate(BATCH_HEADER_BYTES);
+        long records = 0;
+        long p = chain;
+        while (p < end) {
+            h.clear();
+            if (end - p < 8 || readFully(ch, h, p) < 8) {
+                break;
+            }
+            int payload = h.getInt(0);
+            int count = h.getInt(4);
+            if (!plausible(payload, count, Long.MAX_VALUE)) {
+                break;
+            }
+            long next = p + BATCH_HEADER_BYTES + payload;
+            if (next > end && end < limit) {
+                break; // runs into the next valid batch: not a real header
+            }
+            records += count;
+            p = next;
+        }
+        boolean exact = p == end || (p > end && end == limit);
+        return new Damage(start, end, records, 0, exact);
+    }
+
+    /** The records a runtime resync gave up: see {@link #skipDamage}. */
+    record Lost(long records, long recordBytes, long messageBytes) {}
+
+    /**
+     * After a batch at the read position failed its checks while delivering: resynchronises at the
+     * next valid batch and marks the damage to be skipped. The records lost are exact: the unread
+     * records the segment held minus those of the valid batches after the damage. Returns null when
+     * the figures do not add up (the caller then gives up the rest of the segment).
+     */
+    @Nullable
+    Lost skipDamage() throws IOException {
+        Scan rest = scanBatches(channel(), pos, fileBytes, false);
+        long n = records - readRecords - rest.records;
+        long rb = recordBytes - readRecordBytes - rest.recordBytes;
+        long mb = messageBytes - readMessageBytes - rest.messageBytes;
+        if (rest.damage.isEmpty() || n <= 0 || rb < 0 || mb < 0) {
+            return null;
+        }
+        for (Damage d : rest.damage) {
+            holes.put(d.start(), d.end());
+        }
+        records -= n;
+        recordBytes -= rb;
+        messageBytes -= mb;
+        cache = null;
+        skip = 0;
+        return new Lost(n, rb, mb);
+    }
+
+    /** {@code at}, or the end of the damage that starts there (damage found while delivering). */
+    private long skipHoles(long at) {
+        Long end = holes.get(at);
+        while (end != null) {
+            at = end;
+            end = holes.get(at);
+        }
+        return at;
     }
 
     /** Encodes records as one batch, ready to {@link #append}. */
@@ -212,6 +543,7 @@ final class Segment {
         while (true) {
             List<LogRecord> c = cache;
             if (c == null) {
+                pos = skipHoles(pos);
                 Batch b = readBatch(channel(), pos, fileBytes);
                 c = b.records;
                 cache = c;
@@ -220,7 +552,7 @@ final class Segment {
             if (skip < c.size()) {
                 return c.get(skip);
             }
-            pos = cacheEnd;
+            pos = skipHoles(cacheEnd);
             skip = 0;
             cache = null;
             if (pos >= fileBytes) {
@@ -243,11 +575,11 @@ final class Segment {
     /** Every record of the segment, in order (for compaction at close; holds them all in memory). */
     List<LogRecord> readAll() throws IOException {
         List<LogRecord> all = new ArrayList<>();
-        long at = HEADER_BYTES;
+        long at = skipHoles(HEADER_BYTES);
         while (at < fileBytes) {
             Batch b = readBatch(channel(), at, fileBytes);
             all.addAll(b.records);
-            at = b.end;
+            at = skipHoles(b.end);
         }
         return all;
     }
@@ -321,7 +653,7 @@ final class Segment {
         int payload = header.getInt(0);
         int count = header.getInt(4);
         int crc = header.getInt(8);
-        if (payload < 0 || payload > MAX_BATCH_PAYLOAD || count < 0 || count > payload) {
+        if (payload < 0 || !plausible(payload, count, Long.MAX_VALUE)) {
             throw new CorruptBatchException(
                     "batch at offset " + at + " declares " + payload + " bytes and " + count + " records");
         }

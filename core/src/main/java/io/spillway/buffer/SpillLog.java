@@ -29,7 +29,7 @@ final class SpillLog {
 
     /** Reports records that can no longer be read (a corrupt batch found while delivering). */
     interface Loss {
-        void lost(long records, long recordBytes, long messageBytes, String problem);
+        void lost(long records, long recordBytes, long messageBytes, Path segment, String problem);
     }
 
     /** Bytes of spill files of all apps of one buffer, kept by every log of that buffer. */
@@ -147,7 +147,11 @@ final class SpillLog {
         return null;
     }
 
-    /** The next unread record, or null; a corrupt batch abandons the rest of its segment via {@code loss}. */
+    /**
+     * The next unread record, or null. A corrupt batch costs its own records, reported to {@code loss}:
+     * reading resumes at the next valid batch ({@link Segment#skipDamage}); if even that fails, the
+     * rest of the segment is given up.
+     */
     @Nullable
     LogRecord peek(Loss loss) {
         while (true) {
@@ -158,7 +162,22 @@ final class SpillLog {
             try {
                 return s.peek();
             } catch (IOException e) {
-                abandon(s, loss, e.getMessage() == null ? e.toString() : e.getMessage());
+                String problem = e.getMessage() == null ? e.toString() : e.getMessage();
+                Segment.Lost lost = null;
+                if (e instanceof Segment.CorruptBatchException) {
+                    try {
+                        lost = s.skipDamage();
+                    } catch (IOException again) {
+                        problem += "; " + again;
+                    }
+                }
+                if (lost == null) {
+                    abandon(s, loss, problem);
+                } else {
+                    unread -= lost.records();
+                    loss.lost(lost.records(), lost.recordBytes(), lost.messageBytes(), s.path, problem);
+                    deleteIfDone(s);
+                }
             }
         }
     }
@@ -186,7 +205,7 @@ final class SpillLog {
         long mb = s.messageBytes - s.readMessageBytes;
         s.abandonUnread();
         unread -= n;
-        loss.lost(n, rb, mb, s.path + ": " + problem);
+        loss.lost(n, rb, mb, s.path, problem);
         deleteIfDone(s);
     }
 

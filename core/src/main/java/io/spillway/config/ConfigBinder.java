@@ -57,9 +57,23 @@ public final class ConfigBinder {
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read config file: " + e.getMessage());
+            throw new ConfigException(file + ": cannot read config file: " + reason(e));
         }
         return readYaml(text, file.toString());
+    }
+
+    /** Why a file could not be read, in words: the JDK's exceptions for these carry only the path. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e.getMessage() != null && e.getMessage().contains("Is a directory")) {
+            return "it is a directory";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     public static ObjectNode readYaml(String text, String origin) throws ConfigException {

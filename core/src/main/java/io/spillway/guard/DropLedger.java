@@ -124,6 +124,21 @@ public final class DropLedger implements Drops {
         }
     }
 
+    /** Counted in {@code /metrics} and the snapshot like any drop, but not in a marker: its reporter wrote one. */
+    @Override
+    public void droppedMarked(String app, String reason, long records, long bytes) {
+        delegate.dropped(app, reason, records, bytes);
+        while (true) {
+            Tally tally = apps.get(app);
+            if (tally == null) {
+                tally = apps.size() >= maxApps ? other : apps.computeIfAbsent(app, Tally::new);
+            }
+            if (tally.addMarked(reason, records, bytes)) {
+                return;
+            }
+        }
+    }
+
     /** Starts the marker thread; markers go to {@code sink} (see the class comment: after the guard). */
     public synchronized void start(RecordSink sink) {
         if (thread != null) {
@@ -360,6 +375,25 @@ public final class DropLedger implements Drops {
             c[2] += records;
             c[3] += bytes;
             pending = true;
+            return true;
+        }
+
+        /** Adds to the totals only: the drop already has its marker. */
+        synchronized boolean addMarked(String reason, long records, long bytes) {
+            if (retired) {
+                return false;
+            }
+            long[] c = reasons.get(reason);
+            if (c == null) {
+                if (reasons.size() < MAX_REASONS) {
+                    c = new long[4];
+                    reasons.put(reason, c);
+                } else {
+                    c = reasons.computeIfAbsent("other", r -> new long[4]);
+                }
+            }
+            c[2] += records;
+            c[3] += bytes;
             return true;
         }
 

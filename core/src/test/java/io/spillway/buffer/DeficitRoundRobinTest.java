@@ -1,14 +1,13 @@
 package io.spillway.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.spillway.Theories;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class DeficitRoundRobinTest {
@@ -82,11 +81,17 @@ class DeficitRoundRobinTest {
         assertThat(drain(drr, 10)).containsExactly(1);
     }
 
-    @Property(tries = 300)
-    void next_backloggedLanes_servedBytesDifferByAtMostQuantumPlusRecord(
-            @ForAll @Size(min = 2, max = 6) List<@IntRange(min = 1, max = 500) Integer> recordSizes,
-            @ForAll @IntRange(min = 50, max = 2000) int quantum,
-            @ForAll @IntRange(min = 1, max = 3000) int steps) {
+    @Test
+    void next_backloggedLanes_servedBytesDifferByAtMostQuantumPlusRecord() {
+        Theories.qt(300)
+                .forAll(
+                        lists().of(integers().between(1, 500)).ofSizeBetween(2, 6),
+                        integers().between(50, 2000),
+                        integers().between(1, 3000))
+                .checkAssert(DeficitRoundRobinTest::backloggedLanesServedEvenly);
+    }
+
+    private static void backloggedLanesServedEvenly(List<Integer> recordSizes, int quantum, int steps) {
         DeficitRoundRobin<TestLane> drr = new DeficitRoundRobin<>(quantum);
         List<TestLane> lanes = new ArrayList<>();
         for (int i = 0; i < recordSizes.size(); i++) {
@@ -104,10 +109,17 @@ class DeficitRoundRobinTest {
         assertThat(max - min).isLessThanOrEqualTo(quantum + 500L);
     }
 
-    @Property(tries = 300)
-    void next_everyRecordServedOnce_inLaneOrder(
-            @ForAll @Size(max = 8) List<@Size(max = 30) List<@IntRange(min = 1, max = 3000) Integer>> lanesSizes,
-            @ForAll @IntRange(min = 1, max = 1000) int quantum) {
+    @Test
+    void next_everyRecordServedOnce_inLaneOrder() {
+        Theories.qt(300)
+                .forAll(
+                        lists().of(lists().of(integers().between(1, 3000)).ofSizeBetween(0, 30))
+                                .ofSizeBetween(0, 8),
+                        integers().between(1, 1000))
+                .checkAssert(DeficitRoundRobinTest::everyRecordServedOnce);
+    }
+
+    private static void everyRecordServedOnce(List<List<Integer>> lanesSizes, int quantum) {
         DeficitRoundRobin<TestLane> drr = new DeficitRoundRobin<>(quantum);
         List<TestLane> lanes = new ArrayList<>();
         int total = 0;

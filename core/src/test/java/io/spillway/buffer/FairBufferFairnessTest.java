@@ -1,7 +1,11 @@
 package io.spillway.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
+import io.spillway.Theories;
 import io.spillway.buffer.FairBufferConfig.Fsync;
 import io.spillway.buffer.FairBufferConfig.Shed;
 import io.spillway.config.DataSize;
@@ -15,9 +19,9 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Random;
 import java.util.stream.Stream;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * G2 as a property: whatever the budgets, shedding policy and record sizes, quiet apps holding less
@@ -26,17 +30,57 @@ import net.jqwik.api.constraints.IntRange;
  */
 class FairBufferFairnessTest {
 
-    @Property(tries = 80)
-    void offer_heavyFlood_quietAppsWithinShareLoseNothing(
-            @ForAll @IntRange(min = 8, max = 64) int memoryKiB,
-            @ForAll @IntRange(min = 0, max = 64) int diskKiB,
-            @ForAll Shed shed,
-            @ForAll @IntRange(min = 1, max = 4) int quietApps,
-            @ForAll @IntRange(min = 500, max = 3000) int heavyRecords,
-            @ForAll boolean slowOutput,
-            @ForAll boolean floorBlocked,
-            @ForAll long seed)
-            throws Exception {
+    /** One flood: the budgets, the policy, how many quiet apps, and the seed of the record sizes and polls. */
+    record Flood(
+            int memoryKiB,
+            int diskKiB,
+            Shed shed,
+            int quietApps,
+            int heavyRecords,
+            boolean slowOutput,
+            boolean floorBlocked,
+            long seed) {}
+
+    static Gen<Flood> floods() {
+        Gen<Integer> memoryKiB = integers().between(8, 64);
+        Gen<Integer> diskKiB = integers().between(0, 64);
+        Gen<Shed> shed = Generate.enumValues(Shed.class);
+        Gen<Integer> quietApps = integers().between(1, 4);
+        Gen<Integer> heavyRecords = integers().between(500, 3000);
+        Gen<Boolean> slowOutput = booleans().all();
+        Gen<Boolean> floorBlocked = booleans().all();
+        Gen<Long> seed = longs().all();
+        return in -> new Flood(
+                memoryKiB.generate(in),
+                diskKiB.generate(in),
+                shed.generate(in),
+                quietApps.generate(in),
+                heavyRecords.generate(in),
+                slowOutput.generate(in),
+                floorBlocked.generate(in),
+                seed.generate(in));
+    }
+
+    @Test
+    void offer_heavyFlood_quietAppsWithinShareLoseNothing() {
+        Theories.qt(80).forAll(floods()).checkAssert(f -> {
+            try {
+                flood(f);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static void flood(Flood f) throws Exception {
+        int memoryKiB = f.memoryKiB();
+        int diskKiB = f.diskKiB();
+        Shed shed = f.shed();
+        int quietApps = f.quietApps();
+        int heavyRecords = f.heavyRecords();
+        boolean slowOutput = f.slowOutput();
+        boolean floorBlocked = f.floorBlocked();
+        long seed = f.seed();
         long memory = memoryKiB * 1024L;
         long disk = diskKiB < 16 ? 0 : diskKiB * 1024L;
         Path dir = Files.createTempDirectory("fair-buffer-fairness");

@@ -1,7 +1,11 @@
 package io.spillway.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.spillway.Theories;
 import io.spillway.buffer.FairBufferConfig.Fsync;
 import io.spillway.buffer.FairBufferConfig.Shed;
 import io.spillway.config.DataSize;
@@ -22,22 +26,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * Random offers, polls, commits, releases, floor changes and restarts against a simple model: per-app
  * FIFO, nothing lost except what the drop ledger got, byte budgets never exceeded, byte and record
  * accounting exact (DESIGN.md §7; STYLE.md §6, after Vector's {@code disk_v2} model tests).
+ *
+ * <p>The commands are a sealed {@link Op} interface; {@link #ops} builds sequences of them from
+ * QuickTheories generators, so a failing sequence shrinks. A falsified run prints its seed and the
+ * command that replays it ({@link Theories}). Sequences worth keeping become plain {@code @Test}s that
+ * call {@code run} with the shrunk operations, like the regression below.
  */
 class FairBufferModelTest {
     static final List<String> APPS = List.of("a", "b", "c", "heavy", AppNames.SPILLWAY);
+    /** A falsified run shrinks for at most this many candidates (each a whole run), about a minute. */
+    static final int SHRINK_CYCLES = 1000;
 
     sealed interface Op permits Offer, OfferDurable, Poll, Commit, Release, Floor, Reopen {}
 
@@ -55,63 +63,52 @@ class FairBufferModelTest {
 
     record Reopen() implements Op {}
 
-    @Provide
-    Arbitrary<List<Op>> ops() {
-        return ops(false);
+    /** One run: a command sequence and the buffer's settings. */
+    record Run(List<Op> ops, Shed shed, boolean withDisk, int memory, boolean fsyncInterval) {
+        Fsync fsync() {
+            return fsyncInterval ? Fsync.INTERVAL : Fsync.NEVER;
+        }
     }
 
-    @Provide
-    Arbitrary<List<Op>> opsWithRestarts() {
-        return ops(true);
+    /** Command sequences of 50 to 400 operations, most of them offers, a heavy app offering most. */
+    static Gen<List<Op>> ops(boolean restarts) {
+        Gen<String> app = Generate.pick(APPS);
+        Gen<String> weighted = Generate.frequency(Pair.of(6, Generate.constant("heavy")), Pair.of(4, app));
+        Gen<Op> offer = weighted.zip(integers().between(0, 600), Offer::new);
+        Gen<Op> durable = weighted.zip(integers().between(1, 4), integers().between(0, 300), OfferDurable::new);
+        Gen<Op> poll = integers().between(1, 12).zip(integers().between(100, 4000), Poll::new);
+        Gen<Op> floor = Generate.pick(List.of(true, false, false)).map(Floor::new);
+        List<Pair<Integer, Gen<Op>>> weights = new ArrayList<>(List.of(
+                Pair.of(50, offer),
+                Pair.of(8, durable),
+                Pair.of(15, poll),
+                Pair.of(12, Generate.<Op>constant(new Commit())),
+                Pair.of(5, Generate.<Op>constant(new Release())),
+                Pair.of(2, floor)));
+        if (restarts) {
+            weights.add(Pair.of(1, Generate.<Op>constant(new Reopen())));
+        }
+        return lists().of(Generate.frequency(weights)).ofSizeBetween(50, 400);
     }
 
-    private static Arbitrary<List<Op>> ops(boolean restarts) {
-        Arbitrary<String> app = Arbitraries.of(APPS);
-        Arbitrary<String> weighted = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.just("heavy")), net.jqwik.api.Tuple.of(4, app));
-        Arbitrary<Op> offer = Combinators.combine(
-                        weighted, Arbitraries.integers().between(0, 600))
-                .as(Offer::new);
-        Arbitrary<Op> durable = Combinators.combine(
-                        weighted,
-                        Arbitraries.integers().between(1, 4),
-                        Arbitraries.integers().between(0, 300))
-                .as(OfferDurable::new);
-        Arbitrary<Op> poll = Combinators.combine(
-                        Arbitraries.integers().between(1, 12),
-                        Arbitraries.integers().between(100, 4000))
-                .as(Poll::new);
-        Arbitrary<Op> floor = Arbitraries.of(true, false, false).map(Floor::new);
-        Arbitrary<Op> op = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(50, offer),
-                net.jqwik.api.Tuple.of(8, durable),
-                net.jqwik.api.Tuple.of(15, poll),
-                net.jqwik.api.Tuple.of(12, Arbitraries.just(new Commit())),
-                net.jqwik.api.Tuple.of(5, Arbitraries.just(new Release())),
-                net.jqwik.api.Tuple.of(2, floor),
-                net.jqwik.api.Tuple.of(restarts ? 1 : 0, Arbitraries.just(new Reopen())));
-        return op.list().ofMinSize(50).ofMaxSize(400);
+    static Gen<Run> runs(boolean restarts) {
+        return ops(restarts)
+                .zip(
+                        Generate.enumValues(Shed.class),
+                        restarts ? Generate.constant(true) : booleans().all(),
+                        integers().between(4096, 12_000),
+                        booleans().all(),
+                        Run::new);
     }
 
-    @Property(tries = 150)
-    void randomOperations_matchModel(
-            @ForAll("ops") List<Op> ops,
-            @ForAll Shed shed,
-            @ForAll boolean withDisk,
-            @ForAll("memory") int memory,
-            @ForAll boolean fsyncInterval)
-            throws Exception {
-        run(ops, shed, withDisk, memory, false, fsyncInterval ? Fsync.INTERVAL : Fsync.NEVER);
+    @Test
+    void buffer_randomOperations_matchModel() {
+        Theories.qt(150).withShrinkCycles(SHRINK_CYCLES).forAll(runs(false)).checkAssert(r -> run(r, false));
     }
 
-    @Property(tries = 60)
-    void randomOperationsWithRestarts_loseNothingUnreported(
-            @ForAll("opsWithRestarts") List<Op> ops,
-            @ForAll Shed shed,
-            @ForAll("memory") int memory,
-            @ForAll boolean fsyncInterval)
-            throws Exception {
-        run(ops, shed, true, memory, true, fsyncInterval ? Fsync.INTERVAL : Fsync.NEVER);
+    @Test
+    void buffer_randomOperationsWithRestarts_loseNothingUnreported() {
+        Theories.qt(60).withShrinkCycles(SHRINK_CYCLES).forAll(runs(true)).checkAssert(r -> run(r, true));
     }
 
     /** Shrunk from seed 3825132500402115656: {@code _spillway} records, shed oldest, a release around a restart. */
@@ -171,12 +168,15 @@ class FairBufferModelTest {
         run(ops, Shed.OLDEST, true, 5973, true, Fsync.NEVER);
     }
 
-    @Provide
-    Arbitrary<Integer> memory() {
-        return Arbitraries.integers().between(4096, 12_000);
+    private static void run(Run r, boolean restarts) {
+        try {
+            run(r.ops(), r.shed(), r.withDisk(), r.memory(), restarts, r.fsync());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    private void run(List<Op> ops, Shed shed, boolean withDisk, int memory, boolean restarts, Fsync fsync)
+    private static void run(List<Op> ops, Shed shed, boolean withDisk, int memory, boolean restarts, Fsync fsync)
             throws Exception {
         Path dir = Files.createTempDirectory("fair-buffer-model");
         long disk = withDisk ? 32 << 10 : 0;

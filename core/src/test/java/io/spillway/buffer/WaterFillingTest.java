@@ -1,15 +1,20 @@
 package io.spillway.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
+import io.spillway.Theories;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.LongRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 class WaterFillingTest {
+
+    /** What each app holds: {@code min} to {@code max} apps, each 0 to 1,000,000 bytes. */
+    private static Gen<List<Long>> holdings(int min, int max) {
+        return lists().of(longs().between(0, 1_000_000)).ofSizeBetween(min, max);
+    }
 
     private static long[] arr(List<Long> l) {
         return l.stream().mapToLong(Long::longValue).toArray();
@@ -53,20 +58,28 @@ class WaterFillingTest {
         assertThat(WaterFilling.above(100, h, 3, 71)).isTrue();
     }
 
-    @Property
-    void share_fillsAtMostCapacity(
-            @ForAll @Size(max = 30) List<@LongRange(max = 1_000_000) Long> holdings,
-            @ForAll @LongRange(max = 10_000_000) long capacity) {
+    @Test
+    void share_fillsAtMostCapacity() {
+        Theories.qt(1000)
+                .forAll(holdings(0, 30), longs().between(0, 10_000_000))
+                .checkAssert(WaterFillingTest::fillsAtMostCapacity);
+    }
+
+    private static void fillsAtMostCapacity(List<Long> holdings, long capacity) {
         long[] h = arr(holdings);
         long s = WaterFilling.share(capacity, h, h.length);
         assertThat(s).isBetween(0L, Math.max(0, capacity));
         assertThat(filled(h, s)).isLessThanOrEqualTo(capacity);
     }
 
-    @Property
-    void share_isTheLargestSuchValue(
-            @ForAll @Size(max = 30) List<@LongRange(max = 1_000_000) Long> holdings,
-            @ForAll @LongRange(max = 10_000_000) long capacity) {
+    @Test
+    void share_isTheLargestSuchValue() {
+        Theories.qt(1000)
+                .forAll(holdings(0, 30), longs().between(0, 10_000_000))
+                .checkAssert(WaterFillingTest::isTheLargestSuchValue);
+    }
+
+    private static void isTheLargestSuchValue(List<Long> holdings, long capacity) {
         long[] h = arr(holdings);
         long s = WaterFilling.share(capacity, h, h.length);
         if (s < capacity) {
@@ -74,10 +87,14 @@ class WaterFillingTest {
         }
     }
 
-    @Property
-    void share_appBelowShareKeepsAll_othersGetTheShare(
-            @ForAll @Size(min = 1, max = 30) List<@LongRange(max = 1_000_000) Long> holdings,
-            @ForAll @LongRange(max = 10_000_000) long capacity) {
+    @Test
+    void share_appBelowShareKeepsAll_othersGetTheShare() {
+        Theories.qt(1000)
+                .forAll(holdings(1, 30), longs().between(0, 10_000_000))
+                .checkAssert(WaterFillingTest::belowShareKeepsAll);
+    }
+
+    private static void belowShareKeepsAll(List<Long> holdings, long capacity) {
         long[] h = arr(holdings);
         long s = WaterFilling.share(capacity, h, h.length);
         long total = 0;
@@ -97,31 +114,41 @@ class WaterFillingTest {
         }
     }
 
-    @Property
-    void share_isMonotoneInCapacity(
-            @ForAll @Size(max = 20) List<@LongRange(max = 1_000_000) Long> holdings,
-            @ForAll @LongRange(max = 5_000_000) long capacity,
-            @ForAll @LongRange(max = 5_000_000) long more) {
+    @Test
+    void share_isMonotoneInCapacity() {
+        Theories.qt(1000)
+                .forAll(holdings(0, 20), longs().between(0, 5_000_000), longs().between(0, 5_000_000))
+                .checkAssert(WaterFillingTest::monotoneInCapacity);
+    }
+
+    private static void monotoneInCapacity(List<Long> holdings, long capacity, long more) {
         long[] h = arr(holdings);
         assertThat(WaterFilling.share(capacity + more, h, h.length))
                 .isGreaterThanOrEqualTo(WaterFilling.share(capacity, h, h.length));
     }
 
-    @Property
-    void share_doesNotGrowWhenAnotherAppDemandsMore(
-            @ForAll @Size(min = 1, max = 20) List<@LongRange(max = 1_000_000) Long> holdings,
-            @ForAll @LongRange(max = 5_000_000) long capacity,
-            @ForAll @LongRange(max = 1_000_000) long more) {
+    @Test
+    void share_doesNotGrowWhenAnotherAppDemandsMore() {
+        Theories.qt(1000)
+                .forAll(holdings(1, 20), longs().between(0, 5_000_000), longs().between(0, 1_000_000))
+                .checkAssert(WaterFillingTest::doesNotGrowWhenAnotherDemandsMore);
+    }
+
+    private static void doesNotGrowWhenAnotherDemandsMore(List<Long> holdings, long capacity, long more) {
         long[] h = arr(holdings);
         long before = WaterFilling.share(capacity, h, h.length);
         h[0] += more;
         assertThat(WaterFilling.share(capacity, h, h.length)).isLessThanOrEqualTo(before);
     }
 
-    @Property
-    void above_agreesWithShare(
-            @ForAll @Size(min = 1, max = 30) List<@LongRange(max = 1_000_000) Long> holdings,
-            @ForAll @LongRange(max = 10_000_000) long capacity) {
+    @Test
+    void above_agreesWithShare() {
+        Theories.qt(1000)
+                .forAll(holdings(1, 30), longs().between(0, 10_000_000))
+                .checkAssert(WaterFillingTest::aboveAgreesWithShare);
+    }
+
+    private static void aboveAgreesWithShare(List<Long> holdings, long capacity) {
         long[] h = arr(holdings);
         long s = WaterFilling.share(capacity, h, h.length);
         for (long x : h) {

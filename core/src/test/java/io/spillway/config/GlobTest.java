@@ -1,14 +1,14 @@
 package io.spillway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.strings;
 
+import io.spillway.Theories;
+import java.util.List;
 import java.util.regex.Pattern;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.CharRange;
-import net.jqwik.api.constraints.Chars;
-import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.generators.Generate;
 
 class GlobTest {
 
@@ -36,10 +36,18 @@ class GlobTest {
     }
 
     /** The matcher agrees with the obvious regex translation ({@code *} → {@code .*}, {@code ?} → {@code .}). */
-    @Property(tries = 500)
-    void matches_agreesWithRegex(
-            @ForAll @StringLength(max = 8) @Chars({'a', 'b', '*', '?'}) String glob,
-            @ForAll @StringLength(max = 12) @CharRange(from = 'a', to = 'c') String name) {
+    @Test
+    void matches_agreesWithRegex() {
+        Theories.qt(500)
+                .forAll(
+                        lists().of(Generate.pick(List.of("a", "b", "*", "?")))
+                                .ofSizeBetween(0, 8)
+                                .map(l -> String.join("", l)),
+                        strings().betweenCodePoints('a', 'c').ofLengthBetween(0, 12))
+                .checkAssert(GlobTest::agreesWithRegex);
+    }
+
+    private static void agreesWithRegex(String glob, String name) {
         StringBuilder regex = new StringBuilder();
         for (char c : glob.toCharArray()) {
             regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));

@@ -56,6 +56,19 @@ class DropLedgerTest {
     }
 
     @Test
+    void droppedMarked_lossWithItsOwnMarker_countedInMetricsAndTotals_noSecondMarker() throws Exception {
+        DropLedger ledger = ledger("");
+        ledger.droppedMarked("web", "corrupt", 250, 251_000);
+        ledger.dropped("api", "corrupt", 3, 300);
+
+        List<LogRecord> markers = ledger.flush(clock.advance(Duration.ofSeconds(10)));
+
+        assertThat(markers).extracting(LogRecord::app).containsExactly("api");
+        assertThat(metrics.records("web")).isEqualTo(250);
+        assertThat(ledger.snapshot().get("web")).containsEntry("corrupt", new Counts(250, 251_000));
+    }
+
+    @Test
     void flush_severalReasons_heaviestFirstWithCounts() throws Exception {
         DropLedger ledger = ledger("");
         ledger.describeReason("rate_limit", app -> "rate limit 1 MiB/s");

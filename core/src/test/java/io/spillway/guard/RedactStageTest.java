@@ -6,14 +6,12 @@ import static io.spillway.guard.Fakes.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.spillway.Theories;
 import io.spillway.record.LogRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -192,13 +190,15 @@ class RedactStageTest {
         assertThat(parameterLines).isEqualTo(3);
     }
 
-    @Property(tries = 300)
-    void apply_arbitraryBytes_neverThrowsAndKeepsUnchangedSameInstance(@ForAll @Size(max = 300) byte[] message) {
-        LogRecord in = record("web", message);
-        LogRecord out = stage.apply(in);
-        if (!out.fields().containsKey("redacted")) {
-            assertThat(out).isSameAs(in);
-        }
+    @Test
+    void apply_arbitraryBytes_neverThrowsAndKeepsUnchangedSameInstance() {
+        Theories.qt(300).forAll(Theories.byteArrays(0, 300)).checkAssert(message -> {
+            LogRecord in = record("web", message);
+            LogRecord out = stage.apply(in);
+            if (!out.fields().containsKey("redacted")) {
+                assertThat(out).isSameAs(in);
+            }
+        });
     }
 
     static Path corpus() {

@@ -4,7 +4,10 @@ import static io.spillway.guard.Fakes.config;
 import static io.spillway.guard.Fakes.record;
 import static io.spillway.guard.Fakes.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.strings;
 
+import io.spillway.Theories;
 import io.spillway.record.LogRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -12,11 +15,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
 class TruncateStageTest {
@@ -80,10 +78,20 @@ class TruncateStageTest {
         assertThat(over.fields()).containsEntry("truncated", "1");
     }
 
-    @Property
-    void apply_arbitraryBytes_boundedAndPrefixPreserved(
-            @ForAll @Size(max = 400) byte[] message, @ForAll @IntRange(min = 64, max = 300) int limit)
-            throws Exception {
+    @Test
+    void apply_arbitraryBytes_boundedAndPrefixPreserved() {
+        Theories.qt(1000)
+                .forAll(Theories.byteArrays(0, 400), integers().between(64, 300))
+                .checkAssert((message, limit) -> {
+                    try {
+                        boundedAndPrefixPreserved(message, limit);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+    }
+
+    private static void boundedAndPrefixPreserved(byte[] message, int limit) throws Exception {
         TruncateStage stage = new TruncateStage(config("truncate: {max_message: " + limit + "B}"));
         LogRecord in = record("app", message);
         LogRecord out = stage.apply(in);
@@ -102,10 +110,22 @@ class TruncateStageTest {
                 .isEqualTo(suffix);
     }
 
-    @Property
-    void apply_validUtf8_staysValidUtf8(
-            @ForAll @StringLength(max = 200) String message, @ForAll @IntRange(min = 64, max = 300) int limit)
-            throws Exception {
+    @Test
+    void apply_validUtf8_staysValidUtf8() {
+        Theories.qt(1000)
+                .forAll(
+                        strings().allPossible().ofLengthBetween(0, 200),
+                        integers().between(64, 300))
+                .checkAssert((message, limit) -> {
+                    try {
+                        staysValidUtf8(message, limit);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+    }
+
+    private static void staysValidUtf8(String message, int limit) throws Exception {
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
         if (!isValidUtf8(bytes)) {
             return; // lone surrogates in the generated string encode as '?', still valid; guard anyway

@@ -21,10 +21,19 @@ final class Banner {
         }
         String token = node.firstAdminToken();
         if (token != null) {
-            out.println("  token    " + token + "  (new admin token, shown once; also in "
+            // Only a prefix: stdout often ends up in journald or a log collector, where a whole admin
+            // token would be readable by anyone who reads logs. The file is owner-only.
+            out.println("  token    " + masked(token) + "  (new admin token, in "
                     + node.dataDir().resolve(io.spillway.server.auth.AdminToken.FILE_NAME) + ", mode 0600)");
         }
         out.println("Stop with Ctrl-C or SIGTERM: buffers drain first.");
         out.flush();
     }
+
+    /** The first {@value #SHOWN} characters of a token and an ellipsis: enough to tell tokens apart. */
+    static String masked(String token) {
+        return token.length() <= SHOWN ? "..." : token.substring(0, SHOWN) + "...";
+    }
+
+    private static final int SHOWN = 10;
 }

@@ -24,11 +24,11 @@ final class ConfigCommand {
             name = "check",
             mixinStandardHelpOptions = true,
             description = {
-                "Validate FILE without starting anything. Prints every problem with its key path",
-                "(exit 1), or 'ok' (exit 0). With --print, also the effective configuration.",
-                "Notifier targets are built as 'run' builds them, so a secret_env, password_env or",
-                "routing_key_env naming an unset environment variable is reported here too:",
-                "run the check in the environment Spillway runs in."
+                "Validate FILE without starting anything: print every problem with its key path (exit 1), or 'ok'"
+                        + " (exit 0).",
+                "With --print, also print the effective configuration. Notifier targets are built as 'run' builds"
+                        + " them, so a secret_env, password_env or routing_key_env naming an unset environment variable"
+                        + " is reported here too: run the check in the environment Spillway runs in."
             })
     static final class Check implements Callable<Integer> {
         @Spec
@@ -47,26 +47,32 @@ final class ConfigCommand {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            NodeConfig c;
             try {
-                NodeConfig c = io.spillway.node.ConfigLoader.load(file, overrides);
-                // The notifier targets, as `run` builds them: secrets named by *_env must be set here.
-                Notifiers.closeAll(Notifiers.build(c.alert().targets()).values());
-                // The floors, against this machine's filesystems, as `run` checks them at start.
-                java.util.List<String> floors = io.spillway.node.Node.floorProblems(c);
-                if (!floors.isEmpty()) {
-                    throw new ConfigException(floors);
-                }
-                if (print) {
-                    out.print(ConfigBinder.toYaml(ConfigBinder.toTree(c)));
-                }
-                out.println(file + ": ok");
-                return 0;
+                c = io.spillway.node.ConfigLoader.load(file, overrides);
             } catch (ConfigException e) {
-                for (String p : e.problems()) {
-                    err.println(file + ": " + p);
-                }
+                // Each problem already says where it came from (the file, or --set).
+                e.problems().forEach(err::println);
                 return 1;
             }
+            try {
+                // The notifier targets, as `run` builds them: secrets named by *_env must be set here.
+                Notifiers.closeAll(Notifiers.build(c.alert().targets()).values());
+            } catch (ConfigException e) {
+                e.problems().forEach(p -> err.println(file + ": " + p));
+                return 1;
+            }
+            // The floors, against this machine's filesystems, as `run` checks them at start.
+            java.util.List<String> floors = io.spillway.node.Node.floorProblems(c);
+            if (!floors.isEmpty()) {
+                floors.forEach(p -> err.println(file + ": " + p));
+                return 1;
+            }
+            if (print) {
+                out.print(ConfigBinder.toYaml(ConfigBinder.toTree(c)));
+            }
+            out.println(file + ": ok");
+            return 0;
         }
     }
 

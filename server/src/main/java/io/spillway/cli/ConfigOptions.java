@@ -22,8 +22,8 @@ final class ConfigOptions {
             names = "--set",
             paramLabel = "KEY=VALUE",
             description = {
-                "Override one config key, e.g. --set inputs.syslog.max_frame=128KiB.",
-                "Repeatable; applied after the file."
+                "Override one config key, e.g. --set inputs.syslog.max_frame=128KiB. Repeatable; applied after the"
+                        + " file."
             })
     List<String> overrides = new ArrayList<>();
 

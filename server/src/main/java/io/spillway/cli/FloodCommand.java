@@ -23,10 +23,11 @@ import picocli.CommandLine.Spec;
         name = "flood",
         mixinStandardHelpOptions = true,
         description = {
-            "Replay the outage against a running Spillway: N quiet apps logging steadily, plus one",
-            "app logging ~7 KB Rails 'Parameters:' dumps far above its limit. Reads back what arrived",
-            "(the file output's per-app files) and reports per app: sent, delivered, lost, and p50/p99",
-            "delivery latency. Exit 0 when no quiet app lost a line, 3 otherwise.",
+            "Replay the outage against a running Spillway and report what each app lost.",
+            "N quiet apps log steadily, plus one app logging ~7 KB Rails 'Parameters:' dumps far above its limit."
+                    + " It reads back what arrived (the file output's per-app files) and reports per app: sent,"
+                    + " delivered, lost, and p50/p99 delivery latency. Exit 0 when no quiet app lost a line, 3"
+                    + " otherwise.",
             ""
         },
         footer = {
@@ -40,6 +41,7 @@ final class FloodCommand implements Callable<Integer> {
 
     @Option(
             names = "--via",
+            paramLabel = "INPUT",
             defaultValue = "syslog",
             description = "Input to send through: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     Via via;
@@ -53,78 +55,92 @@ final class FloodCommand implements Callable<Integer> {
 
     @Option(
             names = "--target",
+            paramLabel = "ADDRESS",
             description = {
-                "Where to send: the syslog TCP address (default 127.0.0.1:5514),",
-                "with --via http the base URL (default http://127.0.0.1:8080),",
-                "with --via forward the forward address (default 127.0.0.1:24224),",
-                "with --via gelf the GELF TCP address (default 127.0.0.1:12201)."
+                "Where to send: with --via syslog the syslog TCP address (default 127.0.0.1:5514), with --via http"
+                        + " the base URL (default http://127.0.0.1:8080), with --via forward the forward address"
+                        + " (default 127.0.0.1:24224), with --via gelf the GELF TCP address (default 127.0.0.1:12201)."
             })
     @Nullable
     String target;
 
     @Option(
             names = "--files",
+            paramLabel = "DIR",
             defaultValue = "data/files",
             description = "The file output's directory to read back from (default ${DEFAULT-VALUE}).")
     Path files;
 
     @Option(
             names = "--metrics",
+            paramLabel = "URL",
             defaultValue = "http://127.0.0.1:8080/metrics",
             description = "Spillway's /metrics, for drop reasons; 'none' to skip (default ${DEFAULT-VALUE}).")
     String metrics;
 
-    @Option(names = "--duration", defaultValue = "30s", description = "How long to send (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--duration",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            description = "How long to send (default ${DEFAULT-VALUE}).")
     String duration;
 
     @Option(
             names = "--warmup",
+            paramLabel = "DURATION",
             defaultValue = "3s",
             description = {
-                "Lines sent in the first DURATION are counted for loss and in p50/p99, but left out of",
-                "the 'p99 after' column: new apps' first lines wait while Spillway creates their files",
-                "and queues, and the JVM compiles (default ${DEFAULT-VALUE}; 0s to count every line)."
+                "Lines sent in the first DURATION are counted for loss and in p50/p99, but left out of the 'p99"
+                        + " after' column: new apps' first lines wait while Spillway creates their files and queues,"
+                        + " and the JVM compiles (default ${DEFAULT-VALUE}; 0s to count every line)."
             })
     String warmup;
 
     @Option(
             names = "--settle",
+            paramLabel = "DURATION",
             defaultValue = "15s",
             description = "How long to wait for stragglers after sending (default ${DEFAULT-VALUE}).")
     String settle;
 
     @Option(
             names = "--quiet-apps",
+            paramLabel = "N",
             defaultValue = "50",
             description = "Number of quiet apps (default ${DEFAULT-VALUE}).")
     int quietApps;
 
     @Option(
             names = "--quiet-rate",
+            paramLabel = "LINES_PER_S",
             defaultValue = "100",
             description = "Lines/s of each quiet app (default ${DEFAULT-VALUE}).")
     double quietRate;
 
     @Option(
             names = "--quiet-size",
+            paramLabel = "SIZE",
             defaultValue = "200",
             description = "Bytes per quiet line (default ${DEFAULT-VALUE}).")
     String quietSize;
 
     @Option(
             names = "--noisy-rate",
+            paramLabel = "LINES_PER_S",
             defaultValue = "15000",
             description = "Lines/s of the noisy app; 0 for none (default ${DEFAULT-VALUE}, ~100x a 1 MiB/s limit).")
     double noisyRate;
 
     @Option(
             names = "--noisy-size",
+            paramLabel = "SIZE",
             defaultValue = "7KiB",
             description = "Bytes per noisy line (default ${DEFAULT-VALUE}).")
     String noisySize;
 
     @Option(
             names = "--prefix",
+            paramLabel = "PREFIX",
             defaultValue = "flood",
             description = "App name prefix (default ${DEFAULT-VALUE}): apps are PREFIX-quiet-NNN and PREFIX-noisy.")
     String prefix;

@@ -24,11 +24,12 @@ import picocli.CommandLine.Spec;
         name = "incidents",
         mixinStandardHelpOptions = true,
         description = {
-            "List incidents of a running Spillway, newest first:",
+            "List the incidents of a running Spillway, newest first.",
             "  ID  SEVERITY  STATE      AGE  HOST    APP  SUMMARY",
-            "  7   critical  triggered  2m   node-7  -    /var/lib/docker 91% used ...",
-            "'spillway incidents show ID' prints one with its timeline; 'spillway ack ID' and",
-            "'spillway resolve ID' act on one.",
+            // picocli formats descriptions: a percent sign is written twice.
+            "  7   critical  triggered  2m   node-7  -    /var/lib/docker 91%% used ...",
+            "'spillway incidents show ID' prints one with its timeline; 'spillway ack ID' and 'spillway resolve ID'"
+                    + " act on one.",
             ""
         },
         footer = {

@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
         name = "logs",
         mixinStandardHelpOptions = true,
         description = {
-            "Print an app's logs from a running Spillway, newest last, like 'heroku logs':",
+            "Print an app's logs from a running Spillway, newest last, like 'heroku logs'.",
+            "Each line is the record's time, the app and its source, and the message:",
             "  2026-11-25T10:00:00.123456+00:00 web[web.1]: message",
             "With -f, keep printing new lines as they arrive (Ctrl-C to stop).",
             ""

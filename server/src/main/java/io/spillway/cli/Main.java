@@ -10,13 +10,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = {
-            "A bounded, fair log plane for container hosts: takes every container's logs off the host's",
-            "disk, keeps them readable, and never lets one app fill a disk or starve another app's logs.",
+            "A bounded, fair log plane for container hosts: it takes every container's logs off the host's disk,"
+                    + " keeps them readable, and never lets one app fill a disk or starve another app's logs.",
             ""
         },
         footer = {
             "",
-            "Start here:  spillway run          (standalone: zero configuration, listens on 127.0.0.1 only)",
+            "Start here:  spillway run     (zero configuration; listens on 127.0.0.1 only)",
             "Then:        logger -n 127.0.0.1 -P 5514 -T --octet-count -t web hello",
             "             spillway logs web -f",
             "             curl -s 127.0.0.1:8080/metrics | grep spillway_input",
@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
             TokenCommand.class,
             ConfigCommand.class,
             FloodCommand.class,
+            SoakCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

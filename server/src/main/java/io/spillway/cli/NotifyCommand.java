@@ -29,10 +29,10 @@ final class NotifyCommand {
             name = "test",
             mixinStandardHelpOptions = true,
             description = {
-                "Send one test message (reason: test) to TARGET from the configuration, with the same",
-                "retries as the self-test, and print the outcome:",
+                "Send one test message (reason: test) to TARGET from the configuration and print the outcome.",
+                "It retries as the self-test does and needs no running node. Use it after changing a target or"
+                        + " rotating its secret:",
                 "  ok: webhook \"oncall\" accepted the test message",
-                "Use it after changing a target or rotating its secret. Needs no running node.",
                 ""
             },
             footer = {"", "Exit status: 0 the target accepted the message, 1 it failed, 2 bad usage or configuration."})

@@ -17,8 +17,11 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Run Spillway standalone: all inputs, the guard, buffers and outputs in one process.",
-            "Needs no configuration: syslog on 127.0.0.1:5514 (TCP and UDP), HTTP on 127.0.0.1:8080",
-            "(/metrics, /healthz, /readyz), data in ./data. SIGTERM or Ctrl-C drains buffers and exits."
+            "Needs no configuration, and listens on 127.0.0.1 only: syslog on 5514 (TCP and UDP, RFC 5424 and"
+                    + " 3164), GELF on 12201 (UDP and TCP), fluent forward on 24224 (what docker --log-driver=fluentd"
+                    + " speaks), and HTTP on 8080 (read API, NDJSON and logplex ingest, dashboard, /metrics,"
+                    + " /healthz, /readyz). Tailing Docker's json-file logs is opt-in (inputs.tail). Data goes to"
+                    + " ./data. SIGTERM or Ctrl-C drains the buffers and exits."
         })
 final class RunCommand implements Callable<Integer> {
     @Spec

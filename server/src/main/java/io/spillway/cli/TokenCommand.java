@@ -27,15 +27,27 @@ import picocli.CommandLine.Spec;
         name = "token",
         mixinStandardHelpOptions = true,
         description = {
-            "Manage the API's bearer tokens in <data_dir>/tokens.json. Works while the node runs:",
-            "the server sees a new or revoked token on its next request. See docs/tokens.md."
+            "Manage the API's bearer tokens in <data_dir>/tokens.json.",
+            "This works while the node runs: the server sees a new or revoked token on its next request. See"
+                    + " docs/tokens.md."
         },
         subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
 final class TokenCommand {
-    /** The data dir's token store, or null after printing the configuration's problems. */
-    static @Nullable TokenStore open(ConfigOptions options, PrintWriter err) {
+    /**
+     * The data dir's token store, or null after printing why not: the configuration's problems, or,
+     * when {@code mustExist}, a data dir that is not there (listing or revoking in a mistyped
+     * directory must not look like "no tokens").
+     */
+    static @Nullable TokenStore open(ConfigOptions options, PrintWriter err, boolean mustExist) {
         try {
-            return TokenStore.inDataDir(options.load().dataDir(), InstantSource.system());
+            java.nio.file.Path dataDir = options.load().dataDir();
+            if (mustExist && !java.nio.file.Files.isDirectory(dataDir)) {
+                err.println("spillway: no data directory at " + dataDir.toAbsolutePath()
+                        + " (the data_dir key, or --data-dir): point it at the directory Spillway runs with");
+                err.flush();
+                return null;
+            }
+            return TokenStore.inDataDir(dataDir, InstantSource.system());
         } catch (ConfigException e) {
             err.println("spillway: the configuration has problems:");
             e.problems().forEach(p -> err.println("  " + p));
@@ -48,8 +60,8 @@ final class TokenCommand {
             name = "create",
             mixinStandardHelpOptions = true,
             description = {
-                "Create a token and print it (on stdout, alone, so TOKEN=$(spillway token create ...)",
-                "works). It is shown this once: only its hash is stored."
+                "Create a token and print it, alone on stdout, so TOKEN=$(spillway token create ...) works.",
+                "It is shown this once: only its hash is stored."
             })
     static final class Create implements Callable<Integer> {
         @Spec
@@ -84,7 +96,7 @@ final class TokenCommand {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--app: " + e.getMessage());
             }
-            TokenStore store = open(options, err);
+            TokenStore store = open(options, err, false);
             if (store == null) {
                 return 2;
             }
@@ -114,7 +126,7 @@ final class TokenCommand {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            TokenStore store = open(options, spec.commandLine().getErr());
+            TokenStore store = open(options, spec.commandLine().getErr(), true);
             if (store == null) {
                 return 2;
             }
@@ -148,7 +160,7 @@ final class TokenCommand {
         @Override
         public Integer call() throws IOException {
             PrintWriter err = spec.commandLine().getErr();
-            TokenStore store = open(options, err);
+            TokenStore store = open(options, err, true);
             if (store == null) {
                 return 2;
             }

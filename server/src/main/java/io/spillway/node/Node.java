@@ -12,6 +12,7 @@ import io.spillway.guard.GuardConfig;
 import io.spillway.guard.Ticker;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.DropCounter;
+import io.spillway.pipeline.InflightMemory;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.Output;
@@ -74,6 +75,8 @@ public final class Node implements AutoCloseable {
     private final Alerting alerting;
     private final SpaceAccountant space;
     private final SpaceWriter incidentSpace;
+    private final InflightMemory inflight;
+    private @Nullable InputMetrics httpMetrics;
 
     public Node(NodeConfig config) {
         this.config = config;
@@ -88,7 +91,10 @@ public final class Node implements AutoCloseable {
         // The ledger first: Guard.create registers its stages' drop wording with it.
         this.drops = new DropLedger(
                 gc.markers(), gc.maxApps(), host, InstantSource.system(), new DropCounter(metrics, gc.maxApps()));
+        // Only the buffers report corrupt drops here: the store writes its own, more precise markers.
+        drops.describeReason("corrupt", app -> "lost to corrupt buffer spill files (see the log and quarantine/)");
         this.guard = Guard.create(gc, drops, Ticker.system());
+        this.inflight = new InflightMemory(config.limits().inflightMemory(), metrics);
         Wiring.inputs(this, inputs);
         Wiring.outputs(this, outputs);
         this.pipeline = new Pipeline(inputs, guard.stages(), outputs, metrics);
@@ -97,7 +103,16 @@ public final class Node implements AutoCloseable {
         this.diskGuard = Wiring.diskGuard(this);
         this.alerting = new Alerting(this);
         pipeline.observe(alerting::observe);
-        this.http = config.http().enabled() ? new HttpServer(config.http(), metrics, ready::get) : null;
+        this.http = config.http().enabled()
+                ? new HttpServer(
+                        config.http(),
+                        metrics,
+                        ready::get,
+                        httpMetrics(),
+                        inflight,
+                        InstantSource.system(),
+                        HttpServer.MIN_IDLE_TO_EVICT)
+                : null;
         if (http != null && config.inputs().http().enabled()) {
             Wiring.ingest(this, http);
         }
@@ -127,6 +142,21 @@ public final class Node implements AutoCloseable {
         InputMetrics m = new InputMetrics(metrics, input);
         inputMetrics.add(m);
         return m;
+    }
+
+    /** The HTTP listener's counters (input {@code http}): the ingest route's and the listener's own. */
+    InputMetrics httpMetrics() {
+        InputMetrics m = httpMetrics;
+        if (m == null) {
+            m = inputMetrics("http");
+            httpMetrics = m;
+        }
+        return m;
+    }
+
+    /** The process-wide budget of bytes inputs hold in flight ({@code limits.inflight_memory}). */
+    public InflightMemory inflight() {
+        return inflight;
     }
 
     /** Called by {@link Wiring} when the store output is enabled. */

@@ -5,6 +5,7 @@ import io.spillway.buffer.FairBufferConfig;
 import io.spillway.config.Check;
 import io.spillway.diskguard.DiskGuardConfig;
 import io.spillway.guard.GuardConfig;
+import io.spillway.pipeline.LimitsConfig;
 import io.spillway.pipeline.WatchConfig;
 import io.spillway.server.HttpConfig;
 import io.spillway.space.SpaceConfig;
@@ -17,6 +18,7 @@ import java.time.Duration;
  * @param host the name of this host in records and events; empty means the machine's host name
  * @param dataDir where Spillway keeps its files (default {@code ./data}; {@code --data-dir} overrides)
  * @param shutdownDrain how long a stop (SIGTERM) may spend delivering what is buffered (default 10s)
+ * @param limits process-wide bounds shared by every input: {@code limits.inflight_memory} (docs/limits.md)
  * @param http the HTTP listener
  * @param inputs the inputs, each under its protocol's name
  * @param guard truncate, redact, rate limit and drop markers, globally and per app (docs/guard.md)
@@ -34,6 +36,7 @@ public record NodeConfig(
         String host,
         Path dataDir,
         Duration shutdownDrain,
+        LimitsConfig limits,
         HttpConfig http,
         InputsConfig inputs,
         GuardConfig guard,
@@ -52,6 +55,7 @@ public record NodeConfig(
                 "",
                 Path.of("data"),
                 Duration.ofSeconds(10),
+                LimitsConfig.defaults(),
                 HttpConfig.defaults(),
                 InputsConfig.defaults(),
                 GuardConfig.defaults(),
@@ -65,6 +69,6 @@ public record NodeConfig(
 
     public NodeConfig withDataDir(Path dir) {
         return new NodeConfig(
-                host, dir, shutdownDrain, http, inputs, guard, buffer, outputs, diskGuard, alert, watch, space);
+                host, dir, shutdownDrain, limits, http, inputs, guard, buffer, outputs, diskGuard, alert, watch, space);
     }
 }

@@ -53,11 +53,11 @@ final class Wiring {
         }
         GelfConfig gelf = node.config().inputs().gelf();
         if (gelf.enabled()) {
-            into.add(new GelfInput(gelf, node.inputMetrics("gelf"), InstantSource.system()));
+            into.add(new GelfInput(gelf, node.inputMetrics("gelf"), InstantSource.system(), node.inflight()));
         }
         ForwardConfig forward = node.config().inputs().forward();
         if (forward.enabled()) {
-            into.add(new ForwardInput(forward, node.inputMetrics("forward"), InstantSource.system()));
+            into.add(new ForwardInput(forward, node.inputMetrics("forward"), InstantSource.system(), node.inflight()));
         }
         TailConfig tail = node.config().inputs().tail();
         if (tail.enabled()) {
@@ -85,7 +85,7 @@ final class Wiring {
                 c,
                 logplex,
                 (records, onDurable) -> node.pipeline().acceptDurable(records, onDurable),
-                node.inputMetrics("http"),
+                node.httpMetrics(),
                 InstantSource.system(),
                 node.host(),
                 app -> node.guard()
@@ -220,7 +220,14 @@ final class Wiring {
         if (store.enabled()) {
             SpaceWriter w = Floors.store(node.space(), node.config(), node.dataDir());
             StoreOutput out = new StoreOutput(
-                    "store", store, store.resolveDir(node.dataDir()), node.metrics(), InstantSource.system(), w);
+                    "store",
+                    store,
+                    store.resolveDir(node.dataDir()),
+                    node.metrics(),
+                    InstantSource.system(),
+                    node.drops(),
+                    node.host(),
+                    w);
             node.storeOutput(out);
             into.add(node.worker(out));
         }

@@ -37,12 +37,13 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>200 with counts when every decodable record was accepted;
  *   <li>400 when the body held nothing decodable; 413 for a body over {@code http.max_request_body}
- *       or over {@code inputs.http.max_records} records;
+ *       (declared, or counted while a chunked body is read: see {@link BodyLimit}) or over {@code
+ *       inputs.http.max_records} records; 415 for a compressed body;
  *   <li>429 with {@code Retry-After} when any record was refused because its app is over its rate
  *       limit: the client retries the whole request, so accepted records may arrive twice (at least
  *       once, never lost);
  *   <li>503 when the buffers refused records for lack of room, or did not confirm durability within
- *       {@code inputs.http.ack_timeout}.
+ *       {@code inputs.http.ack_timeout}, or the body did not fit in {@code limits.inflight_memory}.
  * </ul>
  *
  * <p>Authentication ({@code http.ingest_auth: token}): the token comes as a bearer token or as the
@@ -57,6 +58,7 @@ public final class IngestRoutes {
     private static final Logger log = LoggerFactory.getLogger(IngestRoutes.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String LOGPLEX = "application/logplex-1";
+    private static final DecodeResult NOTHING = new DecodeResult(List.of(), 0, 0, "", false);
 
     /** Offers records and calls back with the receipt once durable (the pipeline's ack hook). */
     public interface DurableSink extends BiConsumer<List<LogRecord>, java.util.function.Consumer<Receipt>> {}
@@ -129,7 +131,22 @@ public final class IngestRoutes {
             }
         }
         String tokenApp = scope.app();
-        byte[] body = ctx.bodyAsBytes();
+        byte[] body;
+        try {
+            body = ctx.req().getInputStream().readAllBytes();
+        } catch (BodyLimit.Refused e) {
+            // Counted by BodyLimit; the response closes the connection, so the rest is never read.
+            if (e.getStatus() == HttpStatus.SERVICE_UNAVAILABLE.getCode()) {
+                ctx.header("Retry-After", "5");
+            }
+            reply(ctx, HttpStatus.forStatus(e.getStatus()), NOTHING, null, e.getMessage());
+            return;
+        } catch (java.io.IOException e) {
+            // The client went away, stalled past http.idle_timeout, or was cut at http.body_timeout.
+            metrics.error("body_read_error");
+            log.debug("ingest from {}: reading the body failed: {}", ctx.ip(), e.toString());
+            return;
+        }
         String app = ctx.queryParam("app");
         String peer = ctx.ip();
         long now = nanos();

@@ -153,4 +153,60 @@ class MainTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("http.listen: expected an address");
     }
+
+    @Test
+    void configCheck_invalidYaml_namesTheFileOnce() throws Exception {
+        Path f = dir.resolve("bad2.yaml");
+        Files.writeString(f, "http: [unclosed\n");
+        Run r = run("config", "check", f.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains(f + ": not valid YAML").doesNotContain(f + ": " + f);
+    }
+
+    @Test
+    void configCheck_missingFile_saysWhy() {
+        Path f = dir.resolve("nowhere.yaml");
+        Run r = run("config", "check", f.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains(f + ": cannot read config file: no such file");
+    }
+
+    @Test
+    void configCheck_badOverride_isAttributedToSetNotTheFile() throws Exception {
+        Path f = dir.resolve("fine.yaml");
+        Files.writeString(f, "shutdown_drain: 3s\n");
+        Run r = run("config", "check", f.toString(), "--set", "http.max_request_body=lots", "--set", "oops");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err())
+                .contains("--set: http.max_request_body: expected a size")
+                .contains("--set oops: expected path.to.key=value")
+                .doesNotContain(f.toString());
+    }
+
+    @Test
+    void help_everyCommandAndSubcommand_noWarningsAndWholeSentenceSummaries() {
+        java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+        todo.add(new picocli.CommandLine(new Main()));
+        int seen = 0;
+        while (!todo.isEmpty()) {
+            picocli.CommandLine cl = todo.poll();
+            todo.addAll(cl.getSubcommands().values());
+            java.util.List<String> args = new java.util.ArrayList<>(
+                    java.util.List.of(cl.getCommandSpec().qualifiedName().split(" ")));
+            if (args.get(args.size() - 1).equals("help")) {
+                continue; // picocli's own help command
+            }
+            args.remove(0);
+            args.add("--help");
+            Run r = run(args.toArray(String[]::new));
+            seen++;
+            assertThat(r.exit()).as(args.toString()).isZero();
+            assertThat(r.err()).as(args + " prints no warning").doesNotContain("WARN");
+            String[] description = cl.getCommandSpec().usageMessage().description();
+            assertThat(description).as(args + " has a description").isNotEmpty();
+            // The first line is the summary in the parent's command list: a whole sentence.
+            assertThat(description[0]).as(args + " summary").matches("[A-Z].*[.]");
+        }
+        assertThat(seen).as("commands checked").isGreaterThan(10);
+    }
 }

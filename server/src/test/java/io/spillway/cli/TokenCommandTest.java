@@ -73,4 +73,16 @@ class TokenCommandTest {
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("invalid app name");
     }
+
+    @Test
+    void listAndRevoke_missingDataDir_exitNonZeroNamingIt() {
+        String missing = dir.resolve("nonexistent").toString();
+        Run list = run("token", "list", "--data-dir", missing);
+        assertThat(list.exit()).isNotZero();
+        assertThat(list.out()).doesNotContain("ID");
+        assertThat(list.err()).contains("no data directory at " + missing).contains("--data-dir");
+        Run revoke = run("token", "revoke", "abc", "--data-dir", missing);
+        assertThat(revoke.exit()).isNotZero();
+        assertThat(revoke.err()).contains("no data directory at " + missing);
+    }
 }

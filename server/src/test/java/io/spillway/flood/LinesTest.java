@@ -1,20 +1,24 @@
 package io.spillway.flood;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.nio.charset.StandardCharsets;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 class LinesTest {
-    @Property(tries = 200)
-    void noisy_parsesBackAndHasTargetSize(
-            @ForAll @LongRange(min = 0, max = 1_000_000_000L) long seq,
-            @ForAll @LongRange(min = 0, max = 1L << 50) long sent,
-            @ForAll @IntRange(min = 200, max = 20_000) int size) {
+    @Test
+    void noisy_parsesBackAndHasTargetSize() {
+        Theories.qt(200)
+                .forAll(
+                        longs().between(0, 1_000_000_000L),
+                        longs().between(0, 1L << 50),
+                        integers().between(200, 20_000))
+                .checkAssert(LinesTest::noisyParsesBack);
+    }
+
+    private static void noisyParsesBack(long seq, long sent, int size) {
         String line = Lines.noisy(seq, sent, size);
         assertThat(Lines.parse("2026-01-01T00:00:00Z h app[stdout] info: " + line))
                 .isEqualTo(new Lines.Mark(seq, sent));

@@ -154,4 +154,57 @@ class HttpIngestIT {
             assertThat(sp.output()).contains("open to anyone").contains("http.ingest_auth");
         }
     }
+
+    @Test
+    void chunkedBodyOf600MiBOneLine_atSmallHeap_is413NotOutOfMemory(@TempDir Path dir) throws Exception {
+        // The hostile tester's case: with -Xmx256m a 600 MB chunked line ended in OutOfMemoryError (500),
+        // because a chunked body skipped http.max_request_body. Now it is refused once past the bound.
+        try (SpillwayProcess small = SpillwayProcess.startWithHeap(dir, "256m")) {
+            long rssBefore = small.rssBytes();
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", small.httpPort)) {
+                s.setSoTimeout(60_000);
+                java.io.OutputStream out = s.getOutputStream();
+                out.write(("POST /api/v1/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-ndjson\r\n"
+                                + "Transfer-Encoding: chunked\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] data = new byte[64 * 1024];
+                java.util.Arrays.fill(data, (byte) 'x');
+                byte[] head = (Integer.toHexString(data.length) + "\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                byte[] crlf = "\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                Thread writer = Thread.ofPlatform().start(() -> {
+                    try {
+                        out.write(chunkOf("{\"app\":\"huge\",\"message\":\""
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                        for (long sent = 0; sent < 600L * 1024 * 1024; sent += data.length) {
+                            out.write(head);
+                            out.write(data);
+                            out.write(crlf);
+                        }
+                        out.write("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    } catch (java.io.IOException e) {
+                        // the server answered and closed: expected
+                    }
+                });
+                String status =
+                        new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+                writer.join(60_000);
+                assertThat(status).isEqualTo("HTTP/1.1 413");
+            }
+            assertThat(small.isAlive()).isTrue();
+            assertThat(small.metric("spillway_input_errors_total{input=\"http\",kind=\"body_too_large\"}"))
+                    .isEqualTo(1);
+            assertThat(small.get("/healthz").statusCode()).isEqualTo(200);
+            System.out.printf("RSS before %d MiB, after %d MiB%n", rssBefore >> 20, small.rssBytes() >> 20);
+            assertThat(small.output()).doesNotContain("OutOfMemoryError");
+        }
+    }
+
+    private static byte[] chunkOf(byte[] data) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.writeBytes((Integer.toHexString(data.length) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.writeBytes(data);
+        b.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return b.toByteArray();
+    }
 }

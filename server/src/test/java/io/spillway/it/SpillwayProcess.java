@@ -50,7 +50,12 @@ public final class SpillwayProcess implements AutoCloseable {
     }
 
     public static SpillwayProcess start(Path dir, int httpPort, int syslogPort, String... extraArgs) throws Exception {
-        return start(dir, dir.resolve("data"), httpPort, syslogPort, extraArgs);
+        return start(dir, dir.resolve("data"), httpPort, syslogPort, "512m", extraArgs);
+    }
+
+    /** With a heap of {@code xmx} (e.g. {@code 256m}) instead of 512m, for tests of memory bounds. */
+    public static SpillwayProcess startWithHeap(Path dir, String xmx, String... extraArgs) throws Exception {
+        return start(dir, dir.resolve("data"), freePort(), freePort(), xmx, extraArgs);
     }
 
     /**
@@ -58,27 +63,34 @@ public final class SpillwayProcess implements AutoCloseable {
      * small filesystem the test mounted.
      */
     public static SpillwayProcess startWithDataDir(Path dir, Path dataDir, String... extraArgs) throws Exception {
-        return start(dir, dataDir, freePort(), freePort(), extraArgs);
+        return start(dir, dataDir, freePort(), freePort(), "512m", extraArgs);
     }
 
     /** Starts and returns without waiting for readiness; for tests of start-up failures. */
     public static Process launch(Path dir, Path dataDir, String... extraArgs) throws Exception {
-        return process(dir, dataDir, freePort(), freePort(), freePort(), freePort(), extraArgs);
+        return process(dir, dataDir, freePort(), freePort(), freePort(), freePort(), "512m", extraArgs);
     }
 
-    private static SpillwayProcess start(Path dir, Path dataDir, int httpPort, int syslogPort, String... extraArgs)
-            throws Exception {
+    private static SpillwayProcess start(
+            Path dir, Path dataDir, int httpPort, int syslogPort, String xmx, String... extraArgs) throws Exception {
         int gelfPort = freePort();
         int forwardPort = freePort();
         Path log = dir.resolve("spillway.out");
-        Process p = process(dir, dataDir, httpPort, syslogPort, gelfPort, forwardPort, extraArgs);
+        Process p = process(dir, dataDir, httpPort, syslogPort, gelfPort, forwardPort, xmx, extraArgs);
         SpillwayProcess sp = new SpillwayProcess(dataDir, httpPort, syslogPort, forwardPort, gelfPort, log, p);
         sp.awaitReady(Duration.ofSeconds(60));
         return sp;
     }
 
     private static Process process(
-            Path dir, Path dataDir, int httpPort, int syslogPort, int gelfPort, int forwardPort, String... extraArgs)
+            Path dir,
+            Path dataDir,
+            int httpPort,
+            int syslogPort,
+            int gelfPort,
+            int forwardPort,
+            String xmx,
+            String... extraArgs)
             throws Exception {
         String jar = System.getProperty("spillway.jar");
         if (jar == null || !Files.exists(Path.of(jar))) {
@@ -88,7 +100,7 @@ public final class SpillwayProcess implements AutoCloseable {
         Path log = dir.resolve("spillway.out");
         List<String> cmd = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx512m",
+                "-Xmx" + xmx,
                 "-jar",
                 jar,
                 "run",
@@ -168,6 +180,20 @@ public final class SpillwayProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The process's resident set size ({@code VmRSS} in {@code /proc/<pid>/status}), or -1 when unknown. */
+    public long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux, or the process is gone
+        }
+        return -1;
     }
 
     public boolean isAlive() {

@@ -35,6 +35,19 @@ class ConfigDocsTest {
         assertThat(c).isNotEqualTo(NodeConfig.defaults());
     }
 
+    @Test
+    void exampleConfig_appGlobs_namesTheSameAppsEverywhere() throws Exception {
+        // One noisy app, named by the same glob wherever the example gives it a policy: a glob that
+        // differs by a letter in one place silently leaves the app without that policy.
+        JsonNode tree = ConfigBinder.readYaml(EXAMPLE);
+        java.util.Set<String> guard = new java.util.TreeSet<>();
+        tree.path("guard").path("apps").fieldNames().forEachRemaining(guard::add);
+        java.util.Set<String> store = new java.util.TreeSet<>();
+        tree.path("outputs").path("store").path("apps").fieldNames().forEachRemaining(store::add);
+        assertThat(guard).as("guard.apps globs").isNotEmpty();
+        assertThat(store).as("outputs.store.apps globs").isEqualTo(guard);
+    }
+
     private static List<String> leafKeys(JsonNode node, String prefix) {
         List<String> out = new ArrayList<>();
         if (!node.isObject() || node.isEmpty()) {

@@ -27,6 +27,11 @@ final class GrowableBuffer {
         size = 0;
     }
 
+    /** Forgets the bytes after the first {@code n}. */
+    void truncate(int n) {
+        size = n;
+    }
+
     /** Lets go of a buffer grown past {@code capacity} by one huge record. */
     void shrink(int capacity) {
         if (buf.length > capacity) {

@@ -1,9 +1,14 @@
 package io.spillway.store;
 
+import io.spillway.buffer.Quarantine;
 import io.spillway.config.DataSize;
+import io.spillway.guard.DropLedger;
 import io.spillway.metrics.Metrics;
+import io.spillway.pipeline.Drops;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
+import io.spillway.record.LogStream;
+import io.spillway.record.Severity;
 import io.spillway.space.FloorException;
 import io.spillway.space.Reservation;
 import io.spillway.space.SpaceWriter;
@@ -17,6 +22,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -30,6 +36,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -71,8 +78,20 @@ import org.slf4j.LoggerFactory;
  * the {@code .open} file is deleted, so at every instant each record is in a complete file; a failed
  * seal is logged and retried by {@link #maintain}. {@link #open}
  * recovers: {@code .tmp} files are deleted, an {@code .open} file whose {@code .zst} exists is deleted
- * (the crash came between rename and delete), torn or garbage tails of {@code .open} files are cut at
- * the last valid CRC (counted), and older {@code .open} files than an app's newest are sealed.
+ * (the crash came between rename and delete), and older {@code .open} files than an app's newest are
+ * sealed.
+ *
+ * <p><b>Damage.</b> An {@code .open} file keeps every valid frame: recovery resynchronises past
+ * garbage ({@link ActiveChunk#recover}). A {@code .zst} whose index cannot be read is salvaged block by
+ * block ({@link SealedChunk#salvage}) and sealed again; a block that fails its CRC when a query reads
+ * it is cut out of its chunk by the seal thread ({@link #repair}). The damaged file goes to {@code
+ * <dir>/quarantine/<app>/} ({@link Quarantine}, bounded), the records lost are counted per app with
+ * reason {@code corrupt} ({@link Drops#droppedMarked}: exact where the damage left their framing or
+ * the chunk's index, else estimated and said so), and a marker record goes into the app's own stream
+ * (G3): {@code spillway: lost 250 records (251.0 kB) to corruption in web/00000000000000a1.zst, a
+ * copy is in quarantine/web/00000000000000a1.zst}, with the fields of a drop marker ({@code
+ * spillway=drop_marker}, {@code dropped_lines}, {@code dropped_bytes}, {@code reasons=corrupt=N}) and
+ * {@code estimated}, {@code file}, {@code quarantine}.
  *
  * <p><b>Retention</b> ({@link #maintain}, and after each batch for the byte caps): a sealed chunk
  * whose last record was stored more than {@code max_age} ago is deleted; an app over its byte cap
@@ -165,17 +184,53 @@ public final class LogStore implements LogReader, Closeable {
 
     private final Semaphore sealPermits;
 
+    /** Where lost records are counted (reason {@code corrupt}) and the host written into loss markers. */
+    private final Drops drops;
+
+    private final String host;
+    private final Quarantine quarantine;
+    /** Loss markers waiting to be appended by the writer (the seal thread finds damage too). */
+    private final ConcurrentLinkedQueue<LogRecord> markers = new ConcurrentLinkedQueue<>();
+    /** Sealed chunk files whose damaged blocks are being cut out. */
+    private final Set<Path> repairing = ConcurrentHashMap.newKeySet();
+    /** Chunks whose damaged blocks were counted but left in place (the floor forbade a rewrite). */
+    private final Set<Path> countedInPlace = ConcurrentHashMap.newKeySet();
+
     private final GrowableBuffer scratch = new GrowableBuffer(64 * 1024);
     private long lastMaintainMillis = Long.MIN_VALUE / 2;
     private volatile boolean closed;
-    /** What sealed files reserve their bytes through (G4); the appends are reserved by StoreOutput. */
-    private volatile SpaceWriter space;
+    /**
+     * What sealed files and the quarantine's copies reserve their bytes through (G4); the appends
+     * are reserved by StoreOutput.
+     */
+    private final SpaceWriter space;
 
     private LogStore(
-            Path dir, StoreConfig config, Metrics metrics, InstantSource clock, LongSupplier ticker, int maxApps) {
+            Path dir,
+            StoreConfig config,
+            Metrics metrics,
+            InstantSource clock,
+            LongSupplier ticker,
+            int maxApps,
+            Drops drops,
+            String host,
+            SpaceWriter space) {
         this.dir = dir;
+        this.drops = drops;
+        this.host = host;
+        this.space = space;
+        // The quarantine's copies keep the store's floor (min_free_space), like its writes (G4): a
+        // copy follows the check at once, so the check claims its bytes as written.
+        this.quarantine = new Quarantine(
+                dir, Math.max(config.chunkSize().bytes() * 4, config.maxTotal().bytes() / 16), bytes -> {
+                    Reservation r = space.reserve(bytes);
+                    if (!r.granted()) {
+                        return false;
+                    }
+                    r.written(bytes);
+                    return true;
+                });
         this.config = config;
-        this.space = SpaceWriter.unaccounted("store", dir);
         this.clock = clock;
         this.ticker = ticker;
         this.metrics = new StoreMetrics(metrics);
@@ -215,7 +270,18 @@ public final class LogStore implements LogReader, Closeable {
      * @param clock wall time: record ages for retention and ingest rates
      */
     public static LogStore open(Path dir, StoreConfig config, Metrics metrics, InstantSource clock) throws IOException {
-        return open(dir, config, metrics, clock, System::nanoTime, MAX_APPS);
+        return open(dir, config, metrics, clock, (app, reason, n, b) -> {}, "");
+    }
+
+    /**
+     * Opens and recovers the store, reporting records lost to corruption to {@code drops} (reason
+     * {@code corrupt}; the store writes the loss marker into the app's stream itself, see {@link
+     * Drops#droppedMarked}) with {@code host} in its markers.
+     */
+    public static LogStore open(
+            Path dir, StoreConfig config, Metrics metrics, InstantSource clock, Drops drops, String host)
+            throws IOException {
+        return open(dir, config, metrics, clock, System::nanoTime, MAX_APPS, drops, host);
     }
 
     /**
@@ -225,20 +291,57 @@ public final class LogStore implements LogReader, Closeable {
      */
     public static LogStore open(Path dir, StoreConfig config, Metrics metrics, InstantSource clock, SpaceWriter space)
             throws IOException {
-        Files.createDirectories(dir);
-        LogStore s = new LogStore(dir, config, metrics, clock, System::nanoTime, MAX_APPS);
-        s.space = space;
-        s.recover();
-        return s;
+        return open(dir, config, metrics, clock, (app, reason, n, b) -> {}, "", space);
+    }
+
+    /** With drops and host as above, and every sealed chunk and quarantine copy reserving through {@code space}. */
+    public static LogStore open(
+            Path dir,
+            StoreConfig config,
+            Metrics metrics,
+            InstantSource clock,
+            Drops drops,
+            String host,
+            SpaceWriter space)
+            throws IOException {
+        return open(dir, config, metrics, clock, System::nanoTime, MAX_APPS, drops, host, space);
     }
 
     /** With a query ticker and an app cap of the caller's choosing (tests). */
     static LogStore open(
             Path dir, StoreConfig config, Metrics metrics, InstantSource clock, LongSupplier ticker, int maxApps)
             throws IOException {
+        return open(dir, config, metrics, clock, ticker, maxApps, (app, reason, n, b) -> {}, "");
+    }
+
+    static LogStore open(
+            Path dir,
+            StoreConfig config,
+            Metrics metrics,
+            InstantSource clock,
+            LongSupplier ticker,
+            int maxApps,
+            Drops drops,
+            String host)
+            throws IOException {
+        return open(dir, config, metrics, clock, ticker, maxApps, drops, host, SpaceWriter.unaccounted("store", dir));
+    }
+
+    private static LogStore open(
+            Path dir,
+            StoreConfig config,
+            Metrics metrics,
+            InstantSource clock,
+            LongSupplier ticker,
+            int maxApps,
+            Drops drops,
+            String host,
+            SpaceWriter space)
+            throws IOException {
         Files.createDirectories(dir);
-        LogStore s = new LogStore(dir, config, metrics, clock, ticker, maxApps);
+        LogStore s = new LogStore(dir, config, metrics, clock, ticker, maxApps, drops, host, space);
         s.recover();
+        s.appendMarkers();
         return s;
     }
 
@@ -268,6 +371,9 @@ public final class LogStore implements LogReader, Closeable {
                 }
                 AppLog a = new AppLog(name, appDir);
                 cut += recoverApp(a);
+                if (name.equals(Quarantine.DIR) && a.sealed.isEmpty() && a.active == null) {
+                    continue; // the quarantine, not an app (an app of that name has chunks here)
+                }
                 chunks += a.sealed.size() + (a.active == null ? 0 : 1);
                 apps.put(name, a);
             }
@@ -279,8 +385,11 @@ public final class LogStore implements LogReader, Closeable {
         total.set(sum);
         if (cut > 0) {
             metrics.recoveryCut(cut);
+            // Not "never synced": a torn tail is, but garbage from outside can hit synced records.
             log.warn(
-                    "store: cut {} of torn or corrupt chunk tails at open (records never synced)", DataSize.human(cut));
+                    "store: cut {} of torn or damaged active-chunk bytes at open (records lost are logged above and"
+                            + " counted in spillway_dropped_records_total{{reason=\"corrupt\"}})",
+                    DataSize.human(cut));
         }
         log.info("store: opened {} with {} apps, {} chunks, {}", dir, apps.size(), chunks, DataSize.human(total.get()));
     }
@@ -292,8 +401,8 @@ public final class LogStore implements LogReader, Closeable {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(a.dir)) {
             for (Path p : ds) {
                 String f = p.getFileName().toString();
-                if (f.endsWith(SealedChunk.TMP_SUFFIX)) {
-                    // A seal cut short by a crash: its .open source is still there.
+                if (f.endsWith(SealedChunk.TMP_SUFFIX) || f.endsWith(ActiveChunk.SUFFIX + ActiveChunk.TMP_SUFFIX)) {
+                    // A seal or a rewrite cut short by a crash: its source is still there.
                     Files.deleteIfExists(p);
                     continue;
                 }
@@ -309,17 +418,33 @@ public final class LogStore implements LogReader, Closeable {
             }
         }
         long maxId = -1;
+        Map<Long, String> unreadable = new TreeMap<>();
         for (Map.Entry<Long, Path> e : sealedFiles.entrySet()) {
             maxId = Math.max(maxId, e.getKey());
             try {
                 SealedChunk c = SealedChunk.open(e.getValue(), e.getKey());
                 addSealed(a, c);
             } catch (IOException ex) {
-                // Written by tmp+fsync+rename, so this is damage from outside; the records are lost.
-                metrics.corrupt();
-                log.error("store: app {}: deleting unreadable chunk {}: {}", a.name, e.getValue(), ex.getMessage());
-                Files.deleteIfExists(e.getValue());
+                // Written by tmp+fsync+rename, so this is damage from outside.
+                unreadable.put(e.getKey(), String.valueOf(ex.getMessage()));
             }
+        }
+        // After the readable ones: their records per byte estimate what a wholly unreadable one held.
+        for (Map.Entry<Long, String> e : unreadable.entrySet()) {
+            Path zst = sealedFiles.get(e.getKey());
+            if (openFiles.containsKey(e.getKey())) {
+                // Its .open source is still there (a crash came before it was deleted): sealed again below.
+                metrics.corrupt();
+                Path where = quarantine.moveOrDelete(zst, a.name);
+                log.warn(
+                        "store: app {}: unreadable {} ({}) is sealed again from its .open source; {}",
+                        a.name,
+                        zst,
+                        e.getValue(),
+                        where == null ? "deleted" : "moved to " + quarantine.describe(where));
+                continue;
+            }
+            salvage(a, zst, e.getKey(), e.getValue());
         }
         long cut = 0;
         for (Map.Entry<Long, Path> e : openFiles.entrySet()) {
@@ -330,10 +455,18 @@ public final class LogStore implements LogReader, Closeable {
                 Files.deleteIfExists(e.getValue());
                 continue;
             }
-            ActiveChunk.Recovery r = ActiveChunk.recover(e.getValue(), id);
+            ActiveChunk.Recovery r = ActiveChunk.recover(e.getValue(), id, quarantine, a.name);
             cut += r.cutBytes();
             if (r.cutBytes() > 0) {
-                log.warn("store: app {}: cut {} bytes of torn tail from {}", a.name, r.cutBytes(), e.getValue());
+                lostToCorruption(
+                        a.name,
+                        r.lostRecords(),
+                        r.lostMessageBytes(),
+                        r.exact(),
+                        e.getValue(),
+                        r.quarantined(),
+                        r.kept(),
+                        r.cutBytes() + " bytes cut");
             }
             ActiveChunk c = r.chunk();
             if (c.count == 0) {
@@ -350,6 +483,243 @@ public final class LogStore implements LogReader, Closeable {
         }
         a.nextId = maxId + 1;
         return cut;
+    }
+
+    /**
+     * A sealed chunk whose index cannot be read: decodes the blocks it can ({@link SealedChunk#salvage})
+     * and seals them again under the same id; the file goes to the quarantine. The records lost are
+     * estimated from the bytes that did not decode, at the rate of the blocks that did (or of the
+     * app's other sealed chunks; none when there is nothing to learn from).
+     */
+    private void salvage(AppLog a, Path path, long id, @Nullable String problem) throws IOException {
+        if (!quarantine.mayWrite(Files.size(path) * 2)) {
+            // At min_free_space (G4) it cannot be sealed again: it stays, unread, until a start with room.
+            metrics.corrupt();
+            log.error(
+                    "store: app {}: {} is unreadable ({}) and the filesystem is at min_free_space: left in place,"
+                            + " salvaged at the next start with room",
+                    a.name,
+                    path,
+                    problem);
+            return;
+        }
+        SealedChunk.Salvage got;
+        try {
+            got = SealedChunk.salvage(path, (int)
+                    Math.min(Integer.MAX_VALUE - 8, config.chunkSize().bytes() * 2));
+        } catch (IOException | RuntimeException ex) {
+            got = new SealedChunk.Salvage(new byte[0], 0, 0, Files.size(path));
+        }
+        double perByte;
+        long n = 0;
+        long bytes = 0;
+        long msg = 0;
+        for (SealedChunk c : a.sealed) {
+            n += c.count;
+            bytes += c.fileSize;
+            msg += c.messageBytes;
+        }
+        if (got.records() > 0) {
+            perByte = got.records() / (double) got.decodedBytes();
+        } else {
+            perByte = bytes == 0 ? 0 : n / (double) bytes;
+        }
+        long lost = (long) Math.floor(got.undecodedBytes() * perByte); // records wholly in the lost bytes
+        long lostMsg = 0;
+        Path where;
+        if (got.records() == 0) {
+            where = quarantine.moveOrDelete(path, a.name);
+            lostMsg = n == 0
+                    ? Math.min(got.undecodedBytes(), lost * ActiveChunk.ESTIMATE_RECORD_BYTES)
+                    : Math.round(lost * (double) msg / n);
+        } else {
+            where = keepCopy(path, a.name);
+            SealedChunk c = SealedChunk.write(
+                    a.dir, id, got.frames(), Files.getLastModifiedTime(path).toMillis(), config.compressionLevel());
+            addSealed(a, c);
+            lostMsg = c.count == 0 ? 0 : Math.round(lost * (double) c.messageBytes / c.count);
+        }
+        lostToCorruption(a.name, lost, lostMsg, false, path, where, got.records() > 0, String.valueOf(problem));
+    }
+
+    private @Nullable Path keepCopy(Path path, String app) {
+        try {
+            return quarantine.copy(path, app);
+        } catch (IOException e) {
+            log.warn("store: cannot copy {} to the quarantine: {}", path, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Counts records lost to corruption ({@code corrupt}, per app), logs where the damaged file went,
+     * and queues a marker record for the app's own stream (G3), appended by the writer.
+     */
+    private void lostToCorruption(
+            String app,
+            long records,
+            long messageBytes,
+            boolean exact,
+            Path file,
+            @Nullable Path quarantined,
+            boolean kept,
+            String problem) {
+        metrics.corrupt();
+        String name = dir.relativize(file).toString();
+        String where = quarantined == null
+                ? (kept ? "no copy kept" : "deleted")
+                : (kept ? "a copy is in " : "moved to ") + quarantine.describe(quarantined);
+        if (records == 0) {
+            log.warn("store: app {}: {}: cut damaged bytes holding no record ({}); {}", app, name, problem, where);
+            return;
+        }
+        String count = (exact ? "" : "about ") + records + (records == 1 ? " record" : " records");
+        log.error(
+                "store: app {}: lost {} ({}{}) to corruption in {} ({}); {}",
+                app,
+                count,
+                DataSize.human(messageBytes),
+                exact ? "" : ", estimated",
+                name,
+                problem,
+                where);
+        drops.droppedMarked(app, "corrupt", records, messageBytes);
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put(DropLedger.MARKER_FIELD, DropLedger.MARKER_VALUE);
+        fields.put("dropped_lines", Long.toString(records));
+        fields.put("dropped_bytes", Long.toString(messageBytes));
+        fields.put("reasons", "corrupt=" + records);
+        fields.put("estimated", Boolean.toString(!exact));
+        fields.put("file", name);
+        if (quarantined != null) {
+            fields.put("quarantine", quarantine.describe(quarantined));
+        }
+        String message = "spillway: lost " + count + " (" + DataSize.human(messageBytes) + ") to corruption in " + name
+                + ", " + where;
+        long now = clock.millis() * 1_000_000L;
+        markers.add(new LogRecord(
+                now,
+                host,
+                app,
+                "spillway",
+                LogStream.EVENT,
+                Severity.WARNING,
+                message.getBytes(StandardCharsets.UTF_8),
+                fields));
+    }
+
+    /** Appends the loss markers found so far (at open, and by the writer when the seal thread found some). */
+    private void appendMarkers() throws IOException {
+        if (markers.isEmpty()) {
+            return;
+        }
+        List<LogRecord> batch = new ArrayList<>();
+        LogRecord m;
+        while ((m = markers.poll()) != null) {
+            batch.add(m);
+        }
+        append(batch);
+    }
+
+    /**
+     * A query met a block that does not decompress or fails its CRC: the seal thread cuts the chunk's
+     * damaged blocks out ({@link #repair}), unless it is busy with as many chunks as it takes.
+     */
+    private void corruptBlock(AppLog a, SealedChunk c) {
+        if (closed || !repairing.add(c.path)) {
+            return;
+        }
+        if (!sealPermits.tryAcquire()) {
+            repairing.remove(c.path);
+            return; // the next query that meets it asks again
+        }
+        try {
+            sealer.execute(() -> repair(a, c));
+        } catch (RejectedExecutionException e) {
+            repairing.remove(c.path);
+            sealPermits.release();
+        }
+    }
+
+    /**
+     * On the seal thread: reads every block of a sealed chunk; if some are damaged, copies the file to
+     * the quarantine and rewrites it without them (the good blocks keep their bytes and record
+     * indexes, so cursors stay valid), or moves it there if none is readable. The records lost are
+     * exact (the index holds each block's count); their message bytes are estimated.
+     */
+    private void repair(AppLog a, SealedChunk c) {
+        try {
+            synchronized (a) {
+                if (!a.sealed.contains(c)) {
+                    return; // evicted, or already repaired (a query's older snapshot met the block again)
+                }
+            }
+            List<SealedChunk.Block> bad = c.damagedBlocks();
+            if (bad.isEmpty()) {
+                return;
+            }
+            long lost = 0;
+            for (SealedChunk.Block b : bad) {
+                lost += b.count();
+            }
+            long lostMsg = c.estimatedMessageBytes(bad);
+            Path where;
+            boolean kept = bad.size() < c.blocks.length;
+            if (kept && !quarantine.mayWrite(c.fileSize * 2)) {
+                // At min_free_space (G4) no rewrite: queries keep skipping the blocks; counted once
+                // per start.
+                if (countedInPlace.add(c.path)) {
+                    lostToCorruption(
+                            a.name,
+                            lost,
+                            lostMsg,
+                            true,
+                            c.path,
+                            null,
+                            true,
+                            bad.size() + " damaged block(s), left in place at min_free_space");
+                }
+                return;
+            }
+            if (!kept) {
+                synchronized (a) {
+                    if (!a.sealed.remove(c)) {
+                        return; // evicted meanwhile
+                    }
+                    a.sealedBytes -= c.fileSize;
+                    a.sealedRecords -= c.count;
+                    a.sealedMessageBytes -= c.messageBytes;
+                }
+                total.addAndGet(-c.fileSize);
+                where = quarantine.moveOrDelete(c.path, a.name);
+            } else {
+                where = keepCopy(c.path, a.name);
+                Path tmp = c.path.resolveSibling(c.path.getFileName() + ".tmp");
+                c.writeWithout(bad, tmp);
+                SealedChunk r;
+                synchronized (a) {
+                    int i = a.sealed.indexOf(c);
+                    if (i < 0) {
+                        Files.deleteIfExists(tmp);
+                        return; // evicted meanwhile
+                    }
+                    Files.move(tmp, c.path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    r = SealedChunk.open(c.path, c.id);
+                    a.sealed.set(i, r);
+                    a.sealedBytes += r.fileSize - c.fileSize;
+                    a.sealedRecords += r.count - c.count;
+                    a.sealedMessageBytes += r.messageBytes - c.messageBytes;
+                }
+                total.addAndGet(r.fileSize - c.fileSize);
+                SealedChunk.forceDirectory(a.dir);
+            }
+            lostToCorruption(a.name, lost, lostMsg, true, c.path, where, kept, bad.size() + " damaged block(s)");
+        } catch (IOException | RuntimeException e) {
+            log.error("store: app {}: cannot cut the damaged blocks out of {}: {}", a.name, c.path, e.toString());
+        } finally {
+            repairing.remove(c.path);
+            sealPermits.release();
+        }
     }
 
     private static void addSealed(AppLog a, SealedChunk c) {
@@ -375,6 +745,15 @@ public final class LogStore implements LogReader, Closeable {
     public void append(List<LogRecord> batch) throws IOException {
         synchronized (writeLock) {
             ensureOpen();
+            if (!markers.isEmpty()) {
+                List<LogRecord> withMarkers = new ArrayList<>();
+                LogRecord m;
+                while ((m = markers.poll()) != null) {
+                    withMarkers.add(m);
+                }
+                withMarkers.addAll(batch);
+                batch = withMarkers;
+            }
             long now = clock.millis();
             List<AppLog> touched = new ArrayList<>();
             List<Runnable> handovers = new ArrayList<>(0);
@@ -856,6 +1235,7 @@ public final class LogStore implements LogReader, Closeable {
     public void maintain() throws IOException {
         synchronized (writeLock) {
             ensureOpen();
+            appendMarkers();
             long now = clock.millis();
             if (now - lastMaintainMillis >= MAINTAIN_EVERY_MILLIS) {
                 maintainLocked(now);
@@ -925,6 +1305,17 @@ public final class LogStore implements LogReader, Closeable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (!markers.isEmpty()) {
+                // Loss markers the seal thread queued since the last write: appended before the files close.
+                closed = false;
+                try {
+                    appendMarkers();
+                } catch (IOException | RuntimeException e) {
+                    log.warn("store: loss markers not appended at close (the losses are counted): {}", e.toString());
+                } finally {
+                    closed = true;
+                }
             }
             for (AppLog a : apps.values()) {
                 synchronized (a) {
@@ -1004,7 +1395,8 @@ public final class LogStore implements LogReader, Closeable {
         Budget budget = new Budget(
                 ticker, config.queryTimeout().toNanos(), config.queryMaxScan().bytes());
         try {
-            QueryResult r = new QueryRun(a, query, cursor, budget, metrics, pool, window).run();
+            QueryResult r =
+                    new QueryRun(a, query, cursor, budget, metrics, pool, window, c -> corruptBlock(a, c)).run();
             metrics.query(r.stoppedEarly());
             return r;
         } catch (IOException e) {

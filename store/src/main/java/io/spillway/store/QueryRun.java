@@ -65,6 +65,9 @@ final class QueryRun {
     private int[] lengths = new int[256];
 
     private final @Nullable ScanPool pool;
+    /** Told of a sealed chunk with a damaged block, so the store can cut it out. */
+    private final java.util.function.Consumer<SealedChunk> onCorrupt;
+
     private final int window;
 
     /** The walk: {@link BlockRef}s of sealed chunks and {@link AppLog.ActiveView}s, in the query's order. */
@@ -99,7 +102,9 @@ final class QueryRun {
             Budget budget,
             StoreMetrics metrics,
             @Nullable ScanPool pool,
-            int window) {
+            int window,
+            java.util.function.Consumer<SealedChunk> onCorrupt) {
+        this.onCorrupt = onCorrupt;
         if (window < 1) {
             throw new IllegalArgumentException("window must be at least 1");
         }
@@ -323,6 +328,7 @@ final class QueryRun {
         t.forget();
         if (t.error != null) {
             metrics.corrupt();
+            onCorrupt.accept(r.chunk());
             log.error(
                     "store: app {}: skipping a corrupt block of {}: {}",
                     app.name,

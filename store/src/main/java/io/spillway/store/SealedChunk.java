@@ -172,30 +172,7 @@ final class SealedChunk {
                     raw.reset();
                 }
             }
-            GrowableBuffer index = new GrowableBuffer(INDEX_HEAD + ENTRY * blocks.size() + TRAILER);
-            index.putInt(blocks.size());
-            index.putInt(count);
-            index.putLong(minTs);
-            index.putLong(maxTs);
-            index.putLong(rawBytes);
-            index.putLong(messageBytes);
-            index.putLong(lastWriteMillis);
-            for (Block b : blocks) {
-                index.putLong(b.offset());
-                index.putInt(b.compressedLength());
-                index.putInt(b.rawLength());
-                index.putInt(b.firstIndex());
-                index.putInt(b.count());
-                index.putLong(b.minTs());
-                index.putLong(b.maxTs());
-                index.putInt(b.crc());
-            }
-            int indexLen = index.size();
-            crc.reset();
-            crc.update(index.array(), 0, indexLen);
-            index.putInt(indexLen);
-            index.putInt((int) crc.getValue());
-            index.put(END_MAGIC, 0, END_MAGIC.length);
+            GrowableBuffer index = index(blocks, count, minTs, maxTs, rawBytes, messageBytes, lastWriteMillis);
             offset = writeFully(ch, ByteBuffer.wrap(index.array(), 0, index.size()), offset);
             ch.force(true);
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
@@ -215,6 +192,285 @@ final class SealedChunk {
             Files.deleteIfExists(tmp);
             throw e;
         }
+    }
+
+    /** The index and trailer of a chunk holding {@code blocks}. */
+    private static GrowableBuffer index(
+            List<Block> blocks, int count, long minTs, long maxTs, long rawBytes, long messageBytes, long lastWrite) {
+        GrowableBuffer index = new GrowableBuffer(INDEX_HEAD + ENTRY * blocks.size() + TRAILER);
+        index.putInt(blocks.size());
+        index.putInt(count);
+        index.putLong(minTs);
+        index.putLong(maxTs);
+        index.putLong(rawBytes);
+        index.putLong(messageBytes);
+        index.putLong(lastWrite);
+        for (Block b : blocks) {
+            index.putLong(b.offset());
+            index.putInt(b.compressedLength());
+            index.putInt(b.rawLength());
+            index.putInt(b.firstIndex());
+            index.putInt(b.count());
+            index.putLong(b.minTs());
+            index.putLong(b.maxTs());
+            index.putInt(b.crc());
+        }
+        int indexLen = index.size();
+        CRC32C crc = new CRC32C();
+        crc.update(index.array(), 0, indexLen);
+        index.putInt(indexLen);
+        index.putInt((int) crc.getValue());
+        index.put(END_MAGIC, 0, END_MAGIC.length);
+        return index;
+    }
+
+    /** The blocks of this chunk that do not decompress or fail their CRC (reads every block). */
+    List<Block> damagedBlocks() throws IOException {
+        List<Block> bad = new ArrayList<>();
+        CRC32C crc = new CRC32C();
+        byte[] into = new byte[0];
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+                ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
+            for (Block b : blocks) {
+                try {
+                    into = decode(b, readCompressed(ch, b), zstd, into, crc);
+                } catch (IOException e) {
+                    bad.add(b);
+                }
+            }
+        }
+        return bad;
+    }
+
+    /**
+     * Writes this chunk without the blocks {@code bad} as {@code tmp}: the good blocks' bytes stay at
+     * their offsets and keep their record indexes (so cursors stay valid), followed by a new index.
+     * Its message bytes drop by the bad blocks' share of the raw bytes (the index keeps only the
+     * chunk's total). The caller renames it over this chunk's file.
+     */
+    void writeWithout(List<Block> bad, Path tmp) throws IOException {
+        List<Block> good = new ArrayList<>();
+        int n = 0;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        long raw = 0;
+        long badRaw = 0;
+        for (Block b : blocks) {
+            if (bad.contains(b)) {
+                badRaw += b.rawLength();
+                continue;
+            }
+            good.add(b);
+            n += b.count();
+            min = Math.min(min, b.minTs());
+            max = Math.max(max, b.maxTs());
+            raw += b.rawLength();
+        }
+        long msg = rawBytes == 0 ? 0 : Math.round(messageBytes * (double) raw / (raw + badRaw));
+        long indexStart = fileSize - TRAILER - (INDEX_HEAD + (long) ENTRY * blocks.length);
+        GrowableBuffer index = index(good, n, min, max, raw, msg, lastWriteMillis);
+        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ);
+                FileChannel out = FileChannel.open(
+                        tmp,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
+            long at = 0;
+            while (at < indexStart) {
+                long k = in.transferTo(at, indexStart - at, out);
+                if (k <= 0) {
+                    throw new IOException(path + ": cannot copy bytes " + at + ".." + indexStart);
+                }
+                at += k;
+            }
+            writeFully(out, ByteBuffer.wrap(index.array(), 0, index.size()), indexStart);
+            out.force(true);
+        }
+    }
+
+    /** The records of a block with a known record range lost: its count, and its estimated message bytes. */
+    long estimatedMessageBytes(List<Block> bad) {
+        long badRaw = 0;
+        for (Block b : bad) {
+            badRaw += b.rawLength();
+        }
+        return rawBytes == 0 ? 0 : Math.round(messageBytes * (double) badRaw / rawBytes);
+    }
+
+    /** What {@link #salvage} decoded of a chunk file whose index is unreadable. */
+    record Salvage(byte[] frames, int records, long decodedBytes, long undecodedBytes) {}
+
+    /** zstd's frame magic number, little-endian (RFC 8878 §3.1.1). */
+    private static final int ZSTD_MAGIC = 0xFD2FB528;
+
+    /**
+     * Decodes what it can of a chunk file whose index or trailer is damaged: finds zstd frames by their
+     * magic number, works out each frame's length from its block headers (RFC 8878 §3.1.1), and keeps
+     * the records of every frame that decompresses and parses completely, in file order, as the frames
+     * of an active chunk (for {@link #write}). Bounded: a frame may declare at most {@code maxRaw}
+     * decompressed bytes.
+     */
+    static Salvage salvage(Path path, int maxRaw) throws IOException {
+        byte[] all = Files.readAllBytes(path);
+        GrowableBuffer frames = new GrowableBuffer(64 * 1024);
+        CRC32C crc = new CRC32C();
+        int records = 0;
+        long decoded = 0;
+        int decodedFrames = 0;
+        int lastEnd = MAGIC.length;
+        try (ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
+            int pos = 0;
+            while (pos + 4 <= all.length) {
+                if (intLe(all, pos) != ZSTD_MAGIC) {
+                    pos++;
+                    continue;
+                }
+                int len = zstdFrameLength(all, pos);
+                int got = len < 0 ? -1 : decodeFrame(all, pos, len, maxRaw, zstd, frames, crc);
+                if (got < 0) {
+                    pos++;
+                    continue;
+                }
+                records += got;
+                decoded += len;
+                decodedFrames++;
+                pos += len;
+                lastEnd = pos;
+            }
+        }
+        long undecoded = Math.max(0, all.length - MAGIC.length - decoded);
+        // What follows the last decoded block starts with the index (one entry per block): not records.
+        long index = INDEX_HEAD + (long) ENTRY * decodedFrames + TRAILER;
+        if (all.length - lastEnd >= index) {
+            undecoded -= index;
+        }
+        return new Salvage(java.util.Arrays.copyOf(frames.array(), frames.size()), records, decoded, undecoded);
+    }
+
+    /** Decompresses one frame and appends its records as active-chunk frames; -1 (nothing added) if it fails. */
+    private static int decodeFrame(
+            byte[] all, int at, int len, int maxRaw, ZstdDecompressCtx zstd, GrowableBuffer frames, CRC32C crc) {
+        long size = Zstd.getFrameContentSize(all, at, len);
+        if (size <= 0 || size > maxRaw) {
+            return -1;
+        }
+        byte[] raw = new byte[(int) size];
+        try {
+            if (zstd.decompressByteArray(raw, 0, raw.length, all, at, len) != raw.length) {
+                return -1;
+            }
+        } catch (RuntimeException e) {
+            return -1;
+        }
+        int start = frames.size();
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        int n = 0;
+        int p = 0;
+        try {
+            while (p < raw.length) {
+                int v = 0;
+                int shift = 0;
+                int b;
+                do {
+                    if (p >= raw.length || shift > 28) {
+                        throw new IllegalArgumentException("record length cut short");
+                    }
+                    b = raw[p++] & 0xff;
+                    v |= (b & 0x7f) << shift;
+                    shift += 7;
+                } while ((b & 0x80) != 0);
+                if (v < RecordFormat.HEAD + 1 || v > raw.length - p) {
+                    throw new IllegalArgumentException("record length " + v + " out of range");
+                }
+                RecordFormat.decode(raw, p, v, "salvage");
+                long ts = RecordFormat.timestamp(raw, p);
+                min = Math.min(min, ts);
+                max = Math.max(max, ts);
+                crc.reset();
+                crc.update(raw, p, v);
+                frames.putInt(v);
+                frames.putInt((int) crc.getValue());
+                frames.put(raw, p, v);
+                p += v;
+                n++;
+            }
+        } catch (IllegalArgumentException e) {
+            frames.truncate(start);
+            return -1;
+        }
+        // Blocks carry no zstd checksum, so garbage in a block's literals decompresses without error.
+        // Where the block's index entry survived (its offset, length, size, count and time span match
+        // what was decoded), its CRC of the decompressed bytes decides; a damaged entry cannot.
+        int entry = indexEntry(all, at, len);
+        if (entry >= 0
+                && GrowableBuffer.getInt(all, entry + 12) == raw.length
+                && GrowableBuffer.getInt(all, entry + 20) == n
+                && GrowableBuffer.getLong(all, entry + 24) == min
+                && GrowableBuffer.getLong(all, entry + 32) == max) {
+            crc.reset();
+            crc.update(raw, 0, raw.length);
+            if ((int) crc.getValue() != GrowableBuffer.getInt(all, entry + 40)) {
+                frames.truncate(start);
+                return -1;
+            }
+        }
+        return n;
+    }
+
+    /** Where the index entry of the block at {@code at} of {@code len} bytes lies (after the block), or -1. */
+    private static int indexEntry(byte[] all, int at, int len) {
+        for (int e = at + len; e + ENTRY <= all.length; e++) {
+            if (GrowableBuffer.getLong(all, e) == at && GrowableBuffer.getInt(all, e + 8) == len) {
+                return e;
+            }
+        }
+        return -1;
+    }
+
+    private static int intLe(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
+    }
+
+    /** The length of the zstd frame at {@code at} from its header and block headers, or -1 (RFC 8878 §3.1.1). */
+    static int zstdFrameLength(byte[] b, int at) {
+        int p = at + 4;
+        if (p >= b.length) {
+            return -1;
+        }
+        int fhd = b[p++] & 0xff;
+        int fcsFlag = fhd >>> 6;
+        boolean single = (fhd & 0x20) != 0;
+        boolean checksum = (fhd & 0x04) != 0;
+        int didFlag = fhd & 0x03;
+        if ((fhd & 0x08) != 0) {
+            return -1; // reserved bit
+        }
+        p += single ? 0 : 1;
+        p += didFlag == 0 ? 0 : didFlag == 1 ? 1 : didFlag == 2 ? 2 : 4;
+        p += fcsFlag == 0 ? (single ? 1 : 0) : fcsFlag == 1 ? 2 : fcsFlag == 2 ? 4 : 8;
+        while (true) {
+            if (p + 3 > b.length) {
+                return -1;
+            }
+            int h = (b[p] & 0xff) | (b[p + 1] & 0xff) << 8 | (b[p + 2] & 0xff) << 16;
+            p += 3;
+            boolean last = (h & 1) != 0;
+            int type = (h >>> 1) & 3;
+            int size = h >>> 3;
+            if (type == 3) {
+                return -1;
+            }
+            p += type == 1 ? 1 : size;
+            if (p > b.length) {
+                return -1;
+            }
+            if (last) {
+                break;
+            }
+        }
+        p += checksum ? 4 : 0;
+        return p > b.length ? -1 : p - at;
     }
 
     /** Reads a chunk's index; throws {@link IOException} if the file is not a complete chunk. */

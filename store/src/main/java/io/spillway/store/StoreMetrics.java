@@ -44,7 +44,8 @@ final class StoreMetrics {
         recoveredCut = m.counter(
                 "spillway_store_recovery_cut_bytes", "Bytes of torn or corrupt active chunk tails cut at open.");
         corrupt = m.counter(
-                "spillway_store_corrupt_chunks", "Sealed chunks or blocks found corrupt and skipped or deleted.");
+                "spillway_store_corrupt_chunks",
+                "Chunks or blocks found damaged (salvaged, repaired or quarantined; records lost are in spillway_dropped_records_total{reason=corrupt}).");
         tailMissed = m.counter("spillway_store_tail_missed", "Records discarded because a live follower fell behind.");
         truncated =
                 m.counter("spillway_store_truncated_records", "Records whose message was cut to fit the chunk size.");

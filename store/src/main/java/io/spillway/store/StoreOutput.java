@@ -3,6 +3,7 @@ package io.spillway.store;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
+import io.spillway.pipeline.Drops;
 import io.spillway.pipeline.Output;
 import io.spillway.record.LogRecord;
 import io.spillway.space.FloorException;
@@ -51,19 +52,15 @@ public final class StoreOutput implements Output {
     private final CounterDataPoint belowFloor;
     private volatile @Nullable LogStore store;
     private final SpaceWriter space;
+    private final Drops drops;
+    private final String host;
     private @Nullable ScheduledExecutorService maintenance;
 
     /**
      * @param dir the store's directory, already resolved by the node ({@link StoreConfig#resolveDir})
      */
     public StoreOutput(String name, StoreConfig config, Path dir, Metrics metrics, InstantSource clock) {
-        this(
-                name,
-                config,
-                dir,
-                metrics,
-                clock,
-                SpaceAccountant.standalone("store", dir, config.minFreeSpace(), MIN_FREE_SPACE_KEY, null));
+        this(name, config, dir, metrics, clock, (app, reason, n, b) -> {}, "");
     }
 
     /** The config key of the floor, named in refusals. */
@@ -73,11 +70,38 @@ public final class StoreOutput implements Output {
     static final int RECORD_OVERHEAD_BYTES = 32;
 
     /**
+     * @param drops where records lost to corruption are counted (reason {@code corrupt}); the store
+     *     writes their marker into the app's stream itself
+     * @param host the host name written into those markers
+     */
+    public StoreOutput(
+            String name, StoreConfig config, Path dir, Metrics metrics, InstantSource clock, Drops drops, String host) {
+        this(
+                name,
+                config,
+                dir,
+                metrics,
+                clock,
+                drops,
+                host,
+                SpaceAccountant.standalone("store", dir, config.minFreeSpace(), MIN_FREE_SPACE_KEY, null));
+    }
+
+    /**
      * @param space the writer batches and sealed chunks reserve their bytes through, registered with
      *     the node's space accountant with {@code min_free_space}
      */
     public StoreOutput(
-            String name, StoreConfig config, Path dir, Metrics metrics, InstantSource clock, SpaceWriter space) {
+            String name,
+            StoreConfig config,
+            Path dir,
+            Metrics metrics,
+            InstantSource clock,
+            Drops drops,
+            String host,
+            SpaceWriter space) {
+        this.drops = drops;
+        this.host = host;
         this.name = name;
         this.config = config;
         this.dir = dir;
@@ -103,7 +127,7 @@ public final class StoreOutput implements Output {
     @Override
     public synchronized void start() throws IOException {
         if (store == null) {
-            LogStore s = LogStore.open(dir, config, metrics, clock, space);
+            LogStore s = LogStore.open(dir, config, metrics, clock, drops, host, space);
             store = s;
             ScheduledExecutorService m = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "store-maintenance");

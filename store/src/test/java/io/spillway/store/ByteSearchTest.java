@@ -1,26 +1,36 @@
 package io.spillway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.strings;
 
 import java.nio.charset.StandardCharsets;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.CharRange;
-import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
 class ByteSearchTest {
-    @Property
-    void indexOf_anyText_agreesWithString(
-            @ForAll @CharRange(from = 'a', to = 'e') @StringLength(max = 80) String hay,
-            @ForAll @CharRange(from = 'a', to = 'e') @StringLength(max = 4) String needle) {
+    @Test
+    void indexOf_anyText_agreesWithString() {
+        Theories.qt(1000)
+                .forAll(
+                        strings().betweenCodePoints('a', 'e').ofLengthBetween(0, 80),
+                        strings().betweenCodePoints('a', 'e').ofLengthBetween(0, 4))
+                .checkAssert(ByteSearchTest::indexOfAgrees);
+    }
+
+    private static void indexOfAgrees(String hay, String needle) {
         byte[] h = hay.getBytes(StandardCharsets.UTF_8);
         assertThat(new ByteSearch(needle).indexOf(h, 0, h.length)).isEqualTo(hay.indexOf(needle));
     }
 
-    @Property
-    void contains_subRange_onlyInsideRange(
-            @ForAll @StringLength(max = 60) String hay, @ForAll @StringLength(min = 1, max = 3) String needle) {
+    @Test
+    void contains_subRange_onlyInsideRange() {
+        Theories.qt(1000)
+                .forAll(
+                        strings().allPossible().ofLengthBetween(0, 60),
+                        strings().allPossible().ofLengthBetween(1, 3))
+                .checkAssert(ByteSearchTest::containsOnlyInsideRange);
+    }
+
+    private static void containsOnlyInsideRange(String hay, String needle) {
         String full = "ZZ" + hay + "ZZ";
         byte[] h = full.getBytes(StandardCharsets.UTF_8);
         byte[] inner = hay.getBytes(StandardCharsets.UTF_8);

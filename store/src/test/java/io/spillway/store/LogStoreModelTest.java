@@ -1,6 +1,10 @@
 package io.spillway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
@@ -15,17 +19,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * Random appends, reopens and queries against a simple in-memory model: per app, the list of records
  * in append order. Every query (time range, substring or regex, limit, both orders), paged through
  * with its cursor to the end, must return exactly the model's matching records in order.
+ *
+ * <p>The commands are a sealed {@link Op} interface; {@link #ops} builds sequences of them from
+ * QuickTheories generators, so a failing sequence shrinks, and a falsified run prints the seed that
+ * replays it ({@link Theories}).
  */
 class LogStoreModelTest {
     private static final List<String> APPS = List.of("a", "b", "c");
@@ -39,36 +45,46 @@ class LogStoreModelTest {
 
     record Ask(String app, long since, long until, int filter, int limit, boolean newestFirst) implements Op {}
 
-    @Provide
-    Arbitrary<List<Op>> ops() {
-        Arbitrary<Op> append = Combinators.combine(
-                        Arbitraries.of(APPS),
-                        Arbitraries.longs().between(0, 1000).list().ofMinSize(1).ofMaxSize(300),
-                        Arbitraries.integers()
-                                .between(0, WORDS.size() - 1)
-                                .list()
-                                .ofSize(3),
-                        Arbitraries.integers().between(0, 3000))
-                .as((app, times, words, pad) -> new Append(app, times, words, pad));
-        Arbitrary<Op> ask = Combinators.combine(
-                        Arbitraries.of(APPS),
-                        Arbitraries.longs().between(-10, 1000),
-                        Arbitraries.longs().between(0, 1100),
-                        Arbitraries.integers().between(0, 4),
-                        Arbitraries.integers().between(1, 200),
-                        Arbitraries.of(true, false))
-                .as((app, since, until, filter, limit, newest) -> new Ask(app, since, until, filter, limit, newest));
-        return Arbitraries.frequencyOf(
-                        net.jqwik.api.Tuple.of(5, append),
-                        net.jqwik.api.Tuple.of(1, Arbitraries.just(new Reopen())),
-                        net.jqwik.api.Tuple.of(4, ask))
-                .list()
-                .ofMinSize(1)
-                .ofMaxSize(25);
+    /** A falsified sequence shrinks for at most this many candidates: each one writes a real store. */
+    static final int SHRINK_CYCLES = 1000;
+
+    /** Sequences of 1 to 25 commands: appends of up to 300 records, reopens, and queries. */
+    static Gen<List<Op>> ops() {
+        Gen<String> app = Generate.pick(APPS);
+        Gen<Op> append = app.zip(
+                lists().of(longs().between(0, 1000)).ofSizeBetween(1, 300),
+                lists().of(integers().between(0, WORDS.size() - 1)).ofSize(3),
+                integers().between(0, 3000),
+                Append::new);
+        Gen<Long> since = longs().between(-10, 1000);
+        Gen<Long> until = longs().between(0, 1100);
+        Gen<Integer> filter = integers().between(0, 4);
+        Gen<Integer> limit = integers().between(1, 200);
+        Gen<Boolean> newestFirst = booleans().all();
+        Gen<Op> ask = in -> new Ask(
+                app.generate(in),
+                since.generate(in),
+                until.generate(in),
+                filter.generate(in),
+                limit.generate(in),
+                newestFirst.generate(in));
+        Gen<Op> op = Generate.frequency(
+                Pair.of(5, append), Pair.of(1, Generate.<Op>constant(new Reopen())), Pair.of(4, ask));
+        return lists().of(op).ofSizeBetween(1, 25);
     }
 
-    @Property(tries = 60)
-    void store_randomOps_matchesModel(@ForAll("ops") List<Op> ops) throws IOException {
+    @Test
+    void store_randomOps_matchesModel() {
+        Theories.qt(60).withShrinkCycles(SHRINK_CYCLES).forAll(ops()).checkAssert(ops -> {
+            try {
+                run(ops);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static void run(List<Op> ops) throws IOException {
         Path dir = Files.createTempDirectory("store-model");
         Map<String, List<LogRecord>> model = new HashMap<>();
         FakeClock clock = new FakeClock(Stores.T0);

@@ -13,16 +13,18 @@ import java.util.Objects;
  * enabled: true
  * listen: 127.0.0.1:24224     # TCP, and the UDP heartbeat on the same port; port 0 picks a free port
  * heartbeat: true            # answer in_forward's UDP heartbeat on the listen port
- * max_connections: 1024       # further connections are closed at once (counted connection_refused)
+ * max_connections: 1024       # one more closes the longest idle (idle_evicted), else itself (connection_refused)
  * idle_timeout: 5m            # a connection silent this long is closed (counted idle_timeout)
  * max_entry: 1MiB             # one event (one [time, record] entry) at most (too_large, the entry is skipped)
  * max_chunk: 16MiB            # one msgpack frame at most; the connection is closed (too_large)
  * max_decompressed: 64MiB     # a gzip-compressed chunk inflates to at most this (too_large, chunk refused)
  * max_buffered: 256MiB        # incomplete frames held by all connections together (memory_budget)
  * ack_timeout: 30s            # a chunk not durable this long is not acknowledged; the connection is closed
+ * dedup_window: 16384         # chunk ids remembered per node: a resent chunk is acknowledged, not stored again
  * shared_key: ""              # non-empty: clients must pass the HELO/PING/PONG handshake with this key
  * self_hostname: spillway     # the server's name in the PONG of the handshake
  * app: "{{container_name}}"   # app name template over the tag and record fields; falls back to the tag
+ * max_connections_per_source: 512 # one more from the same address is closed (per_source_limit)
  * tls:
  *   enabled: false
  *   cert: ""                  # PEM certificate chain file
@@ -32,7 +34,8 @@ import java.util.Objects;
  * @param enabled run the forward input, default true
  * @param listen TCP address and port, default {@code 127.0.0.1:24224}
  * @param heartbeat answer UDP heartbeats on the listen port, default true
- * @param maxConnections open connections at most, default 1024
+ * @param maxConnections open connections at most, default 1024; one more closes the connection idle the
+ *     longest (at least 1s; {@code idle_evicted}), or else is closed itself ({@code connection_refused})
  * @param idleTimeout close a connection that sent nothing for this long, default 5m
  * @param maxEntry one event's encoded size at most, default 1MiB
  * @param maxChunk one msgpack frame's encoded size at most, default 16MiB, at least {@code max_entry}
@@ -40,10 +43,16 @@ import java.util.Objects;
  * @param maxBuffered bytes of incomplete frames held by all connections together, default 256MiB, at
  *     least {@code max_chunk}; over it, a connection holding more than a read's worth is closed
  * @param ackTimeout how long a chunk may take to become durable before its ack is abandoned, default 30s
+ * @param dedupWindow acknowledged chunk ids remembered (per sender host and id, least recently seen
+ *     forgotten first), so that a resend is acknowledged again without being stored twice (counted
+ *     {@code duplicate_chunk}); default 16384, 0 turns it off
  * @param sharedKey the handshake's shared key; empty (default) means no handshake
  * @param selfHostname the server's hostname in the handshake, default {@code spillway}
  * @param app the app name template, default {@code {{container_name}}}
  * @param tls TLS on the TCP listener
+ * @param maxConnectionsPerSource open connections from one IP address at most, default 512; one more is
+ *     closed at once ({@code per_source_limit}). Docker's fluentd driver opens one connection per
+ *     container, all from the host's address: keep it above the containers a host runs
  */
 public record ForwardConfig(
         boolean enabled,
@@ -56,10 +65,12 @@ public record ForwardConfig(
         DataSize maxDecompressed,
         DataSize maxBuffered,
         Duration ackTimeout,
+        int dedupWindow,
         String sharedKey,
         String selfHostname,
         String app,
-        Tls tls) {
+        Tls tls,
+        int maxConnectionsPerSource) {
     /** The frame walker and msgpack arrays are addressed with ints. */
     public static final long MAX_FRAME = Integer.MAX_VALUE - 1024;
 
@@ -76,8 +87,10 @@ public record ForwardConfig(
         Objects.requireNonNull(app, "app");
         Objects.requireNonNull(tls, "tls");
         Check.atLeast(maxConnections, 1, "max_connections");
+        Check.atLeast(maxConnectionsPerSource, 1, "max_connections_per_source");
         Check.positive(idleTimeout, "idle_timeout");
         Check.positive(ackTimeout, "ack_timeout");
+        Check.between(dedupWindow, 0, 1_000_000, "dedup_window");
         Check.between(maxEntry.bytes(), 64, MAX_FRAME, "max_entry");
         Check.between(maxChunk.bytes(), 64, MAX_FRAME, "max_chunk");
         Check.between(maxDecompressed.bytes(), 64, MAX_FRAME, "max_decompressed");
@@ -105,10 +118,12 @@ public record ForwardConfig(
                 DataSize.ofMiB(64),
                 DataSize.ofMiB(256),
                 Duration.ofSeconds(30),
+                16384,
                 "",
                 "spillway",
                 "{{container_name}}",
-                Tls.defaults());
+                Tls.defaults(),
+                512);
     }
 
     /** {@code max_entry} in bytes. */

@@ -2,6 +2,8 @@ package io.spillway.input.forward;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.spillway.config.DataSize;
+import io.spillway.pipeline.InflightMemory;
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;
 import io.spillway.record.Severity;
@@ -23,6 +25,7 @@ import org.msgpack.value.ExtensionValue;
 import org.msgpack.value.ImmutableValue;
 import org.msgpack.value.MapValue;
 import org.msgpack.value.Value;
+import org.msgpack.value.ValueFactory;
 import org.msgpack.value.ValueType;
 
 /**
@@ -30,14 +33,17 @@ import org.msgpack.value.ValueType;
  * records: Message mode {@code [tag, time, record, option?]}, Forward mode {@code [tag, [[time,
  * record], …], option?]}, PackedForward {@code [tag, bin|str of concatenated [time, record], option?]}
  * and CompressedPackedForward (the same with {@code option.compressed == "gzip"}, possibly several
- * concatenated gzip members), or a handshake {@code PING}.
+ * concatenated gzip members), or a handshake {@code PING}. A time is integer or float seconds, or an
+ * EventTime (ext type 0); anywhere a time stands it may also be {@code [time, {metadata}]}, the form
+ * Fluent Bit 2.1+ sends by default, whose metadata entries become {@code metadata.*} fields.
  *
  * <h2>Bounds</h2>
  *
  * Each entry is measured before it is decoded: one longer than {@code max_entry} is skipped and
  * reported ({@code too_large}). Compressed entries are inflated into at most {@code max_decompressed}
  * bytes; a chunk that inflates further is refused as a whole ({@code too_large}) without inflating the
- * rest. Records leave in batches of at most {@value #BATCH} through {@link Events#batch}, so a frame of
+ * rest; the inflated bytes are reserved in the process-wide {@code limits.inflight_memory} as they grow,
+ * and a chunk the budget cannot hold is refused ({@code inflight_memory}). Records leave in batches of at most {@value #BATCH} through {@link Events#batch}, so a frame of
  * millions of tiny entries never materialises as millions of records at once. A record keeps at most
  * {@value #MAX_FIELDS} fields of at most {@value #MAX_FIELD_VALUE} characters.
  *
@@ -62,18 +68,35 @@ final class ForwardDecoder {
 
     private static final long MAX_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
 
+    /** A budget no decoding fills, for decoders that are not part of a node (tests, fuzzing). */
+    private static final InflightMemory UNBOUNDED = InflightMemory.standalone(DataSize.ofBytes(Long.MAX_VALUE));
+
     private final int maxEntry;
     private final int maxDecompressed;
     private final AppTemplate app;
+    private final InflightMemory inflight;
 
-    ForwardDecoder(int maxEntry, int maxDecompressed, AppTemplate app) {
+    /**
+     * @param inflight the process-wide budget inflated chunks are reserved in ({@code limits.inflight_memory})
+     */
+    ForwardDecoder(int maxEntry, int maxDecompressed, AppTemplate app, InflightMemory inflight) {
         this.maxEntry = maxEntry;
         this.maxDecompressed = maxDecompressed;
         this.app = app;
+        this.inflight = inflight;
+    }
+
+    /** Without a process-wide budget: only {@code max_decompressed} bounds inflation. */
+    ForwardDecoder(int maxEntry, int maxDecompressed, AppTemplate app) {
+        this(maxEntry, maxDecompressed, app, UNBOUNDED);
+    }
+
+    ForwardDecoder(ForwardConfig config, InflightMemory inflight) {
+        this(config.maxEntryBytes(), config.maxDecompressedBytes(), AppTemplate.parse(config.app()), inflight);
     }
 
     ForwardDecoder(ForwardConfig config) {
-        this(config.maxEntryBytes(), config.maxDecompressedBytes(), AppTemplate.parse(config.app()));
+        this(config, UNBOUNDED);
     }
 
     /** Receives what a frame holds. Called on the decoding thread, in order. */
@@ -146,6 +169,13 @@ final class ForwardDecoder {
         switch (second) {
             case ARRAY -> {
                 int count = u.unpackArrayHeader();
+                if (count == 2 && n >= 3 && isTime(u.getNextFormat().getValueType())) {
+                    // Message mode with a metadata time, as Fluent Bit sends it:
+                    // [tag, [time, {metadata}], record, option?]. Forward mode's array holds entries
+                    // (arrays), never a time first, so the two cannot be confused.
+                    Value time = ValueFactory.newArray(u.unpackValue(), u.unpackValue());
+                    return message(u, frame, n, time, tag, host, now, batcher);
+                }
                 for (int i = 0; i < count; i++) {
                     int start = (int) u.getTotalReadBytes();
                     int len = measure(frame, start, frame.length - start);
@@ -164,32 +194,46 @@ final class ForwardDecoder {
                 byte[] packed = u.readPayload(len);
                 Value option = n >= 3 ? u.unpackValue() : null;
                 if (option != null && option.isMapValue() && isGzip(option.asMapValue())) {
-                    packed = gunzip(packed);
+                    // The inflated bytes stay reserved until their entries are decoded.
+                    try (InflightMemory.Lease lease = inflight.lease("forward")) {
+                        packed(gunzip(packed, lease), tag, host, now, batcher);
+                    }
+                } else {
+                    packed(packed, tag, host, now, batcher);
                 }
-                packed(packed, tag, host, now, batcher);
                 return batcher.done(tag, chunk(option));
             }
             case INTEGER, FLOAT, EXTENSION -> {
                 if (n < 3) {
                     throw new ForwardException("malformed", "a Message mode frame is [tag, time, record, option?]");
                 }
-                Value time = u.unpackValue();
-                int start = (int) u.getTotalReadBytes();
-                int len = measure(frame, start, frame.length - start);
-                if (len > maxEntry) {
-                    u.skipValue();
-                    batcher.skipped("too_large", "record of " + len + " bytes exceeds max_entry (" + maxEntry + ")");
-                } else {
-                    event(time, u.unpackValue(), tag, host, now, batcher);
-                }
-                Value option = n == 4 ? u.unpackValue() : null;
-                return batcher.done(tag, chunk(option));
+                return message(u, frame, n, u.unpackValue(), tag, host, now, batcher);
             }
             default ->
                 throw new ForwardException(
                         "malformed",
                         "the second element of a forward frame is a time, an array or a bin, got " + second);
         }
+    }
+
+    /** Message mode after its time: {@code record, option?}. */
+    private Frame message(
+            MessageUnpacker u, byte[] frame, int n, Value time, String tag, String host, long now, Batcher batcher)
+            throws IOException, ForwardException {
+        int start = (int) u.getTotalReadBytes();
+        int len = measure(frame, start, frame.length - start);
+        if (len > maxEntry) {
+            u.skipValue();
+            batcher.skipped("too_large", "record of " + len + " bytes exceeds max_entry (" + maxEntry + ")");
+        } else {
+            event(time, u.unpackValue(), tag, host, now, batcher);
+        }
+        Value option = n == 4 ? u.unpackValue() : null;
+        return batcher.done(tag, chunk(option));
+    }
+
+    private static boolean isTime(ValueType t) {
+        return t == ValueType.INTEGER || t == ValueType.FLOAT || t == ValueType.EXTENSION;
     }
 
     private static Ping ping(MessageUnpacker u) throws IOException {
@@ -246,12 +290,21 @@ final class ForwardDecoder {
             batcher.skipped("malformed", "a record is a map, got " + record.getValueType());
             return;
         }
+        // Fluent Bit 2.1+ sends [[time, {metadata}], record] (its retain_metadata_in_forward_mode is
+        // on by default): the time is the array's first element, the metadata map becomes fields.
+        MapValue metadata = null;
+        if (time.isArrayValue()
+                && time.asArrayValue().size() == 2
+                && time.asArrayValue().get(1).isMapValue()) {
+            metadata = time.asArrayValue().get(1).asMapValue();
+            time = time.asArrayValue().get(0);
+        }
         long ts = timestamp(time);
         if (ts < 0) {
             batcher.error("bad_time", "event time " + abbreviate(time.toJson()) + " is not usable; receive time used");
             ts = now;
         }
-        batcher.add(toRecord(ts, tag, host, record.asMapValue()));
+        batcher.add(toRecord(ts, tag, host, record.asMapValue(), metadata));
     }
 
     /** Epoch nanos of an event time (integer or float seconds, or EventTime), or -1. */
@@ -265,7 +318,13 @@ final class ForwardDecoder {
         }
         if (time.isFloatValue()) {
             double s = time.asFloatValue().toDouble();
-            return s >= 0 && s <= MAX_SECONDS ? (long) (s * 1e9) : -1;
+            if (!(s >= 0 && s <= MAX_SECONDS)) {
+                return -1;
+            }
+            // Whole seconds and the fraction apart: s * 1e9 in one double loses the last digits
+            // (1438138800.25 would become ...249999872).
+            long whole = (long) s;
+            return whole * 1_000_000_000L + Math.round((s - whole) * 1e9);
         }
         if (time.isExtensionValue()) {
             ExtensionValue ext = time.asExtensionValue();
@@ -280,7 +339,12 @@ final class ForwardDecoder {
         return -1;
     }
 
-    private LogRecord toRecord(long ts, String tag, String host, MapValue record) {
+    /**
+     * @param metadata the event's metadata map (Fluent Bit's {@code [time, {metadata}]} form), whose
+     *     entries become fields named {@code metadata.KEY} after the record's own, within the same
+     *     field bounds; null when the event has none
+     */
+    private LogRecord toRecord(long ts, String tag, String host, MapValue record, @Nullable MapValue metadata) {
         Map<String, String> text = new LinkedHashMap<>();
         byte[] message = null;
         String messageKey = null;
@@ -305,6 +369,17 @@ final class ForwardDecoder {
                 value = value.substring(1);
             }
             text.put(key, value.length() > MAX_FIELD_VALUE ? value.substring(0, MAX_FIELD_VALUE) : value);
+        }
+        if (metadata != null) {
+            for (Map.Entry<Value, Value> e : metadata.entrySet()) {
+                String key = "metadata." + text(e.getKey());
+                if (text.size() >= MAX_FIELDS - 1 || key.length() > MAX_FIELD_KEY) {
+                    truncated = true;
+                    break;
+                }
+                String value = text(e.getValue());
+                text.putIfAbsent(key, value.length() > MAX_FIELD_VALUE ? value.substring(0, MAX_FIELD_VALUE) : value);
+            }
         }
         if (messageKey != null && messageKey.equals("log") && message != null) {
             // Docker's driver and tailing agents keep the line's newline; a record's message has none.
@@ -359,11 +434,22 @@ final class ForwardDecoder {
             }
             u.skipValue(); // tag
             ValueType second = u.getNextFormat().getValueType();
-            int optionAt = second == ValueType.ARRAY || second.isRawType() ? 2 : 3;
+            int optionAt;
+            if (second == ValueType.ARRAY) {
+                // Forward mode [tag, entries, option], or Message mode with a metadata time
+                // [tag, [time, {metadata}], record, option?].
+                int count = u.unpackArrayHeader();
+                boolean metadataTime = count == 2 && isTime(u.getNextFormat().getValueType());
+                u.skipValue(count);
+                optionAt = metadataTime ? 3 : 2;
+            } else {
+                optionAt = second.isRawType() ? 2 : 3;
+                u.skipValue();
+            }
             if (n != optionAt + 1) {
                 return null;
             }
-            u.skipValue(optionAt - 1);
+            u.skipValue(optionAt - 2);
             return chunk(u.unpackValue());
         } catch (IOException | MessagePackException e) {
             return null;
@@ -395,10 +481,28 @@ final class ForwardDecoder {
 
     /**
      * Inflates concatenated gzip members into at most {@code max_decompressed} bytes; refuses the
-     * chunk as soon as one more byte would be produced, so a bomb is never inflated whole.
+     * chunk as soon as one more byte would be produced, so a bomb is never inflated whole. Without a
+     * lease of its own the reservation is returned before it returns (tests).
      */
     byte[] gunzip(byte[] compressed) throws ForwardException {
-        byte[] out = new byte[Math.min(maxDecompressed + 1, Math.max(1024, compressed.length * 4))];
+        try (InflightMemory.Lease lease = inflight.lease("forward")) {
+            return gunzip(compressed, lease);
+        }
+    }
+
+    /**
+     * {@link #gunzip(byte[])}, reserving every array it allocates in {@code lease} before allocating it
+     * (and returning the one it replaced after the copy): the lease holds the returned array's length
+     * when it returns, and the caller closes it when done with the bytes.
+     *
+     * @throws ForwardException {@code too_large} past {@code max_decompressed}, {@code inflight_memory}
+     *     when the process-wide budget cannot hold the next array, {@code decompress_error} for a
+     *     corrupt stream
+     */
+    byte[] gunzip(byte[] compressed, InflightMemory.Lease lease) throws ForwardException {
+        int first = Math.min(maxDecompressed + 1, Math.max(1024, compressed.length * 4));
+        reserve(lease, first, compressed.length);
+        byte[] out = new byte[first];
         int size = 0;
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), 8192)) {
             while (true) {
@@ -409,7 +513,11 @@ final class ForwardDecoder {
                                 "gzip chunk of " + compressed.length + " bytes inflates past max_decompressed ("
                                         + maxDecompressed + " bytes)");
                     }
-                    out = Arrays.copyOf(out, (int) Math.min((long) maxDecompressed + 1, out.length * 2L));
+                    int next = (int) Math.min((long) maxDecompressed + 1, out.length * 2L);
+                    reserve(lease, next, compressed.length);
+                    int old = out.length;
+                    out = Arrays.copyOf(out, next);
+                    lease.release(old);
                 }
                 int r = in.read(out, size, out.length - size);
                 if (r < 0) {
@@ -420,7 +528,24 @@ final class ForwardDecoder {
         } catch (IOException | RuntimeException e) {
             throw new ForwardException("decompress_error", "cannot gunzip a compressed chunk: " + e.getMessage());
         }
-        return size == out.length ? out : Arrays.copyOf(out, size);
+        if (size == out.length) {
+            return out;
+        }
+        reserve(lease, size, compressed.length);
+        int old = out.length;
+        byte[] trimmed = Arrays.copyOf(out, size);
+        lease.release(old);
+        return trimmed;
+    }
+
+    private static void reserve(InflightMemory.Lease lease, int bytes, int compressed) throws ForwardException {
+        if (!lease.tryReserve(bytes)) {
+            throw new ForwardException(
+                    "inflight_memory",
+                    "inflating a gzip chunk of " + compressed + " bytes needs " + bytes + " more bytes; inputs hold "
+                            + lease.used() + " bytes in flight, the most limits.inflight_memory ("
+                            + lease.limit() + " bytes) allows");
+        }
     }
 
     private static byte[] bytesOrJson(Value v) {

@@ -13,6 +13,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.spillway.buffer.Receipt;
+import io.spillway.config.DataSize;
 import io.spillway.guard.RateLimitStage;
 import io.spillway.guard.RedactStage;
 import io.spillway.guard.RepeatStage;
@@ -20,6 +21,7 @@ import io.spillway.guard.TruncateStage;
 import io.spillway.input.netty.NettyServer;
 import io.spillway.input.netty.PeerErrorLog;
 import io.spillway.pipeline.Admission;
+import io.spillway.pipeline.InflightMemory;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;
@@ -58,13 +60,16 @@ import org.slf4j.LoggerFactory;
  * <h2>Bounds</h2>
  *
  * <ul>
- *   <li>Connections: at most {@code max_connections}; one more is closed when accepted ({@code
- *       connection_refused}). A silent connection is closed after {@code idle_timeout} ({@code
+ *   <li>Connections: at most {@code max_connections}; one more closes the connection idle the longest
+ *       ({@code idle_evicted}), or, when none has been idle for a second, is closed itself ({@code
+ *       connection_refused}); at most {@code max_connections_per_source} from one address ({@code
+ *       per_source_limit}). A silent connection is closed after {@code idle_timeout} ({@code
  *       idle_timeout}).
  *   <li>Bytes: a frame is at most {@code max_chunk} ({@code too_large}; the connection is closed, since
  *       the next frame cannot be found); an event at most {@code max_entry} ({@code too_large}, the
  *       event is skipped); a compressed chunk inflates to at most {@code max_decompressed} ({@code
- *       too_large}, the chunk is refused). A connection holds at most one frame in progress, and all
+ *       too_large}, the chunk is refused), and all inputs' inflated bytes together at most {@code
+ *       limits.inflight_memory} ({@code inflight_memory}, the chunk is refused). A connection holds at most one frame in progress, and all
  *       connections together at most about {@code max_buffered} ({@code memory_budget}, see {@link
  *       ForwardFrameDecoder}), plus the frames and inflated chunks being decoded (one per event loop
  *       thread).
@@ -101,6 +106,7 @@ public final class ForwardInput implements Input {
     private final InstantSource clock;
     private final ForwardDecoder decoder;
     private final PeerErrorLog errors;
+    private final ChunkWindow acknowledged;
     /** Bytes of incomplete frames held by all connections ({@code max_buffered}). */
     private final AtomicLong buffered = new AtomicLong();
 
@@ -114,12 +120,20 @@ public final class ForwardInput implements Input {
      * @param clock the wall clock: receive times of events without a usable time, log rate limiting
      */
     public ForwardInput(ForwardConfig config, InputMetrics metrics, InstantSource clock) {
+        this(config, metrics, clock, InflightMemory.standalone(DataSize.ofBytes(Long.MAX_VALUE)));
+    }
+
+    /**
+     * @param inflight the process-wide budget inflated chunks are reserved in ({@code limits.inflight_memory})
+     */
+    public ForwardInput(ForwardConfig config, InputMetrics metrics, InstantSource clock, InflightMemory inflight) {
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
-        this.decoder = new ForwardDecoder(config);
-        this.server = new NettyServer("forward", 2, metrics, LOG);
+        this.decoder = new ForwardDecoder(config, inflight);
+        this.server = new NettyServer("forward", 2, metrics, LOG, clock);
         this.errors = new PeerErrorLog("forward", metrics, LOG, clock, Duration.ofSeconds(LOG_INTERVAL_SECONDS));
+        this.acknowledged = new ChunkWindow(config.dedupWindow());
     }
 
     @Override
@@ -152,7 +166,12 @@ public final class ForwardInput implements Input {
         }
         server.start();
         try {
-            Channel tcp = server.bindTcp(config.listen(), config.maxConnections(), this::refused, this::initConnection);
+            Channel tcp = server.bindTcp(
+                    config.listen(),
+                    config.maxConnections(),
+                    config.maxConnectionsPerSource(),
+                    this::refused,
+                    this::initConnection);
             LOG.info("forward input {} listening on tcp {}{}", name(), tcp.localAddress(), ssl != null ? " (tls)" : "");
             if (config.heartbeat()) {
                 InetSocketAddress at =
@@ -166,10 +185,9 @@ public final class ForwardInput implements Input {
         }
     }
 
-    /** A connection over max_connections (already counted by the server): log it. */
-    private void refused(SocketChannel ch) {
-        errors.warn(
-                "connection_refused", ch.remoteAddress(), "max_connections (" + config.maxConnections() + ") are open");
+    /** A connection the limits closed (already counted by the server): log it, throttled. */
+    private void refused(SocketChannel ch, String kind, String detail) {
+        errors.warn(kind, ch.remoteAddress(), detail);
     }
 
     /** The pipeline of one admitted connection; runs on its event loop. */
@@ -234,7 +252,15 @@ public final class ForwardInput implements Input {
                 return;
             }
             Value chunk = ForwardDecoder.chunkOf(bytes);
-            Chunk pendingChunk = chunk == null ? null : new Chunk(ctx, chunk);
+            String dedupKey = chunk == null ? null : ChunkWindow.key(host, chunk.toJson());
+            if (dedupKey != null && acknowledged.seen(dedupKey)) {
+                // A resend of a chunk acknowledged before: its client missed the ack. Answer again,
+                // store nothing (it is stored already).
+                metrics.error("duplicate_chunk");
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.ack(chunk)));
+                return;
+            }
+            Chunk pendingChunk = chunk == null ? null : new Chunk(ctx, chunk, dedupKey);
             ForwardDecoder.Events events = new ForwardDecoder.Events() {
                 @Override
                 public void batch(List<LogRecord> records) {
@@ -326,15 +352,17 @@ public final class ForwardInput implements Input {
         private final class Chunk {
             private final ChannelHandlerContext ctx;
             private final Value chunk;
+            private final String dedupKey;
             private final ScheduledFuture<?> timeout;
             private int outstanding;
             private boolean decoded;
             private boolean ok = true;
             private boolean finished;
 
-            Chunk(ChannelHandlerContext ctx, Value chunk) {
+            Chunk(ChannelHandlerContext ctx, Value chunk, String dedupKey) {
                 this.ctx = ctx;
                 this.chunk = chunk;
+                this.dedupKey = dedupKey;
                 this.timeout = ctx.executor()
                         .schedule(this::expire, config.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 pending++;
@@ -378,6 +406,7 @@ public final class ForwardInput implements Input {
                 }
                 timeout.cancel(false);
                 if (write) {
+                    acknowledged.acknowledged(dedupKey);
                     ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.ack(chunk)));
                 } else {
                     errors.error(

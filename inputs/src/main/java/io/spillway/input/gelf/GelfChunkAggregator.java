@@ -1,5 +1,7 @@
 package io.spillway.input.gelf;
 
+import io.spillway.config.DataSize;
+import io.spillway.pipeline.InflightMemory;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Iterator;
@@ -53,9 +55,11 @@ final class GelfChunkAggregator {
     private final long timeoutNanos;
     private final InstantSource clock;
     private final Consumer<String> errors;
+    private final InflightMemory.Lease lease;
     private final LinkedHashMap<Long, Partial> pending = new LinkedHashMap<>();
     private long pendingBytes;
 
+    /** Without a process-wide budget: only the aggregator's own bounds apply. */
     GelfChunkAggregator(
             int maxMessages,
             int maxMessageBytes,
@@ -63,6 +67,29 @@ final class GelfChunkAggregator {
             Duration timeout,
             InstantSource clock,
             Consumer<String> errors) {
+        this(
+                maxMessages,
+                maxMessageBytes,
+                maxTotalBytes,
+                timeout,
+                clock,
+                errors,
+                InflightMemory.standalone(DataSize.ofBytes(Long.MAX_VALUE)).lease("gelf"));
+    }
+
+    /**
+     * @param lease where the chunks held are reserved, in the process-wide {@code limits.inflight_memory};
+     *     the aggregator holds exactly {@link #pendingBytes()} in it
+     */
+    GelfChunkAggregator(
+            int maxMessages,
+            int maxMessageBytes,
+            long maxTotalBytes,
+            Duration timeout,
+            InstantSource clock,
+            Consumer<String> errors,
+            InflightMemory.Lease lease) {
+        this.lease = lease;
         this.maxMessages = maxMessages;
         this.maxMessageBytes = maxMessageBytes;
         this.maxTotalBytes = maxTotalBytes;
@@ -141,6 +168,12 @@ final class GelfChunkAggregator {
             }
             evictOldest();
         }
+        if (!lease.tryReserve(bodyLength)) {
+            // The process-wide budget is full: this message cannot complete, so it goes now.
+            errors.accept("inflight_memory");
+            remove(id, p);
+            return null;
+        }
         p.parts[seq] = copyBody(datagram);
         p.received++;
         p.bytes += bodyLength;
@@ -173,6 +206,7 @@ final class GelfChunkAggregator {
             }
             it.remove();
             pendingBytes -= p.bytes;
+            lease.release(p.bytes);
             errors.accept("chunk_timeout");
             n++;
         }
@@ -194,12 +228,21 @@ final class GelfChunkAggregator {
         Partial p = it.next().getValue();
         it.remove();
         pendingBytes -= p.bytes;
+        lease.release(p.bytes);
         errors.accept("chunk_evicted");
     }
 
     private void remove(long id, Partial p) {
         pending.remove(id);
         pendingBytes -= p.bytes;
+        lease.release(p.bytes);
+    }
+
+    /** Drops every message in reassembly and returns its bytes to the budget (the input stops). */
+    synchronized void clear() {
+        pending.clear();
+        pendingBytes = 0;
+        lease.close();
     }
 
     private static byte[] copyBody(byte[] datagram) {

@@ -18,8 +18,9 @@ import java.util.Objects;
  * tcp:
  *   enabled: true
  *   listen: 127.0.0.1:12201
- *   max_connections: 1024     # further connections are closed at once (counted connection_refused)
+ *   max_connections: 1024     # one more closes the longest idle (idle_evicted), else itself (connection_refused)
  *   idle_timeout: 5m          # a connection silent this long is closed (counted idle_timeout)
+ *   max_connections_per_source: 512 # one more from the same address is closed (per_source_limit)
  * max_message: 1MiB           # largest payload after decompression; also the TCP frame bound (too_large)
  * max_chunked_messages: 1000  # UDP messages being reassembled at once; the oldest is evicted (chunk_evicted)
  * max_reassembly_bytes: 32MiB # chunk bytes held for reassembly in all; the oldest is evicted (chunk_evicted)
@@ -115,19 +116,28 @@ public record GelfConfig(
      *
      * @param enabled listen on TCP
      * @param listen address and port, default {@code 127.0.0.1:12201}
-     * @param maxConnections open connections at most, default 1024; more are closed at once
+     * @param maxConnections open connections at most, default 1024; one more closes the connection idle
+     *     the longest (at least 1s; {@code idle_evicted}), or else is closed itself ({@code connection_refused})
      * @param idleTimeout close a connection that sent nothing for this long, default 5m
+     * @param maxConnectionsPerSource open connections from one IP address at most, default 512; one more is
+     *     closed at once ({@code per_source_limit})
      */
-    public record Tcp(boolean enabled, ListenAddress listen, int maxConnections, Duration idleTimeout) {
+    public record Tcp(
+            boolean enabled,
+            ListenAddress listen,
+            int maxConnections,
+            Duration idleTimeout,
+            int maxConnectionsPerSource) {
         public Tcp {
             Objects.requireNonNull(listen, "listen");
             Objects.requireNonNull(idleTimeout, "idle_timeout");
             Check.atLeast(maxConnections, 1, "max_connections");
             Check.positive(idleTimeout, "idle_timeout");
+            Check.atLeast(maxConnectionsPerSource, 1, "max_connections_per_source");
         }
 
         public static Tcp defaults() {
-            return new Tcp(true, ListenAddress.loopback(12201), 1024, Duration.ofMinutes(5));
+            return new Tcp(true, ListenAddress.loopback(12201), 1024, Duration.ofMinutes(5), 512);
         }
     }
 }

@@ -27,10 +27,12 @@ import org.jspecify.annotations.Nullable;
  *       not a finite positive number means the receive time.
  *   <li>host: {@code host}, else the peer's address. severity: {@code level} (syslog 0–7), else UNKNOWN.
  *   <li>app: the additional field named by {@code app_field} (default {@code _container_name}), else
- *       {@code _tag}, else {@code unknown}, through {@link AppNames#normalize}. source: {@code
+ *       {@code _tag}, else {@code _app}, else {@code facility} (deprecated in GELF 1.1, still sent by
+ *       many libraries), else {@code unknown}, through {@link AppNames#normalize}. source: {@code
  *       _container_id} or empty.
- *   <li>stream: Docker's gelf driver sends level 3 for stderr and 6 for stdout, so a record carrying
- *       {@code _container_id} at level 3 is STDERR, anything else STDOUT.
+ *   <li>stream: Docker's gelf driver sends level 3 for stderr and 6 for stdout, and nothing else says
+ *       the stream; so a record carrying {@code _container_id} is STDERR at level 3, STDOUT at level
+ *       6, and every other record is UNKNOWN (a sender's level is not its stream).
  *   <li>fields: additional fields ({@code _x}) as {@code x} (the underscore dropped, as Graylog shows
  *       them), numbers and booleans as their text; at most {@value #MAX_FIELDS} fields of at most
  *       {@value #MAX_FIELD_VALUE} characters; when fields were left out, {@code fields_truncated=true}.
@@ -88,6 +90,8 @@ public final class GelfDecoder {
         boolean truncated = false;
         String appValue = null;
         String tagValue = null;
+        String appFieldValue = null;
+        String facility = null;
         String containerId = null;
         try (JsonParser p = json.createParser(payload)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -110,6 +114,7 @@ public final class GelfDecoder {
                     case "host" -> host = text(p, v);
                     case "timestamp" -> timestamp = timestamp(p, v, receivedAtNanos);
                     case "level" -> severity = level(p, v);
+                    case "facility" -> facility = text(p, v);
                     default -> {
                         if (key.length() > 1 && key.charAt(0) == '_' && v != JsonToken.VALUE_NULL) {
                             String value = text(p, v);
@@ -118,6 +123,8 @@ public final class GelfDecoder {
                                 appValue = value;
                             } else if (value != null && key.equals("_tag") && tagValue == null) {
                                 tagValue = value;
+                            } else if (value != null && key.equals("_app") && appFieldValue == null) {
+                                appFieldValue = value;
                             } else if (value != null && key.equals("_container_id") && containerId == null) {
                                 containerId = value;
                             }
@@ -129,7 +136,7 @@ public final class GelfDecoder {
                                 }
                             }
                         }
-                        // version, facility, line, file (deprecated in 1.1) and unknown keys are ignored.
+                        // version, line, file (deprecated in 1.1) and unknown keys are ignored.
                     }
                 }
             }
@@ -144,12 +151,18 @@ public final class GelfDecoder {
         String message = useFull ? fullMessage : shortMessage;
 
         String appRaw = appValue;
-        if (appRaw == null || appRaw.isBlank()) {
-            appRaw = tagValue;
+        for (String fallback : new String[] {tagValue, appFieldValue, facility}) {
+            if (appRaw == null || appRaw.isBlank()) {
+                appRaw = fallback;
+            }
         }
         String app = appRaw == null || appRaw.isBlank() ? AppNames.UNKNOWN : AppNames.normalize(appRaw);
         String source = containerId == null ? "" : bound(containerId);
-        LogStream stream = containerId != null && severity == Severity.ofCode(3) ? LogStream.STDERR : LogStream.STDOUT;
+        LogStream stream = containerId == null
+                ? LogStream.UNKNOWN
+                : severity == Severity.ofCode(3)
+                        ? LogStream.STDERR
+                        : severity == Severity.ofCode(6) ? LogStream.STDOUT : LogStream.UNKNOWN;
 
         Map<String, String> fields = new LinkedHashMap<>();
         if (useFull && shortMessage != null) {

@@ -9,8 +9,10 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.spillway.config.DataSize;
 import io.spillway.input.netty.NettyServer;
 import io.spillway.input.netty.PeerErrorLog;
+import io.spillway.pipeline.InflightMemory;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;
@@ -32,15 +34,19 @@ import org.slf4j.LoggerFactory;
  * <h2>Bounds</h2>
  *
  * <ul>
- *   <li>Connections: at most {@code tcp.max_connections}; one more is closed when accepted ({@code
- *       connection_refused}); the connected clients are served on.
+ *   <li>Connections: at most {@code tcp.max_connections}; one more closes the connection idle the
+ *       longest ({@code idle_evicted}), or, when none has been idle for a second, is closed itself
+ *       ({@code connection_refused}); at most {@code tcp.max_connections_per_source} from one address
+ *       ({@code per_source_limit}). See {@link NettyServer}.
  *   <li>Time: a silent connection is closed after {@code tcp.idle_timeout} ({@code idle_timeout}); an
  *       incomplete chunked message is dropped after {@code chunk_timeout} ({@code chunk_timeout}), checked
  *       on every datagram and once a second.
  *   <li>Bytes: a TCP frame is at most {@code max_message} bytes; a longer one is discarded up to its NUL
  *       ({@code too_large}) and the connection goes on. A decompressed payload is at most {@code
  *       max_message} ({@code too_large}). Reassembly holds at most {@code max_chunked_messages} messages
- *       and {@code max_reassembly_bytes} bytes ({@code chunk_evicted}).
+ *       and {@code max_reassembly_bytes} bytes ({@code chunk_evicted}). Inflated payloads and chunks in
+ *       reassembly are reserved in the process-wide {@code limits.inflight_memory}; what does not fit is
+ *       dropped ({@code inflight_memory}).
  * </ul>
  *
  * <h2>Errors</h2>
@@ -67,6 +73,7 @@ public final class GelfInput implements Input {
     private final GelfDecoder decoder;
     private final GelfChunkAggregator chunks;
     private final PeerErrorLog errors;
+    private final InflightMemory inflight;
 
     private final NettyServer server;
     private @Nullable ScheduledFuture<?> expiry;
@@ -78,11 +85,20 @@ public final class GelfInput implements Input {
      * @param clock the wall clock: receive times, chunk timeouts
      */
     public GelfInput(GelfConfig config, InputMetrics metrics, InstantSource clock) {
+        this(config, metrics, clock, InflightMemory.standalone(DataSize.ofBytes(Long.MAX_VALUE)));
+    }
+
+    /**
+     * @param inflight the process-wide budget inflated payloads and reassembled chunks are reserved in
+     *     ({@code limits.inflight_memory})
+     */
+    public GelfInput(GelfConfig config, InputMetrics metrics, InstantSource clock, InflightMemory inflight) {
         this.config = config;
+        this.inflight = inflight;
         this.metrics = metrics;
         this.clock = clock;
         this.decoder = new GelfDecoder(config.appField());
-        this.server = new NettyServer("gelf", 2, metrics, LOG);
+        this.server = new NettyServer("gelf", 2, metrics, LOG, clock);
         this.errors = new PeerErrorLog("gelf", metrics, LOG, clock, Duration.ofSeconds(LOG_INTERVAL_SECONDS));
         this.chunks = new GelfChunkAggregator(
                 config.maxChunkedMessages(),
@@ -90,7 +106,8 @@ public final class GelfInput implements Input {
                 config.maxReassemblyBytes().bytes(),
                 config.chunkTimeout(),
                 clock,
-                kind -> errors.error(kind, null, "chunked message dropped"));
+                kind -> errors.error(kind, null, "chunked message dropped"),
+                inflight.lease("gelf"));
     }
 
     @Override
@@ -112,8 +129,12 @@ public final class GelfInput implements Input {
         try {
             if (config.tcp().enabled()) {
                 GelfConfig.Tcp tcp = config.tcp();
-                Channel listener =
-                        server.bindTcp(tcp.listen(), tcp.maxConnections(), this::refused, this::initConnection);
+                Channel listener = server.bindTcp(
+                        tcp.listen(),
+                        tcp.maxConnections(),
+                        tcp.maxConnectionsPerSource(),
+                        this::refused,
+                        this::initConnection);
                 LOG.info("gelf input {} listening on tcp {}", name(), listener.localAddress());
             }
             if (config.udp().enabled()) {
@@ -128,12 +149,9 @@ public final class GelfInput implements Input {
         }
     }
 
-    /** A connection over tcp.max_connections (already counted by the server): log it. */
-    private void refused(SocketChannel ch) {
-        errors.warn(
-                "connection_refused",
-                ch.remoteAddress(),
-                "tcp.max_connections (" + config.tcp().maxConnections() + ") are open");
+    /** A connection the limits closed (already counted by the server): log it, throttled. */
+    private void refused(SocketChannel ch, String kind, String detail) {
+        errors.warn(kind, ch.remoteAddress(), "tcp." + detail);
     }
 
     /** The pipeline of one admitted connection; runs on its event loop. */
@@ -159,8 +177,9 @@ public final class GelfInput implements Input {
             return;
         }
         LogRecord record;
-        try {
-            byte[] plain = GelfPayloads.decompress(payload, config.maxMessageBytes());
+        // The inflated bytes stay reserved in limits.inflight_memory until the record is decoded.
+        try (InflightMemory.Lease lease = inflight.lease("gelf")) {
+            byte[] plain = GelfPayloads.decompress(payload, config.maxMessageBytes(), lease);
             record = decoder.decode(plain, NettyServer.peerHost(remote), NettyServer.epochNanos(clock.instant()));
         } catch (GelfException e) {
             errors.error(e.kind(), remote, e.getMessage());
@@ -230,6 +249,7 @@ public final class GelfInput implements Input {
             e.cancel(false);
         }
         server.stop();
+        chunks.clear();
         sink = null;
         expiry = null;
     }

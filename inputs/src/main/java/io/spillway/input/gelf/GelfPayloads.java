@@ -1,6 +1,8 @@
 package io.spillway.input.gelf;
 
-import java.io.ByteArrayOutputStream;
+import io.spillway.config.DataSize;
+import io.spillway.pipeline.InflightMemory;
+import java.util.Arrays;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -9,7 +11,9 @@ import java.util.zip.Inflater;
  * first bytes, as Graylog does: {@code 1f 8b} gzip (RFC 1952), {@code 0x78} zlib (RFC 1950), anything
  * else is taken as plain JSON. Inflation stops as soon as the output would pass {@code maxBytes}, so a
  * compression bomb costs at most {@code maxBytes} of memory and is refused ({@code too_large}); a
- * corrupt stream is refused ({@code decompress_error}). Stateless and thread-safe.
+ * corrupt stream is refused ({@code decompress_error}). Every array inflation allocates is reserved
+ * first in the lease given (the process-wide {@code limits.inflight_memory}); a payload the budget
+ * cannot hold is refused ({@code inflight_memory}). Stateless and thread-safe.
  */
 final class GelfPayloads {
     static final int GZIP_MAGIC_1 = 0x1f;
@@ -23,15 +27,29 @@ final class GelfPayloads {
 
     private GelfPayloads() {}
 
+    /** A budget nothing fills, for callers outside a node (tests, fuzzing). */
+    private static final InflightMemory UNBOUNDED = InflightMemory.standalone(DataSize.ofBytes(Long.MAX_VALUE));
+
     /** The payload as plain bytes: inflated if compressed, the same array if plain. */
     static byte[] decompress(byte[] data, int maxBytes) throws GelfException {
+        try (InflightMemory.Lease lease = UNBOUNDED.lease("gelf")) {
+            return decompress(data, maxBytes, lease);
+        }
+    }
+
+    /**
+     * The payload as plain bytes, with every array inflation allocates reserved in {@code lease} first
+     * (the process-wide {@code limits.inflight_memory}); the caller closes the lease when done with the
+     * bytes. A payload the budget cannot hold is refused ({@code inflight_memory}).
+     */
+    static byte[] decompress(byte[] data, int maxBytes, InflightMemory.Lease lease) throws GelfException {
         if (data.length >= 2 && (data[0] & 0xff) == GZIP_MAGIC_1 && (data[1] & 0xff) == GZIP_MAGIC_2) {
-            return inflate(data, gzipBodyOffset(data), true, maxBytes);
+            return inflate(data, gzipBodyOffset(data), true, maxBytes, lease);
         }
         if (data.length >= 2
                 && (data[0] & 0xff) == ZLIB_MAGIC
                 && ((data[0] & 0xff) << 8 | (data[1] & 0xff)) % 31 == 0) {
-            return inflate(data, 0, false, maxBytes);
+            return inflate(data, 0, false, maxBytes, lease);
         }
         if (data.length > maxBytes) {
             throw new GelfException(
@@ -77,19 +95,48 @@ final class GelfPayloads {
         return pos + 1;
     }
 
-    private static byte[] inflate(byte[] data, int offset, boolean raw, int maxBytes) throws GelfException {
+    private static byte[] inflate(byte[] data, int offset, boolean raw, int maxBytes, InflightMemory.Lease lease)
+            throws GelfException {
         // gzip bodies are raw deflate (nowrap); the trailer CRC is not checked: JSON parsing checks content.
         Inflater inflater = new Inflater(raw);
         try {
             inflater.setInput(data, offset, data.length - offset);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, Math.max(256, data.length * 4)));
-            byte[] buf = new byte[8192];
+            int first = Math.min(maxBytes, Math.max(256, data.length * 4));
+            reserve(lease, first, data.length);
+            byte[] out = new byte[first];
+            int size = 0;
             int stalls = 0;
             while (!inflater.finished()) {
-                // Ask for one byte more than allowed at most, so passing the bound is seen without inflating further.
-                int want = Math.min(buf.length, maxBytes - out.size() + 1);
-                int n = inflater.inflate(buf, 0, want);
+                if (size == out.length) {
+                    if (size >= maxBytes) {
+                        // Full: ask for one byte more, so passing the bound is seen without inflating further.
+                        byte[] one = new byte[1];
+                        if (inflater.inflate(one) > 0) {
+                            throw new GelfException(
+                                    "too_large", "decompressed message exceeds max_message (" + maxBytes + " bytes)");
+                        }
+                        if (inflater.finished()) {
+                            break;
+                        }
+                        if (inflater.needsInput() || inflater.needsDictionary()) {
+                            throw new GelfException("decompress_error", "compressed payload is truncated");
+                        }
+                        if (++stalls > 16) {
+                            throw new GelfException("decompress_error", "compressed payload does not advance");
+                        }
+                        continue;
+                    }
+                    int next = (int) Math.min(maxBytes, out.length * 2L);
+                    reserve(lease, next, data.length);
+                    int old = out.length;
+                    out = Arrays.copyOf(out, next);
+                    lease.release(old);
+                }
+                int n = inflater.inflate(out, size, out.length - size);
                 if (n == 0) {
+                    if (inflater.finished()) {
+                        break;
+                    }
                     if (inflater.needsInput() || inflater.needsDictionary()) {
                         throw new GelfException("decompress_error", "compressed payload is truncated");
                     }
@@ -99,17 +146,30 @@ final class GelfPayloads {
                     }
                     continue;
                 }
-                if (out.size() + n > maxBytes) {
-                    throw new GelfException(
-                            "too_large", "decompressed message exceeds max_message (" + maxBytes + " bytes)");
-                }
-                out.write(buf, 0, n);
+                size += n;
             }
-            return out.toByteArray();
+            if (size == out.length) {
+                return out;
+            }
+            reserve(lease, size, data.length);
+            int old = out.length;
+            byte[] trimmed = Arrays.copyOf(out, size);
+            lease.release(old);
+            return trimmed;
         } catch (DataFormatException e) {
             throw new GelfException("decompress_error", "corrupt compressed payload: " + e.getMessage());
         } finally {
             inflater.end();
+        }
+    }
+
+    private static void reserve(InflightMemory.Lease lease, int bytes, int compressed) throws GelfException {
+        if (!lease.tryReserve(bytes)) {
+            throw new GelfException(
+                    "inflight_memory",
+                    "inflating a payload of " + compressed + " bytes needs " + bytes + " more bytes; inputs hold "
+                            + lease.used() + " bytes in flight, the most limits.inflight_memory ("
+                            + lease.limit() + " bytes) allows");
         }
     }
 }

@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
  * Decodes {@code application/logplex-1} bodies, as Heroku-style log drains POST them: RFC 6587
  * octet-counted frames ({@code LEN SP MSG}), each an RFC 5424 message whose STRUCTURED-DATA field is
  * left out ({@code <190>1 2026-11-25T10:00:00+00:00 host app web.1 - State changed}). Logplex omits
- * the field, so a frame whose seventh token is neither {@code -} nor {@code [} gets a nil SD before it
- * is handed to the syslog decoder.
+ * the field, so every frame gets a nil SD after its MSGID before it is handed to the syslog decoder:
+ * the message is everything after the MSGID, whatever its first character.
  *
  * <p>Bounds: the declared length is checked against {@code maxRecord} before anything is copied
  * (too large frames are skipped, their bytes stepped over); a length that is not a number, or runs
@@ -91,7 +91,12 @@ public final class LogplexDecoder {
         return new DecodeResult(out, malformed, tooLarge, firstError, false);
     }
 
-    /** Returns the frame with {@code "- "} inserted where logplex left out the STRUCTURED-DATA field. */
+    /**
+     * Returns the frame with {@code "- "} inserted after the MSGID, where logplex leaves out the
+     * STRUCTURED-DATA field. Always: in logplex-1 everything after the MSGID is the message, so a
+     * message that starts with {@code [} ({@code [INFO] Started GET "/"}) or with {@code - } is text,
+     * not structured data, and must reach the syslog decoder as text (Heroku's drains never send SD).
+     */
     static byte[] withNilStructuredData(byte[] b, int off, int len) {
         int end = off + len;
         int p = off;
@@ -103,10 +108,6 @@ public final class LogplexDecoder {
                 return java.util.Arrays.copyOfRange(b, off, end);
             }
             p++;
-        }
-        boolean hasSd = p < end && (b[p] == '[' || (b[p] == '-' && (p + 1 == end || b[p + 1] == ' ')));
-        if (hasSd) {
-            return java.util.Arrays.copyOfRange(b, off, end);
         }
         byte[] out = new byte[len + 2];
         int head = p - off;

@@ -27,11 +27,16 @@ import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
 import io.spillway.pipeline.InputMetrics;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -46,11 +51,18 @@ import org.slf4j.Logger;
  * <h2>Invariants</h2>
  *
  * <ul>
- *   <li>Connections: at most {@code maxConnections} accepted connections are open at once. One more is
- *       counted ({@code connection_refused}), handed to the input's refusal callback (which logs, and
- *       must not count again) and closed as soon as it is accepted; the connected clients are served
- *       on. An admitted connection is counted ({@link InputMetrics#connectionOpened()}) and tracked
- *       until it closes.
+ *   <li>Connections per source: at most {@code maxConnectionsPerSource} accepted connections from one IP
+ *       address are open at once. One more is counted ({@code per_source_limit}), handed to the input's
+ *       refusal callback (which logs, and must not count again) and closed as soon as it is accepted.
+ *   <li>Connections: at most {@code maxConnections} accepted connections are open at once. One more
+ *       closes the open connection that has read nothing for the longest, if that is at least {@link
+ *       #MIN_IDLE_TO_EVICT} ({@code idle_evicted}, the victim handed to the callback), and is admitted:
+ *       thousands of idle sockets cannot lock a polite new client out. When every connection has read
+ *       within {@link #MIN_IDLE_TO_EVICT}, the new one is refused instead ({@code connection_refused})
+ *       and the connected clients are served on. For the moment an evicted connection takes to close,
+ *       the count may pass the bound by the connections accepted in that moment. An admitted connection is counted
+ *       ({@link InputMetrics#connectionOpened()}) and tracked until it closes; finding the longest idle
+ *       is a scan of the open connections, done only when the bound is reached.
  *   <li>Time: {@link #idleTimeout} closes a connection that sends nothing for the timeout and counts
  *       it ({@code idle_timeout}).
  *   <li>Errors: a UDP socket error that the input's datagram handler passes on is counted ({@code
@@ -68,9 +80,10 @@ import org.slf4j.Logger;
  * <h2>Threads</h2>
  *
  * {@link #start}, the {@code bind…} methods and {@link #stop} are called from one thread (the input's
- * {@code start} and {@code stop}); binding before {@link #start} throws {@link IllegalStateException}. The refusal callback, the connection initialiser and the idle
- * handler run on the event loops; the connection count is atomic and the group of connections is
- * Netty's thread-safe {@link ChannelGroup}. {@link #tcpPort()} and {@link #udpPort()} may be read from
+ * {@code start} and {@code stop}); binding before {@link #start} throws {@link IllegalStateException}.
+ * The refusal callback, the connection initialiser and the idle handler run on the event loops; the
+ * connection count is atomic, the per-source counts and the tracked connections are concurrent maps,
+ * and the group of connections is Netty's thread-safe {@link ChannelGroup}. {@link #tcpPort()} and {@link #udpPort()} may be read from
  * any thread.
  */
 public final class NettyServer {
@@ -80,12 +93,30 @@ public final class NettyServer {
     /** How long {@link #stop} waits for each of its steps. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
+    /** A connection is evicted for a new one over {@code max_connections} only when idle this long. */
+    public static final Duration MIN_IDLE_TO_EVICT = Duration.ofSeconds(1);
+
     private static final int TCP_BACKLOG = 1024;
+
+    /** Told about a connection the limits closed; it was counted already: log it (throttled), do not count. */
+    @FunctionalInterface
+    public interface Refusals {
+        /**
+         * @param ch the connection being closed: the new one ({@code connection_refused}, {@code
+         *     per_source_limit}) or the idle one evicted for it ({@code idle_evicted})
+         * @param kind the error kind it was counted under
+         * @param detail what happened, naming the limit and its key
+         */
+        void closed(SocketChannel ch, String kind, String detail);
+    }
 
     private final String protocol;
     private final InputMetrics metrics;
     private final Logger log;
     private final int threads;
+    private final InstantSource clock;
+    private final Map<SocketChannel, Tracked> tracked = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
     private @Nullable EventLoopGroup group;
     private @Nullable ChannelGroup connections;
     private final AtomicInteger openConnections = new AtomicInteger();
@@ -99,12 +130,14 @@ public final class NettyServer {
      * @param threads event loop threads
      * @param metrics the input's counters; {@link InputMetrics#input()} names the input in log lines
      * @param log the input's logger, so its lines keep their logger name
+     * @param clock the clock connections' last reads are stamped with, for eviction
      */
-    public NettyServer(String protocol, int threads, InputMetrics metrics, Logger log) {
+    public NettyServer(String protocol, int threads, InputMetrics metrics, Logger log, InstantSource clock) {
         this.protocol = protocol;
         this.threads = threads;
         this.metrics = metrics;
         this.log = log;
+        this.clock = clock;
     }
 
     /**
@@ -138,9 +171,11 @@ public final class NettyServer {
      * Binds the TCP listener and waits until it listens.
      *
      * @param listen where to listen
-     * @param maxConnections the most connections open at once
-     * @param onRefused called on the event loop with a connection over the limit, after it was counted
-     *     and before it is closed: log it (throttled), do not count it again
+     * @param maxConnections the most connections open at once ({@code max_connections})
+     * @param maxConnectionsPerSource the most connections open at once from one IP address ({@code
+     *     max_connections_per_source})
+     * @param onRefused called on the event loop with a connection the limits close, after it was
+     *     counted and before it is closed: log it (throttled), do not count it again
      * @param initConnection called on the event loop with each admitted connection to build its pipeline
      * @return the listening channel
      * @throws IOException naming the protocol and address when it cannot listen
@@ -148,7 +183,8 @@ public final class NettyServer {
     public Channel bindTcp(
             ListenAddress listen,
             int maxConnections,
-            Consumer<SocketChannel> onRefused,
+            int maxConnectionsPerSource,
+            Refusals onRefused,
             Consumer<SocketChannel> initConnection)
             throws IOException {
         ServerBootstrap b = new ServerBootstrap()
@@ -159,7 +195,7 @@ public final class NettyServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        accept(ch, maxConnections, onRefused, initConnection);
+                        accept(ch, maxConnections, maxConnectionsPerSource, onRefused, initConnection);
                     }
                 });
         Channel ch = bind(b.bind(listen.toSocketAddress()), "tcp", listen.toString());
@@ -234,22 +270,108 @@ public final class NettyServer {
     private void accept(
             SocketChannel ch,
             int maxConnections,
-            Consumer<SocketChannel> onRefused,
+            int maxPerSource,
+            Refusals onRefused,
             Consumer<SocketChannel> initConnection) {
-        if (openConnections.incrementAndGet() > maxConnections) {
-            openConnections.decrementAndGet();
-            metrics.error("connection_refused");
-            onRefused.accept(ch);
+        InetAddress source =
+                ch.remoteAddress() == null ? null : ch.remoteAddress().getAddress();
+        if (source != null && perSource.merge(source, 1, Integer::sum) > maxPerSource) {
+            release(source);
+            metrics.error("per_source_limit");
+            onRefused.closed(
+                    ch,
+                    "per_source_limit",
+                    "max_connections_per_source (" + maxPerSource + ") connections from this address are" + " open");
             ch.close();
             return;
         }
-        ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
+        if (openConnections.incrementAndGet() > maxConnections) {
+            Tracked victim = longestIdle();
+            if (victim == null) {
+                openConnections.decrementAndGet();
+                release(source);
+                metrics.error("connection_refused");
+                onRefused.closed(
+                        ch,
+                        "connection_refused",
+                        "max_connections (" + maxConnections + ") are open and none has been idle for "
+                                + MIN_IDLE_TO_EVICT.toSeconds() + "s");
+                ch.close();
+                return;
+            }
+            metrics.error("idle_evicted");
+            onRefused.closed(
+                    victim.channel,
+                    "idle_evicted",
+                    "max_connections (" + maxConnections + ") are open; closing this one, idle for "
+                            + (clock.millis() - victim.lastReadMillis) + "ms, for a new client");
+            victim.channel.close();
+        }
+        Tracked t = new Tracked(ch, clock.millis());
+        tracked.put(ch, t);
+        ch.closeFuture().addListener(f -> {
+            openConnections.decrementAndGet();
+            tracked.remove(ch);
+            release(source);
+        });
         metrics.connectionOpened();
         ChannelGroup open = connections;
         if (open != null) {
             open.add(ch);
         }
+        ch.pipeline().addLast("activity", t);
         initConnection.accept(ch);
+    }
+
+    private void release(@Nullable InetAddress source) {
+        if (source != null) {
+            perSource.computeIfPresent(source, (k, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
+    /**
+     * The open connection that has read nothing for the longest, if idle long enough, marked evicted so
+     * that no other event loop picks it too; null when none qualifies.
+     */
+    private @Nullable Tracked longestIdle() {
+        while (true) {
+            long now = clock.millis();
+            Tracked best = null;
+            long bestIdle = MIN_IDLE_TO_EVICT.toMillis() - 1;
+            for (Tracked t : tracked.values()) {
+                long idle = now - t.lastReadMillis;
+                if (!t.evicted.get() && idle > bestIdle) {
+                    best = t;
+                    bestIdle = idle;
+                }
+            }
+            if (best == null || best.evicted.compareAndSet(false, true)) {
+                return best;
+            }
+            // Another event loop took it for its own new connection: look again.
+        }
+    }
+
+    /**
+     * The first handler of every admitted connection: stamps its last read, so the longest idle can be
+     * found when {@code max_connections} is reached. One per connection.
+     */
+    private final class Tracked extends ChannelInboundHandlerAdapter {
+        final SocketChannel channel;
+        volatile long lastReadMillis;
+        /** Chosen for eviction: never chosen twice. */
+        final AtomicBoolean evicted = new AtomicBoolean();
+
+        Tracked(SocketChannel channel, long now) {
+            this.channel = channel;
+            this.lastReadMillis = now;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            lastReadMillis = clock.millis();
+            ctx.fireChannelRead(msg);
+        }
     }
 
     /**

@@ -129,7 +129,7 @@ final class Rfc5424Parser {
                 host,
                 app,
                 procid,
-                LogStream.STDOUT,
+                LogStream.UNKNOWN, // syslog has no stream: a severity is not stdout or stderr
                 Severity.ofCode(pri & 7),
                 Arrays.copyOfRange(b, pos, end),
                 fields.build());

@@ -14,8 +14,9 @@ import java.util.Objects;
  * tcp:
  *   enabled: true
  *   listen: 127.0.0.1:5514 # port 0 picks a free port
- *   max_connections: 4096  # further connections are closed at once (counted connection_refused)
+ *   max_connections: 4096  # one more closes the longest idle (idle_evicted), else itself (connection_refused)
  *   idle_timeout: 5m       # a connection that sends nothing this long is closed (counted idle_timeout)
+ *   max_connections_per_source: 2048 # one more from the same address is closed (per_source_limit)
  * udp:
  *   enabled: true
  *   listen: 127.0.0.1:5514
@@ -64,19 +65,29 @@ public record SyslogConfig(boolean enabled, Tcp tcp, Udp udp, DataSize maxFrame,
      *
      * @param enabled listen on TCP
      * @param listen address and port, default {@code 127.0.0.1:5514}
-     * @param maxConnections open connections at most, default 4096; more are closed at once
+     * @param maxConnections open connections at most, default 4096; one more closes the connection idle
+     *     the longest (at least 1s; {@code idle_evicted}), or else is closed itself ({@code connection_refused})
      * @param idleTimeout close a connection that sent nothing for this long, default 5m
+     * @param maxConnectionsPerSource open connections from one IP address at most, default 2048; one more
+     *     is closed at once ({@code per_source_limit}). Docker's syslog driver opens one connection per
+     *     container, all from the host's address: keep it above the containers a host runs
      */
-    public record Tcp(boolean enabled, ListenAddress listen, int maxConnections, Duration idleTimeout) {
+    public record Tcp(
+            boolean enabled,
+            ListenAddress listen,
+            int maxConnections,
+            Duration idleTimeout,
+            int maxConnectionsPerSource) {
         public Tcp {
             Objects.requireNonNull(listen, "listen");
             Objects.requireNonNull(idleTimeout, "idle_timeout");
             Check.atLeast(maxConnections, 1, "max_connections");
             Check.positive(idleTimeout, "idle_timeout");
+            Check.atLeast(maxConnectionsPerSource, 1, "max_connections_per_source");
         }
 
         public static Tcp defaults() {
-            return new Tcp(true, ListenAddress.loopback(5514), 4096, Duration.ofMinutes(5));
+            return new Tcp(true, ListenAddress.loopback(5514), 4096, Duration.ofMinutes(5), 2048);
         }
     }
 

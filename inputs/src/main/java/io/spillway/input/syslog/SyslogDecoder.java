@@ -152,7 +152,7 @@ public final class SyslogDecoder {
                 defaultHost,
                 AppNames.UNKNOWN,
                 "",
-                LogStream.STDOUT,
+                LogStream.UNKNOWN, // syslog has no stream: a severity is not stdout or stderr
                 pri >= 0 ? Severity.ofCode(pri & 7) : Severity.UNKNOWN,
                 Arrays.copyOfRange(frame, from, to),
                 fields.build());

@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Bounds</h2>
  *
  * <ul>
- *   <li>Connections: at most {@code tcp.max_connections} open; one more is closed as soon as it is
- *       accepted (error {@code connection_refused}), and the clients already connected are served on.
+ *   <li>Connections: at most {@code tcp.max_connections} open; one more closes the connection idle the
+ *       longest ({@code idle_evicted}), or, when none has been idle for a second, is closed itself
+ *       ({@code connection_refused}); at most {@code tcp.max_connections_per_source} from one address
+ *       ({@code per_source_limit}). See {@link NettyServer}.
  *   <li>Time: a connection that sends nothing for {@code tcp.idle_timeout} is closed ({@code idle_timeout}).
  *   <li>Bytes: a frame is at most {@code max_frame} bytes, longer ones are truncated
  *       ({@code frame_truncated}); each connection buffers at most one frame. A UDP datagram is one
@@ -78,7 +80,8 @@ public final class SyslogInput implements Input {
         this.clock = clock;
         this.decoder = new SyslogDecoder(clock);
         this.logLimiter = new PeerLogLimiter(clock, Duration.ofSeconds(LOG_INTERVAL_SECONDS));
-        this.server = new NettyServer("syslog", Math.max(2, Runtime.getRuntime().availableProcessors()), metrics, LOG);
+        this.server =
+                new NettyServer("syslog", Math.max(2, Runtime.getRuntime().availableProcessors()), metrics, LOG, clock);
     }
 
     @Override
@@ -100,8 +103,12 @@ public final class SyslogInput implements Input {
         try {
             if (config.tcp().enabled()) {
                 SyslogConfig.Tcp tcp = config.tcp();
-                Channel listener =
-                        server.bindTcp(tcp.listen(), tcp.maxConnections(), this::refused, this::initConnection);
+                Channel listener = server.bindTcp(
+                        tcp.listen(),
+                        tcp.maxConnections(),
+                        tcp.maxConnectionsPerSource(),
+                        this::refused,
+                        this::initConnection);
                 LOG.info("syslog input {} listening on tcp {}", name(), listener.localAddress());
             }
             if (config.udp().enabled()) {
@@ -115,15 +122,11 @@ public final class SyslogInput implements Input {
         }
     }
 
-    /** A connection over tcp.max_connections (already counted by the server): log it, per peer. */
-    private void refused(SocketChannel ch) {
+    /** A connection the limits closed (already counted by the server): log it, per peer. */
+    private void refused(SocketChannel ch, String kind, String detail) {
         String peer = NettyServer.peerHost(ch.remoteAddress());
         if (logLimiter.tryAcquire(peer)) {
-            LOG.warn(
-                    "syslog input {}: refused a connection from {}: tcp.max_connections ({}) are open",
-                    name(),
-                    peer,
-                    config.tcp().maxConnections());
+            LOG.warn("syslog input {}: {} from {}: tcp.{}", name(), kind, peer, detail);
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.Objects;
  * app_label: ""                          # Docker label naming the app; empty = the container name
  * host: ""                               # host of the records; empty = this machine's host name
  * read_from: beginning                   # first start only: ship existing logs (beginning) or skip them (end)
+ * watch: true                            # inotify: a new file is read at once, not at the next scan
  * }</pre>
  *
  * <p>Memory: each open file holds one {@code read_buffer} and at most one file line (bounded by
@@ -40,6 +41,11 @@ import java.util.Objects;
  * @param readFrom where files that already exist at the first start (no checkpoint file yet) are read
  *     from: {@code beginning} (default; existing logs are shipped) or {@code end} (only lines appended
  *     from now on). Files found later, and every file once a checkpoint exists, are read as usual.
+ * @param watch also watch the directories for new containers and files (inotify, through the JDK's
+ *     {@code WatchService}), so that a round runs as soon as one appears instead of at the next scan:
+ *     a {@code docker run --rm} container that lives less than {@code scan_interval} is read before
+ *     its log is deleted. Default true; polling alone (false) for file systems without inotify (NFS).
+ *     At most {@code max_open_files} directories are watched; the rest are found by the scan.
  */
 public record TailConfig(
         boolean enabled,
@@ -52,7 +58,8 @@ public record TailConfig(
         String checkpoint,
         String appLabel,
         String host,
-        ReadFrom readFrom) {
+        ReadFrom readFrom,
+        boolean watch) {
 
     /** A json-file line carries a 16 KiB entry escaped (up to 6 bytes per byte) plus keys. */
     public static final int FILE_LINE_SLACK = 6 * DockerJsonLineDecoder.DOCKER_PARTIAL_SIZE + 4096;
@@ -72,6 +79,34 @@ public record TailConfig(
         Check.between(maxLine.bytes(), 1024, 16 * 1024 * 1024, "max_line");
         Check.between(readBuffer.bytes(), 4096, 16 * 1024 * 1024, "read_buffer");
         Check.require(host.length() <= 255, "host", "must be at most 255 characters, got " + host.length());
+    }
+
+    /** The configuration with directory watching on. */
+    public TailConfig(
+            boolean enabled,
+            Path dockerRoot,
+            Path criRoot,
+            Duration scanInterval,
+            int maxOpenFiles,
+            DataSize maxLine,
+            DataSize readBuffer,
+            String checkpoint,
+            String appLabel,
+            String host,
+            ReadFrom readFrom) {
+        this(
+                enabled,
+                dockerRoot,
+                criRoot,
+                scanInterval,
+                maxOpenFiles,
+                maxLine,
+                readBuffer,
+                checkpoint,
+                appLabel,
+                host,
+                readFrom,
+                true);
     }
 
     /** The configuration with {@code read_from: beginning}. */
@@ -120,7 +155,8 @@ public record TailConfig(
                 "",
                 "",
                 "",
-                ReadFrom.BEGINNING);
+                ReadFrom.BEGINNING,
+                true);
     }
 
     /** The checkpoint file: {@code checkpoint} when set, else {@code tail-checkpoints.json} in dataDir. */

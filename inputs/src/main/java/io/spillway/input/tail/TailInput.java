@@ -42,8 +42,14 @@ import org.slf4j.LoggerFactory;
  * One thread ({@code input-tail}) runs {@link #runOnce()} every {@code scan_interval}: list the
  * directories, notice rotation and deletion, read the bytes appended to every open file, decode them
  * line by line and hand complete lines to the sink, then write the checkpoint if an offset moved.
- * Polling rather than inotify: it works on every file system (overlay, NFS) and its cost is bounded by
- * the number of files, which is bounded by {@code max_open_files}.
+ * Polling works on every file system (overlay, NFS) and its cost is bounded by the number of files,
+ * which is bounded by {@code max_open_files}. With {@code watch} (default) a second thread ({@code
+ * input-tail-watch}) also waits on inotify (the JDK's {@code WatchService}) for new container
+ * directories and files, and wakes the polling thread for a round at once: a container that lives
+ * and is removed ({@code docker run --rm}) within one {@code scan_interval} is opened while its log
+ * exists, and then read to its end through the open handle although it was deleted. At most {@code
+ * max_open_files} directories are watched; a file that appeared and vanished before it could be
+ * opened is counted {@code removed_unread}.
  *
  * <h2>Invariants</h2>
  *
@@ -110,6 +116,7 @@ public final class TailInput implements Input {
     private boolean dirty;
     private volatile boolean running;
     private @Nullable Thread thread;
+    private @Nullable DirectoryWatch watch;
 
     /**
      * @param config the input's configuration
@@ -152,12 +159,20 @@ public final class TailInput implements Input {
         Thread t = new Thread(this::loop, "input-tail");
         t.setDaemon(true);
         thread = t;
+        if (config.watch()) {
+            watch = DirectoryWatch.start(roots(), config.maxOpenFiles(), this::created, () -> LockSupport.unpark(t));
+        }
         t.start();
     }
 
     @Override
     public synchronized void stop() {
         running = false;
+        DirectoryWatch w = watch;
+        if (w != null) {
+            w.close();
+            watch = null;
+        }
         Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);
@@ -274,6 +289,7 @@ public final class TailInput implements Input {
         if (full) {
             metrics.error("max_open_files");
         }
+        countVanished();
         for (Tailer t : active.values()) {
             if (refused) {
                 break;
@@ -281,6 +297,51 @@ public final class TailInput implements Input {
             refused = !read(t, s);
         }
         writeCheckpoint(false);
+    }
+
+    /** The watched roots with how deep their log files lie: docker {@code <id>/}, CRI {@code <pod>/<ctr>/}. */
+    private Map<Path, Integer> roots() {
+        Map<Path, Integer> roots = new LinkedHashMap<>();
+        if (!config.dockerRoot().toString().isEmpty()) {
+            roots.put(config.dockerRoot(), 1);
+        }
+        if (!config.criRoot().toString().isEmpty()) {
+            roots.put(config.criRoot(), 2);
+        }
+        return roots;
+    }
+
+    /** Paths of log files the watch saw created, not yet found open by a round; read on the loop thread. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Path> created =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Called by the watch thread for each new file; bounded by what one round drains. */
+    void created(Path file) {
+        if (created.size() < config.maxOpenFiles()) {
+            created.add(file);
+        }
+    }
+
+    /** Files the watch saw created that no round could open: gone before they were read. */
+    private void countVanished() {
+        for (Path p = created.poll(); p != null; p = created.poll()) {
+            if (p.getFileName().toString().endsWith(".log") && !isOpen(p) && !Files.exists(p)) {
+                metrics.error("removed_unread");
+                LOG.warn("tail: {} was created and removed before it could be read; its lines are lost", p);
+            }
+        }
+    }
+
+    private boolean isOpen(Path p) {
+        if (active.containsKey(p)) {
+            return true;
+        }
+        for (Tailer t : finishing) {
+            if (t.path.equals(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private record Candidate(Path path, Kind kind) {}
@@ -589,7 +650,8 @@ public final class TailInput implements Input {
             this.ch = ch;
             this.meta = meta;
             String id = meta.fields().getOrDefault("container_id", meta.fields().getOrDefault("k8s_pod", ""));
-            this.source = id.length() > 12 && kind == Kind.DOCKER ? id.substring(0, 12) : id;
+            // The full 64-character id, as the fluentd and gelf drivers give it (docs/inputs/docker.md).
+            this.source = id;
             this.decoder = newDecoder(kind);
             this.readPos = offset;
             this.safeOffset = offset;

@@ -34,10 +34,12 @@ class ForwardConfigTest {
                         DataSize.ofMiB(64),
                         DataSize.ofMiB(256),
                         Duration.ofSeconds(1),
+                        16384,
                         "",
                         "s",
                         "{{tag}}",
-                        ForwardConfig.Tls.defaults()))
+                        ForwardConfig.Tls.defaults(),
+                        512))
                 .isInstanceOf(InvalidValueException.class)
                 .satisfies(e -> assertThat(((InvalidValueException) e).key()).isEqualTo("max_chunk"));
     }
@@ -63,10 +65,12 @@ class ForwardConfigTest {
                         d.maxDecompressed(),
                         d.maxBuffered(),
                         d.ackTimeout(),
+                        d.dedupWindow(),
                         "",
                         "s",
                         "{{container_name",
-                        d.tls()))
+                        d.tls(),
+                        512))
                 .isInstanceOf(InvalidValueException.class)
                 .satisfies(e -> assertThat(((InvalidValueException) e).key()).isEqualTo("app"));
     }

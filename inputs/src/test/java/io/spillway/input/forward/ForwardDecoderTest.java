@@ -184,4 +184,55 @@ class ForwardDecoderTest {
         assertThat(t.render("svc", Map.<String, String>of()::get)).isEqualTo("svc");
         assertThatThrownBy(() -> AppTemplate.parse("{{oops")).hasMessageContaining("unclosed");
     }
+
+    @Test
+    void gunzip_budgetHeldElsewhere_refusedAsInflightMemoryAndNothingLeftReserved() throws Exception {
+        io.spillway.pipeline.InflightMemory budget =
+                io.spillway.pipeline.InflightMemory.standalone(io.spillway.config.DataSize.ofMiB(4));
+        ForwardDecoder bounded = new ForwardDecoder(1 << 20, 64 << 20, AppTemplate.parse("{{tag}}"), budget);
+        byte[] bomb = Fwd.bomb(8); // 8 MiB of zeros: within max_decompressed, beyond the budget
+        try (io.spillway.pipeline.InflightMemory.Lease other = budget.lease("http")) {
+            assertThat(other.tryReserve(1 << 20)).isTrue();
+            assertThatThrownBy(() -> bounded.decode(Fwd.packed("app", bomb, "c", true), "h", NOW, events))
+                    .isInstanceOf(ForwardException.class)
+                    .hasMessageContaining("limits.inflight_memory")
+                    .satisfies(e -> assertThat(((ForwardException) e).kind()).isEqualTo("inflight_memory"));
+            assertThat(budget.used()).isEqualTo(1 << 20);
+        }
+        assertThat(budget.used()).isZero();
+        assertThat(budget.peak()).isLessThanOrEqualTo(budget.limit());
+    }
+
+    @Test
+    void gunzip_eightBombsInParallel_neverPassTheBudgetAndReturnToZero() throws Exception {
+        io.spillway.pipeline.InflightMemory budget =
+                io.spillway.pipeline.InflightMemory.standalone(io.spillway.config.DataSize.ofMiB(16));
+        ForwardDecoder bounded = new ForwardDecoder(1 << 20, 64 << 20, AppTemplate.parse("{{tag}}"), budget);
+        byte[] bomb = Fwd.bomb(6); // inflating 6 MiB holds up to 12 MiB (the 4 MiB array and its 8 MiB successor)
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger inflated = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try (io.spillway.pipeline.InflightMemory.Lease lease = budget.lease("forward")) {
+                    go.await();
+                    assertThat(bounded.gunzip(bomb, lease)).hasSize(6 << 20);
+                    inflated.incrementAndGet();
+                } catch (ForwardException e) {
+                    assertThat(e.kind()).isEqualTo("inflight_memory");
+                    refused.incrementAndGet();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        go.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(inflated.get() + refused.get()).isEqualTo(8);
+        assertThat(budget.peak()).isLessThanOrEqualTo(budget.limit());
+        assertThat(budget.used()).isZero();
+    }
 }

@@ -1,11 +1,13 @@
 package io.spillway.input.forward;
 
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import io.spillway.input.Theories;
 import io.spillway.record.LogRecord;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.generators.Generate;
 
 /** Arbitrary bytes through the walker and the decoder: only {@link ForwardException} may come out. */
 class ForwardFuzzTest {
@@ -19,16 +21,23 @@ class ForwardFuzzTest {
         public void error(String kind, String detail) {}
     };
 
-    @Property(tries = 1000)
-    void walkAndDecode_arbitraryBytes_onlyForwardException(@ForAll @Size(max = 512) byte[] bytes) {
-        walkThenDecode(bytes);
+    @Test
+    void walkAndDecode_arbitraryBytes_onlyForwardException() {
+        Theories.qt(1000).forAll(Theories.byteArrays(0, 512)).checkAssert(ForwardFuzzTest::walkThenDecode);
     }
 
-    @Property(tries = 500)
-    void walkAndDecode_mutatedValidFrame_onlyForwardException(
-            @ForAll @IntRange(min = 0, max = 3) int kind,
-            @ForAll @Size(max = 8) List<@IntRange(min = 0, max = 100000) Integer> positions,
-            @ForAll @Size(max = 8) List<Byte> values) {
+    @Test
+    void walkAndDecode_mutatedValidFrame_onlyForwardException() {
+        Theories.qt(500)
+                .forAll(
+                        integers().between(0, 3),
+                        lists().of(integers().between(0, 100000)).ofSizeBetween(0, 8),
+                        lists().of(Generate.bytes(Byte.MIN_VALUE, Byte.MAX_VALUE, (byte) 0))
+                                .ofSizeBetween(0, 8))
+                .checkAssert(ForwardFuzzTest::mutatedFrame);
+    }
+
+    private static void mutatedFrame(int kind, List<Integer> positions, List<Byte> values) {
         byte[] frame = switch (kind) {
             case 0 -> Fwd.docker("t", "/web", "stdout", "line", "c");
             case 1 -> Fwd.packed("t", Fwd.entries(5, "e"), "c", false);

@@ -98,10 +98,12 @@ class ForwardInputIT {
                 DataSize.ofMiB(64),
                 maxBuffered,
                 ackTimeout,
+                16384,
                 sharedKey,
                 "spillway-test",
                 "{{container_name}}",
-                tls);
+                tls,
+                1000);
     }
 
     /** A started input on a free loopback port with the records it delivered and its counters. */
@@ -113,8 +115,15 @@ class ForwardInputIT {
         volatile Durability durability;
 
         Server(ForwardConfig config, Durability durability) throws Exception {
+            this(config, durability, null);
+        }
+
+        Server(ForwardConfig config, Durability durability, io.spillway.pipeline.@Nullable InflightMemory inflight)
+                throws Exception {
             this.durability = durability;
-            input = new ForwardInput(config, new InputMetrics(metrics, "forward"), InstantSource.system());
+            input = inflight == null
+                    ? new ForwardInput(config, new InputMetrics(metrics, "forward"), InstantSource.system())
+                    : new ForwardInput(config, new InputMetrics(metrics, "forward"), InstantSource.system(), inflight);
             input.start(new RecordSink() {
                 @Override
                 public Admission accept(LogRecord r) {
@@ -192,8 +201,9 @@ class ForwardInputIT {
         /** A well-behaved client's round trip: one Docker record with a chunk, acknowledged. */
         void roundTrip(String app) throws Exception {
             try (Socket s = tcp()) {
-                s.getOutputStream().write(Fwd.docker("tag", "/" + app, "stdout", "ok " + app, "rt"));
-                assertThat(ackOf(s.getInputStream())).isEqualTo("rt");
+                // A fresh chunk id each time, as real clients make them (a repeated id is a resend).
+                s.getOutputStream().write(Fwd.docker("tag", "/" + app, "stdout", "ok " + app, "rt-" + app));
+                assertThat(ackOf(s.getInputStream())).isEqualTo("rt-" + app);
             }
             assertThat(next().app()).isEqualTo(app);
         }
@@ -400,6 +410,28 @@ class ForwardInputIT {
                 server.release();
                 assertThat(ackOf(s.getInputStream())).isEqualTo("ZGNodW5r");
             }
+        }
+    }
+
+    @Test
+    void resentChunk_afterItsAckWasMissed_acknowledgedAgainAndStoredOnce() throws Exception {
+        // fluent-logger-golang (Docker's fluentd driver) closes and resends when it misreads an ack.
+        try (Server server = new Server()) {
+            byte[] frame = Fwd.docker("4f2c8a1b9d3e", "/web-1", "stdout", "once\n", "cmVzZW50");
+            try (Socket s = server.tcp()) {
+                s.getOutputStream().write(frame);
+                assertThat(ackOf(s.getInputStream())).isEqualTo("cmVzZW50");
+            }
+            assertThat(server.next().messageText()).isEqualTo("once");
+            try (Socket s = server.tcp()) {
+                s.getOutputStream().write(frame);
+                assertThat(ackOf(s.getInputStream()))
+                        .as("the resend is acknowledged")
+                        .isEqualTo("cmVzZW50");
+            }
+            server.roundTrip("after");
+            assertThat(server.records).as("nothing stored twice").isEmpty();
+            assertThat(server.errors("duplicate_chunk")).isEqualTo(1);
         }
     }
 
@@ -715,5 +747,51 @@ class ForwardInputIT {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
         return ctx;
+    }
+
+    @Test
+    void compressedBombs_eightInParallel_refusedAtTheGlobalBudgetCountedAndReleased() throws Exception {
+        // Each bomb inflates to 32 MiB, within max_decompressed (64 MiB): only the process-wide budget
+        // (8 MiB here) refuses them. Without it, eight in parallel held 8 × 64 MiB.
+        io.spillway.pipeline.InflightMemory budget =
+                new io.spillway.pipeline.InflightMemory(DataSize.ofMiB(8), new Metrics());
+        try (Server server = new Server(
+                config(64, DataSize.ofMiB(1), Duration.ofSeconds(30), "", ForwardConfig.Tls.defaults()),
+                Durability.AT_ONCE,
+                budget)) {
+            byte[] bomb = Fwd.packed("t", Fwd.bomb(32), "bomb", true);
+            List<Socket> sockets = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                sockets.add(server.tcp());
+            }
+            List<Thread> writers = new ArrayList<>();
+            for (Socket s : sockets) {
+                writers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        s.getOutputStream().write(bomb);
+                        s.getOutputStream().flush();
+                    } catch (IOException e) {
+                        // closed by the server: fine
+                    }
+                }));
+            }
+            for (int i = 0; i < sockets.size(); i++) {
+                writers.get(i).join(WAIT.toMillis());
+                // Refused, unacknowledged: the connection is closed so the client resends.
+                assertThat(sockets.get(i).getInputStream().read()).isEqualTo(-1);
+                sockets.get(i).close();
+            }
+            await("eight refusals counted", () -> server.errors("inflight_memory") == 8);
+            assertThat(budget.peak()).isLessThanOrEqualTo(budget.limit());
+            assertThat(budget.used()).isZero();
+            // A compressed chunk within the budget is still taken, and others are served.
+            try (Socket s = server.tcp()) {
+                s.getOutputStream().write(Fwd.packed("t", Fwd.gzip(Fwd.entries(100, "ok ")), "small", true));
+                assertThat(ackOf(s.getInputStream())).isEqualTo("small");
+            }
+            assertThat(server.next(100)).hasSize(100);
+            server.roundTrip("good");
+            assertThat(budget.used()).isZero();
+        }
     }
 }

@@ -154,4 +154,34 @@ class GelfChunkAggregatorTest {
         assertThat(a.pendingMessages()).isZero();
         assertThat(a.pendingBytes()).isZero();
     }
+
+    @Test
+    void offer_budgetFull_messageDroppedAsInflightMemoryAndBudgetReturned() {
+        io.spillway.pipeline.InflightMemory budget =
+                io.spillway.pipeline.InflightMemory.standalone(io.spillway.config.DataSize.ofMiB(1));
+        GelfChunkAggregator a = new GelfChunkAggregator(
+                100, 1 << 20, 32 << 20, Duration.ofSeconds(5), clock, errors::add, budget.lease("gelf"));
+        List<byte[]> chunks = Gelf.chunks(9, payload, 4);
+        try (io.spillway.pipeline.InflightMemory.Lease other = budget.lease("forward")) {
+            // Room for two chunks of this message, not three.
+            int chunkBody = chunks.get(0).length - GelfChunkAggregator.HEADER;
+            assertThat(other.tryReserve(budget.limit() - 2L * chunkBody - 10)).isTrue();
+            assertThat(a.offer(chunks.get(0))).isNull();
+            assertThat(a.offer(chunks.get(1))).isNull();
+            assertThat(a.offer(chunks.get(2))).isNull();
+            assertThat(errors).containsExactly("inflight_memory");
+            assertThat(a.pendingMessages()).isZero();
+            assertThat(a.pendingBytes()).isZero();
+        }
+        assertThat(budget.used()).isZero();
+        for (byte[] c : Gelf.chunks(10, payload, 4)) {
+            a.offer(c);
+        }
+        assertThat(budget.used()).isZero(); // completed: its chunks returned
+        a.offer(Gelf.chunks(11, payload, 4).get(0));
+        assertThat(budget.used()).isEqualTo(a.pendingBytes()).isPositive();
+        clock.advance(Duration.ofSeconds(6));
+        assertThat(a.expire()).isEqualTo(1);
+        assertThat(budget.used()).isZero();
+    }
 }

@@ -1,27 +1,36 @@
 package io.spillway.input.gelf;
 
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import io.spillway.input.Theories;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 class GelfFuzzTest {
     private final GelfDecoder decoder = new GelfDecoder("_container_name");
 
-    @Property
-    void decode_arbitraryBytes_neverThrowsOtherThanGelfException(@ForAll @Size(max = 512) byte[] bytes) {
-        try {
-            decoder.decode(bytes, "peer", 0);
-        } catch (GelfException expected) {
-            // refused with a kind: fine
-        }
+    @Test
+    void decode_arbitraryBytes_neverThrowsOtherThanGelfException() {
+        Theories.qt(1000).forAll(Theories.byteArrays(0, 512)).checkAssert(bytes -> {
+            try {
+                decoder.decode(bytes, "peer", 0);
+            } catch (GelfException expected) {
+                // refused with a kind: fine
+            }
+        });
     }
 
-    @Property
-    void decompress_arbitraryBytesWithMagic_neverThrowsOtherThanGelfException(
-            @ForAll @Size(max = 512) byte[] bytes, @ForAll boolean gzip) {
+    @Test
+    void decompress_arbitraryBytesWithMagic_neverThrowsOtherThanGelfException() {
+        Theories.qt(1000)
+                .forAll(Theories.byteArrays(0, 512), booleans().all())
+                .checkAssert(GelfFuzzTest::decompressWithMagic);
+    }
+
+    private static void decompressWithMagic(byte[] bytes, boolean gzip) {
         byte[] data = new byte[bytes.length + 2];
         data[0] = gzip ? (byte) 0x1f : (byte) 0x78;
         data[1] = gzip ? (byte) 0x8b : (byte) 0x9c;
@@ -33,9 +42,14 @@ class GelfFuzzTest {
         }
     }
 
-    @Property(tries = 300)
-    void offer_arbitraryDatagrams_neverThrowsAndStaysBounded(
-            @ForAll @Size(max = 300) List<@Size(max = 40) byte[]> datagrams) {
+    @Test
+    void offer_arbitraryDatagrams_neverThrowsAndStaysBounded() {
+        Theories.qt(300)
+                .forAll(lists().of(Theories.byteArrays(0, 40)).ofSizeBetween(0, 300))
+                .checkAssert(GelfFuzzTest::datagramsStayBounded);
+    }
+
+    private static void datagramsStayBounded(List<byte[]> datagrams) {
         FakeClock clock = new FakeClock(Instant.EPOCH.plusSeconds(1000));
         GelfChunkAggregator a = new GelfChunkAggregator(8, 256, 1024, Duration.ofSeconds(5), clock, kind -> {});
         for (byte[] d : datagrams) {

@@ -48,18 +48,30 @@ class GelfInputIT {
         }
 
         Server(int maxConnections, DataSize maxMessage, int maxChunked, Duration idleTimeout) throws Exception {
+            this(maxConnections, maxMessage, maxChunked, idleTimeout, null);
+        }
+
+        Server(
+                int maxConnections,
+                DataSize maxMessage,
+                int maxChunked,
+                Duration idleTimeout,
+                io.spillway.pipeline.@Nullable InflightMemory inflight)
+                throws Exception {
             ListenAddress any = ListenAddress.loopback(0);
             GelfConfig config = new GelfConfig(
                     true,
                     new GelfConfig.Udp(true, any, DataSize.ofMiB(4)),
-                    new GelfConfig.Tcp(true, any, maxConnections, idleTimeout),
+                    new GelfConfig.Tcp(true, any, maxConnections, idleTimeout, 1000),
                     maxMessage,
                     maxChunked,
                     DataSize.ofMiB(32),
                     Duration.ofSeconds(5),
                     "_container_name");
-            input = new GelfInput(
-                    config, new InputMetrics(metrics, "gelf"), new FakeClock(Instant.parse("2026-01-01T00:00:00Z")));
+            FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+            input = inflight == null
+                    ? new GelfInput(config, new InputMetrics(metrics, "gelf"), clock)
+                    : new GelfInput(config, new InputMetrics(metrics, "gelf"), clock, inflight);
             input.start(r -> {
                 records.add(r);
                 return Admission.ACCEPTED;
@@ -234,6 +246,26 @@ class GelfInputIT {
             List<String> got =
                     List.of(server.next().messageText(), server.next().messageText());
             assertThat(got).containsExactlyInAnyOrder("good udp", "good tcp");
+        }
+    }
+
+    @Test
+    void udp_eightCompressedPayloadsBeyondTheGlobalBudget_refusedCountedAndBudgetReturned() throws Exception {
+        // Each inflates to 3 MiB, within max_message (4 MiB): only limits.inflight_memory (1 MiB) refuses them.
+        io.spillway.pipeline.InflightMemory budget =
+                new io.spillway.pipeline.InflightMemory(DataSize.ofMiB(1), new Metrics());
+        try (Server server = new Server(16, DataSize.ofMiB(4), 1000, Duration.ofMinutes(5), budget);
+                DatagramSocket socket = new DatagramSocket()) {
+            byte[] bomb = Gelf.gzip(utf8(message("x".repeat(3 << 20), "web")));
+            for (int i = 0; i < 8; i++) {
+                server.udp(socket, bomb);
+            }
+            await("eight refusals counted", () -> server.errors("inflight_memory") == 8);
+            assertThat(budget.peak()).isLessThanOrEqualTo(budget.limit());
+            assertThat(budget.used()).isZero();
+            server.udp(socket, Gelf.gzip(utf8(message("small", "web"))));
+            assertThat(server.next().messageText()).isEqualTo("small");
+            assertThat(server.records).isEmpty();
         }
     }
 }

@@ -65,4 +65,28 @@ class GelfPayloadsTest {
                             GelfException.class, e -> assertThat(e.kind()).isEqualTo("decompress_error"));
         }
     }
+
+    @Test
+    void decompress_budgetHeldElsewhere_refusedAsInflightMemoryAndNothingLeftReserved() throws GelfException {
+        io.spillway.pipeline.InflightMemory budget =
+                io.spillway.pipeline.InflightMemory.standalone(io.spillway.config.DataSize.ofMiB(2));
+        byte[] big = Gelf.gzip(utf8("{\"short_message\":\"" + "x".repeat(600_000) + "\"}"));
+        try (io.spillway.pipeline.InflightMemory.Lease other = budget.lease("forward");
+                io.spillway.pipeline.InflightMemory.Lease lease = budget.lease("gelf")) {
+            assertThat(other.tryReserve(1_700_000)).isTrue();
+            assertThatThrownBy(() -> GelfPayloads.decompress(big, 1 << 20, lease))
+                    .isInstanceOf(GelfException.class)
+                    .hasMessageContaining("limits.inflight_memory")
+                    .satisfies(e -> assertThat(((GelfException) e).kind()).isEqualTo("inflight_memory"));
+            assertThat(lease.held()).isLessThanOrEqualTo(budget.limit() - 1_700_000);
+        }
+        assertThat(budget.used()).isZero();
+        try (io.spillway.pipeline.InflightMemory.Lease lease = budget.lease("gelf")) {
+            byte[] plain = GelfPayloads.decompress(big, 1 << 20, lease);
+            assertThat(plain).hasSizeGreaterThan(600_000);
+            assertThat(lease.held()).isEqualTo(plain.length);
+        }
+        assertThat(budget.used()).isZero();
+        assertThat(budget.peak()).isLessThanOrEqualTo(budget.limit());
+    }
 }

@@ -36,7 +36,7 @@ class LogstashGelfInteropIT {
         GelfConfig config = new GelfConfig(
                 true,
                 new GelfConfig.Udp(true, any, DataSize.ofMiB(4)),
-                new GelfConfig.Tcp(true, any, 16, Duration.ofMinutes(5)),
+                new GelfConfig.Tcp(true, any, 16, Duration.ofMinutes(5), 16),
                 DataSize.ofMiB(1),
                 1000,
                 DataSize.ofMiB(32),

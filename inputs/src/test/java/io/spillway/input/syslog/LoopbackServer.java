@@ -44,7 +44,7 @@ final class LoopbackServer implements AutoCloseable {
         ListenAddress any = ListenAddress.loopback(0);
         return new SyslogConfig(
                 true,
-                new SyslogConfig.Tcp(true, any, maxConnections, idleTimeout),
+                new SyslogConfig.Tcp(true, any, maxConnections, idleTimeout, 1000),
                 new SyslogConfig.Udp(true, any, DataSize.ofMiB(1)),
                 maxFrame,
                 host);

@@ -43,7 +43,8 @@ class SyslogConfigTest {
                 """);
         assertThat(c.enabled()).isFalse();
         assertThat(c.tcp())
-                .isEqualTo(new SyslogConfig.Tcp(false, new ListenAddress("0.0.0.0", 6514), 10, Duration.ofSeconds(30)));
+                .isEqualTo(new SyslogConfig.Tcp(
+                        false, new ListenAddress("0.0.0.0", 6514), 10, Duration.ofSeconds(30), 2048));
         assertThat(c.udp().listen()).isEqualTo(new ListenAddress("0.0.0.0", 0));
         assertThat(c.udp().receiveBuffer()).isEqualTo(DataSize.ofMiB(8));
         assertThat(c.maxFrameBytes()).isEqualTo(1024 * 1024);

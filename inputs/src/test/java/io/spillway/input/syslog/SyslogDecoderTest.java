@@ -22,6 +22,16 @@ class SyslogDecoderTest {
         return decoder.decode(line.getBytes(StandardCharsets.UTF_8), PEER, RECEIVED);
     }
 
+    @Test
+    void decode_everyFormat_streamIsUnknown() {
+        // Syslog has no stream: Docker's stderr lines come at err, but so do other senders' (issue 15).
+        assertThat(decode("<11>1 2015-07-29T03:00:00Z h web - - - boom").stream())
+                .isEqualTo(io.spillway.record.LogStream.UNKNOWN);
+        assertThat(decode("<11>Jul 29 03:00:00 h web[1]: boom").stream())
+                .isEqualTo(io.spillway.record.LogStream.UNKNOWN);
+        assertThat(decode("no priority at all").stream()).isEqualTo(io.spillway.record.LogStream.UNKNOWN);
+    }
+
     // ---- RFC 5424 corpus -------------------------------------------------------------------------
 
     @Test

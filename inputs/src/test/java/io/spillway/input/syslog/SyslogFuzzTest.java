@@ -1,46 +1,54 @@
 package io.spillway.input.syslog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.spillway.input.Corpus;
+import io.spillway.input.Theories;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /** Hostile bytes against the codec: nothing throws, nothing exceeds its bound. */
 class SyslogFuzzTest {
     private static final long RECEIVED = TestClock.nanos("2015-07-29T12:00:00Z");
     private final SyslogDecoder decoder = new SyslogDecoder(TestClock.at("2015-07-29T12:00:00Z"));
 
-    @Property
-    void decode_arbitraryBytes_neverThrowsAndStaysBounded(@ForAll @Size(max = 300) byte[] bytes) {
-        check(decoder.decode(bytes, "peer", RECEIVED), bytes.length);
+    @Test
+    void decode_arbitraryBytes_neverThrowsAndStaysBounded() {
+        Theories.qt(1000)
+                .forAll(Theories.byteArrays(0, 300))
+                .checkAssert(bytes -> check(decoder.decode(bytes, "peer", RECEIVED), bytes.length));
     }
 
-    @Property
-    void decode_syslogLookingBytes_neverThrowsAndStaysBounded(@ForAll("syslogish") byte[] bytes) {
-        check(decoder.decode(bytes, "peer", RECEIVED), bytes.length);
+    @Test
+    void decode_syslogLookingBytes_neverThrowsAndStaysBounded() {
+        Theories.qt(1000)
+                .forAll(syslogish())
+                .checkAssert(bytes -> check(decoder.decode(bytes, "peer", RECEIVED), bytes.length));
     }
 
-    @Property
-    void decode_mutatedCorpusLine_neverThrowsAndStaysBounded(@ForAll("mutatedCorpus") byte[] bytes) {
-        check(decoder.decode(bytes, "peer", RECEIVED), bytes.length);
+    @Test
+    void decode_mutatedCorpusLine_neverThrowsAndStaysBounded() {
+        Theories.qt(1000)
+                .forAll(mutatedCorpus())
+                .checkAssert(bytes -> check(decoder.decode(bytes, "peer", RECEIVED), bytes.length));
     }
 
-    @Property
-    void decode_subrange_neverReadsOutside(
-            @ForAll("mutatedCorpus") byte[] bytes,
-            @ForAll @IntRange(max = 400) int a,
-            @ForAll @IntRange(max = 400) int b) {
+    @Test
+    void decode_subrange_neverReadsOutside() {
+        Theories.qt(1000)
+                .forAll(mutatedCorpus(), integers().between(0, 400), integers().between(0, 400))
+                .checkAssert(this::subrangeDecodesAlone);
+    }
+
+    private void subrangeDecodesAlone(byte[] bytes, int a, int b) {
         int from = Math.min(a, bytes.length);
         int to = Math.max(from, Math.min(b, bytes.length));
         // Poison what lies outside the range: a parser reading there would see a closing quote or SP.
@@ -55,9 +63,12 @@ class SyslogFuzzTest {
         assertThat(r).isEqualTo(alone);
     }
 
-    @Property(tries = 300)
-    void frameDecoder_arbitraryStreamInArbitraryChunks_neverThrowsAndNoFrameAboveMax(
-            @ForAll("streams") byte[] stream, @ForAll @IntRange(min = 1, max = 64) int chunk) {
+    @Test
+    void frameDecoder_arbitraryStreamInArbitraryChunks_neverThrowsAndNoFrameAboveMax() {
+        Theories.qt(300).forAll(streams(), integers().between(1, 64)).checkAssert(SyslogFuzzTest::noFrameAboveMax);
+    }
+
+    private static void noFrameAboveMax(byte[] stream, int chunk) {
         int maxFrame = 64;
         Frames f = new Frames(maxFrame);
         List<byte[]> frames = new ArrayList<>();
@@ -71,9 +82,14 @@ class SyslogFuzzTest {
         assertThat(f.errors).isSubsetOf("frame_truncated", "framing_error", "frame_incomplete");
     }
 
-    @Property(tries = 200)
-    void frameDecoder_sameStreamSplitDifferently_sameFrames(
-            @ForAll("streams") byte[] stream, @ForAll @IntRange(min = 1, max = 17) int chunk) {
+    @Test
+    void frameDecoder_sameStreamSplitDifferently_sameFrames() {
+        Theories.qt(200)
+                .forAll(streams(), integers().between(1, 17))
+                .checkAssert(SyslogFuzzTest::sameFramesWhateverTheSplit);
+    }
+
+    private static void sameFramesWhateverTheSplit(byte[] stream, int chunk) {
         Frames whole = new Frames(64).write(stream);
         List<String> expected =
                 new ArrayList<>(whole.read().stream().map(Corpus::text).toList());
@@ -98,9 +114,8 @@ class SyslogFuzzTest {
     }
 
     /** Bytes built from syslog's own alphabet, so the parsers get deep rather than failing at PRI. */
-    @Provide
-    Arbitrary<byte[]> syslogish() {
-        Arbitrary<String> piece = Arbitraries.of(
+    static Gen<byte[]> syslogish() {
+        Gen<String> piece = Generate.pick(List.of(
                 "<",
                 ">",
                 "<13>",
@@ -131,45 +146,49 @@ class SyslogFuzzTest {
                 "\u00ef\u00bb\u00bf",
                 "\uFEFF",
                 "9",
-                "é");
-        return piece.list()
-                .ofMaxSize(40)
-                .map(l -> String.join("", l).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                "é"));
+        return lists().of(piece)
+                .ofSizeBetween(0, 40)
+                .map(l -> String.join("", l).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .describedAs(Arrays::toString);
     }
 
-    @Provide
-    Arbitrary<byte[]> mutatedCorpus() {
+    /** A corpus line with up to 6 bytes overwritten, then cut short. */
+    static Gen<byte[]> mutatedCorpus() {
         List<byte[]> lines = new ArrayList<>(Corpus.lines("syslog-rfc5424.log"));
         lines.addAll(Corpus.lines("syslog-rfc3164.log"));
-        return Combinators.combine(
-                        Arbitraries.of(lines),
-                        Arbitraries.integers().between(0, 1000).list().ofMaxSize(6),
-                        Arbitraries.bytes().list().ofMinSize(6).ofMaxSize(6),
-                        Arbitraries.integers().between(0, 1000))
-                .as((line, positions, values, cut) -> {
-                    byte[] b = line.clone();
-                    for (int i = 0; i < positions.size(); i++) {
-                        b[positions.get(i) % b.length] = values.get(i);
+        Gen<byte[]> line = Generate.pick(lines);
+        Gen<List<Integer>> positions = lists().of(integers().between(0, 1000)).ofSizeBetween(0, 6);
+        Gen<List<Byte>> values = lists().of(Generate.bytes(Byte.MIN_VALUE, Byte.MAX_VALUE, (byte) 0))
+                .ofSize(6);
+        Gen<Integer> cuts = integers().between(0, 1000);
+        return line.zip(positions, values, cuts, (l, at, v, cut) -> {
+                    byte[] b = l.clone();
+                    for (int i = 0; i < at.size(); i++) {
+                        b[at.get(i) % b.length] = v.get(i);
                     }
                     return java.util.Arrays.copyOf(b, Math.min(b.length, cut % (b.length + 1)));
-                });
+                })
+                .describedAs(Arrays::toString);
     }
 
     /** Streams mixing length prefixes, delimiters and corpus bytes. */
-    @Provide
-    Arbitrary<byte[]> streams() {
+    static Gen<byte[]> streams() {
         byte[] corpus = Corpus.bytes("syslog-octet-counted.bin");
-        Arbitrary<byte[]> piece = Arbitraries.oneOf(
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(100),
-                Arbitraries.of("\n", "\r\n", "\0", "1 ", "63 ", "64 ", "65 ", "99999999999 ", "123x", "9")
+        Gen<byte[]> piece = Generate.oneOf(
+                Theories.byteArrays(0, 100),
+                Generate.pick(List.of("\n", "\r\n", "\0", "1 ", "63 ", "64 ", "65 ", "99999999999 ", "123x", "9"))
                         .map(s -> s.getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
-                Arbitraries.integers()
+                integers()
                         .between(0, corpus.length)
                         .map(i -> java.util.Arrays.copyOfRange(corpus, i, Math.min(corpus.length, i + 80))));
-        return piece.list().ofMaxSize(30).map(list -> {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            list.forEach(out::writeBytes);
-            return out.toByteArray();
-        });
+        return lists().of(piece)
+                .ofSizeBetween(0, 30)
+                .map(list -> {
+                    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                    list.forEach(out::writeBytes);
+                    return out.toByteArray();
+                })
+                .describedAs(Arrays::toString);
     }
 }

@@ -186,6 +186,54 @@ class SyslogInputIT {
     }
 
     @Test
+    void tcp_maxConnectionsHeldByIdleClients_politeNewClientServedAndTheLongestIdleClosed() throws Exception {
+        // The hostile tester's case: every slot held by idle sockets locked a polite new client out.
+        TestClock clock = TestClock.at("2015-07-29T12:00:00Z");
+        SyslogConfig config = LoopbackServer.config(2, Duration.ofMinutes(5), DataSize.ofKiB(64), "");
+        try (LoopbackServer server = new LoopbackServer(config, clock);
+                Socket idleOldest = connect(server);
+                Socket idle = connect(server)) {
+            idleOldest.getOutputStream().write(bytes("<13>1 - h old - - - m\n"));
+            assertThat(server.next().app()).isEqualTo("old");
+            clock.advance(Duration.ofSeconds(5));
+            idle.getOutputStream().write(bytes("<13>1 - h idle - - - m\n"));
+            assertThat(server.next().app()).isEqualTo("idle");
+            clock.advance(Duration.ofSeconds(5));
+            try (Socket polite = connect(server)) {
+                polite.getOutputStream().write(bytes("<13>1 - h polite - - - hello\n"));
+                assertThat(server.next().app()).isEqualTo("polite");
+                assertThat(closedByServer(idleOldest)).isTrue();
+                assertThat(server.errors("idle_evicted")).isEqualTo(1);
+                assertThat(server.errors("connection_refused")).isZero();
+                idle.getOutputStream().write(bytes("<13>1 - h idle - - - still here\n"));
+                assertThat(server.next().messageText()).isEqualTo("still here");
+            }
+        }
+    }
+
+    @Test
+    void tcp_overMaxConnectionsPerSource_refusedAndCounted() throws Exception {
+        SyslogConfig d = LoopbackServer.config();
+        SyslogConfig config = new SyslogConfig(
+                true,
+                new SyslogConfig.Tcp(true, d.tcp().listen(), 100, Duration.ofMinutes(5), 1),
+                d.udp(),
+                d.maxFrame(),
+                "");
+        try (LoopbackServer server = new LoopbackServer(config, CLOCK);
+                Socket first = connect(server)) {
+            first.getOutputStream().write(bytes("<13>1 - h one - - - m\n"));
+            server.next();
+            try (Socket second = connect(server)) {
+                assertThat(closedByServer(second)).isTrue();
+            }
+            LoopbackServer.await("per-source refusal counted", () -> server.errors("per_source_limit") == 1);
+            first.getOutputStream().write(bytes("<13>1 - h one - - - again\n"));
+            assertThat(server.next().messageText()).isEqualTo("again");
+        }
+    }
+
+    @Test
     void tcp_connectionClosed_slotFreedForANewOne() throws Exception {
         SyslogConfig config = LoopbackServer.config(1, Duration.ofMinutes(5), DataSize.ofKiB(64), "");
         try (LoopbackServer server = new LoopbackServer(config, CLOCK)) {
@@ -236,7 +284,8 @@ class SyslogInputIT {
                             true,
                             io.spillway.config.ListenAddress.loopback(first.input.tcpPort()),
                             1,
-                            Duration.ofMinutes(1)),
+                            Duration.ofMinutes(1),
+                            1),
                     new SyslogConfig.Udp(false, io.spillway.config.ListenAddress.loopback(0), DataSize.ofMiB(1)),
                     DataSize.ofKiB(64),
                     "");

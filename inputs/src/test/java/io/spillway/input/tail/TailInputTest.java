@@ -141,7 +141,7 @@ class TailInputTest {
         LogRecord r = sink.records.getFirst();
         assertThat(r.app()).isEqualTo("web-a");
         assertThat(r.host()).isEqualTo("node-1");
-        assertThat(r.source()).isEqualTo(ID_A.substring(0, 12));
+        assertThat(r.source()).isEqualTo(ID_A);
         assertThat(r.stream()).isEqualTo(LogStream.STDOUT);
         assertThat(r.timestamp()).isEqualTo(1767225600_000000001L);
         append(f, 3, 500); // more than one read buffer
@@ -323,6 +323,64 @@ class TailInputTest {
         in.runOnce(); // a round with nothing appended: finished and released
         assertThat(in.openFiles()).isEqualTo(1);
         assertThat(sink.messages()).contains("line-2", "line-3", "no newline");
+    }
+
+    @Test
+    void watch_newContainerLongBeforeTheNextScan_readAtOnce() throws Exception {
+        // scan_interval of an hour: only the directory watch can start the round that reads it.
+        TailConfig base = config(16);
+        TailConfig c = new TailConfig(
+                true,
+                docker,
+                Path.of(""),
+                Duration.ofHours(1),
+                16,
+                base.maxLine(),
+                base.readBuffer(),
+                "",
+                "",
+                "node-1",
+                TailConfig.ReadFrom.BEGINNING,
+                true);
+        List<LogRecord> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TailInput in =
+                new TailInput(c, data.resolve("cp.json"), new InputMetrics(metrics, "tail"), InstantSource.system());
+        in.start(r -> {
+            got.add(r);
+            return Admission.ACCEPTED;
+        });
+        try {
+            Thread.sleep(200); // the first round has run and the thread sleeps for an hour
+            Path f = log(ID_A);
+            append(f, 0, 3);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (got.size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(got).extracting(LogRecord::messageText).containsExactly("line-0", "line-1", "line-2");
+        } finally {
+            in.stop();
+        }
+    }
+
+    @Test
+    void runOnce_fileCreatedAndRemovedBeforeItsRound_countedRemovedUnread() throws IOException {
+        TailInput in = input(16);
+        Path f = log(ID_A);
+        append(f, 0, 2);
+        in.created(f); // the watch saw it appear...
+        Files.delete(f); // ...and it was gone before the round could open it
+        in.runOnce();
+        assertThat(errors("removed_unread")).isEqualTo(1);
+        // A file that was opened in time is not counted, deleted or not.
+        Path g = log(ID_B);
+        append(g, 0, 2);
+        in.created(g);
+        in.runOnce();
+        Files.delete(g);
+        in.runOnce();
+        assertThat(errors("removed_unread")).isEqualTo(1);
+        assertThat(sink.messages()).containsExactly("line-0", "line-1");
     }
 
     @Test

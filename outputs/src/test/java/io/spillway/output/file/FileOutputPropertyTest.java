@@ -1,10 +1,13 @@
 package io.spillway.output.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,14 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * Random sequences of batches across apps, restarts and flushes, with small random caps: after every
@@ -32,34 +31,47 @@ import net.jqwik.api.constraints.Size;
  */
 class FileOutputPropertyTest {
     private static final String[] APPS = {"a", "b", "c", "noisy", "quiet-1", "x.y"};
+    /** A falsified case shrinks for at most this many candidates: each one writes real files. */
+    static final int SHRINK_CYCLES = 1000;
 
     /** One step: a batch of (app, message length) pairs, or a restart of the output. */
     record Step(boolean restart, List<Rec> records) {}
 
     record Rec(int app, int length) {}
 
-    @Provide
-    Arbitrary<Step> steps() {
-        Arbitrary<Rec> rec = Combinators.combine(
-                        Arbitraries.integers().between(0, APPS.length - 1),
-                        Arbitraries.oneOf(
-                                Arbitraries.integers().between(0, 200),
-                                Arbitraries.integers().between(200, 3000),
-                                Arbitraries.integers().between(4000, 9000)))
-                .as(Rec::new);
-        Arbitrary<Step> batch = rec.list().ofMinSize(1).ofMaxSize(12).map(l -> new Step(false, l));
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(12, batch),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(new Step(true, List.of()))));
+    /** Steps: mostly batches of 1 to 12 records, short, long or past the file size; now and then a restart. */
+    static Gen<Step> steps() {
+        Gen<Rec> rec = integers()
+                .between(0, APPS.length - 1)
+                .zip(
+                        Generate.oneOf(
+                                integers().between(0, 200),
+                                integers().between(200, 3000),
+                                integers().between(4000, 9000)),
+                        Rec::new);
+        Gen<Step> batch = lists().of(rec).ofSizeBetween(1, 12).map(l -> new Step(false, l));
+        return Generate.frequency(Pair.of(12, batch), Pair.of(1, Generate.constant(new Step(true, List.of()))));
     }
 
-    @Property(tries = 150)
-    void write_randomSequences_neverExceedCaps(
-            @ForAll @Size(min = 1, max = 30) List<@net.jqwik.api.From("steps") Step> steps,
-            @ForAll @IntRange(min = 1, max = 4) int maxFiles,
-            @ForAll @IntRange(min = 4096, max = 24_000) int maxTotal,
-            @ForAll @IntRange(min = 1, max = 3) int maxOpenFiles)
-            throws IOException {
+    @Test
+    void write_randomSequences_neverExceedCaps() {
+        Theories.qt(150)
+                .withShrinkCycles(SHRINK_CYCLES)
+                .forAll(
+                        lists().of(steps()).ofSizeBetween(1, 30),
+                        integers().between(1, 4),
+                        integers().between(4096, 24_000),
+                        integers().between(1, 3))
+                .checkAssert((steps, maxFiles, maxTotal, maxOpenFiles) -> {
+                    try {
+                        writeSteps(steps, maxFiles, maxTotal, maxOpenFiles);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+    }
+
+    private static void writeSteps(List<Step> steps, int maxFiles, int maxTotal, int maxOpenFiles) throws IOException {
         FileOutputConfig config = FileTesting.config(4096, maxFiles, maxTotal, maxOpenFiles);
         Path dir = Files.createTempDirectory("file-output-property");
         FileOutput out = new FileOutput("file", config, dir, new Metrics());

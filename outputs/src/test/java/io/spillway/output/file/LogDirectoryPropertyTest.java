@@ -1,8 +1,11 @@
 package io.spillway.output.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,21 +13,33 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 /** Heaviest first: whenever {@code max_total} deletes a file, its app held at least as much as any other. */
 class LogDirectoryPropertyTest {
     private static final String[] APPS = {"a", "b", "c", "d"};
+    /** A falsified case shrinks for at most this many candidates: each one writes real files. */
+    static final int SHRINK_CYCLES = 1000;
 
-    @Property(tries = 200)
-    void append_pastMaxTotal_deletesOnlyFromAHeaviestApp(
-            @ForAll @Size(min = 1, max = 200) List<@IntRange(min = 0, max = 3) Integer> apps,
-            @ForAll @Size(min = 1, max = 200) List<@IntRange(min = 1, max = 4096) Integer> lengths,
-            @ForAll @IntRange(min = 1, max = 5) int maxFiles,
-            @ForAll @IntRange(min = 4096, max = 40_000) int maxTotal)
+    @Test
+    void append_pastMaxTotal_deletesOnlyFromAHeaviestApp() {
+        Theories.qt(200)
+                .withShrinkCycles(SHRINK_CYCLES)
+                .forAll(
+                        lists().of(integers().between(0, 3)).ofSizeBetween(1, 200),
+                        lists().of(integers().between(1, 4096)).ofSizeBetween(1, 200),
+                        integers().between(1, 5),
+                        integers().between(4096, 40_000))
+                .checkAssert((apps, lengths, maxFiles, maxTotal) -> {
+                    try {
+                        appendAll(apps, lengths, maxFiles, maxTotal);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+    }
+
+    private static void appendAll(List<Integer> apps, List<Integer> lengths, int maxFiles, int maxTotal)
             throws IOException {
         Path dir = Files.createTempDirectory("log-directory-property");
         List<String> violations = new ArrayList<>();

@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Design.</b> {@link #sample} is called every {@code step} (10 s in the node) with the store's
  * app summaries and the drop ledger's running totals. The ingest rate is the store's own per-minute
  * rate; the drop rate is the difference of the totals since the previous sample divided by the time
- * between them. Each app keeps a ring of {@code points} samples (360 × 10 s = 1 h).
+ * between them. An app first seen after the first sample starts from 0 drops (all of its drops
+ * happened since the previous sample); at the very first sample the baseline is unknown and the
+ * totals so far become it. Each app keeps a ring of {@code points} samples (360 × 10 s = 1 h).
  *
  * <p><b>Bounds.</b> At most {@code maxApps} apps (the guard's {@code max_apps} in the node); an app
  * first seen when the table is full gets no series (its sparkline stays empty) and is counted in
@@ -74,6 +76,12 @@ final class AppSeries {
                 rings.put(e.getKey(), r);
             }
             long total = dropTotals.getOrDefault(e.getKey(), 0L);
+            if (r.lastDropTotal < 0 && seconds > 0) {
+                // An app first seen now was not there at the previous sample: its drops so far all
+                // happened since then. (A short burst of an app that is rate-limited from its first
+                // line would otherwise become the baseline, and its chart would stay at 0.)
+                r.lastDropTotal = 0;
+            }
             double dropRate = r.lastDropTotal < 0 || seconds == 0 ? 0 : Math.max(0, total - r.lastDropTotal) / seconds;
             r.lastDropTotal = total;
             r.times[r.next] = now.getEpochSecond();

@@ -19,6 +19,13 @@ final class ConfigMask {
 
     private static final Pattern SECRET_KEY =
             Pattern.compile(".*(secret|password|passwd|token|key|credential|auth|webhook).*");
+    /**
+     * Keys that match {@link #SECRET_KEY} but hold no secret: a mode ({@code ingest_auth: token}) and
+     * the names of environment variables ({@code secret_env: HOOK_SECRET}) say how secrets are found,
+     * and an operator reading the page needs to see them.
+     */
+    private static final Pattern NOT_SECRET_KEY = Pattern.compile("ingest_auth|.*_env");
+
     private static final Pattern URL_PASSWORD = Pattern.compile("(\\w+://[^/:@\\s]*:)[^@/\\s]+@");
 
     private ConfigMask() {}
@@ -29,7 +36,11 @@ final class ConfigMask {
 
     private static JsonNode mask(JsonNode node, String key) {
         JsonNodeFactory f = JsonNodeFactory.instance;
-        if (!key.isEmpty() && SECRET_KEY.matcher(key.toLowerCase(Locale.ROOT)).matches() && !isEmptyValue(node)) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        if (!key.isEmpty()
+                && SECRET_KEY.matcher(lower).matches()
+                && !NOT_SECRET_KEY.matcher(lower).matches()
+                && !isEmptyValue(node)) {
             // A key like max_key_length is a number, not a secret: leave numbers and booleans alone.
             if (!node.isNumber() && !node.isBoolean()) {
                 return f.textNode(MASK);

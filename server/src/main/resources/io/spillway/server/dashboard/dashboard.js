@@ -6,6 +6,7 @@
 
   var MAX_LINES = 1000; // lines kept on the page; older ones are removed
   var MAX_HELD = 1000;  // lines held while paused; beyond this the oldest held are dropped and counted
+  var HOUR = 3600;      // seconds shown by the charts and sparklines
 
   function drawCharts(root) {
     var els = Array.prototype.slice.call((root || document).querySelectorAll(".spark[data-app], .chart[data-app]"));
@@ -38,8 +39,11 @@
       height: big ? 160 : 32,
       legend: { show: big },
       cursor: { show: big },
-      axes: big ? [{}, {}] : [{ show: false }, { show: false }],
-      scales: { x: { time: true } },
+      // Clock times on the x axis (uPlot picks HH:MM for an hour's span), drops/s and lines/s on y.
+      axes: big ? [{}, { label: "per second" }] : [{ show: false }, { show: false }],
+      // Always the last hour, ending at the newest sample: a series only a minute old is drawn at the
+      // right end of an hour-wide chart, not stretched over the whole width with a seconds axis.
+      scales: { x: { time: true, range: function (u, min, max) { return [max - HOUR, max]; } } },
       series: [
         {},
         { label: "lines/s", stroke: "#1a5fb4", width: 1.5 },

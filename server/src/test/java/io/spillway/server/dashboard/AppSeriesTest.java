@@ -35,6 +35,17 @@ class AppSeriesTest {
     }
 
     @Test
+    void sample_newAppWithDropsSinceThePreviousSample_showsTheirRate() {
+        AppSeries s = new AppSeries(10, 10);
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        s.sample(t, List.of(app("web", 1)), Map.of());
+        // A burst rate-limited from its first line, wholly between two samples.
+        s.sample(t.plusSeconds(10), List.of(app("web", 1), app("noisy", 50)), Map.of("noisy", 9035L));
+        s.sample(t.plusSeconds(20), List.of(app("web", 1), app("noisy", 0)), Map.of("noisy", 9035L));
+        assertThat(s.get("noisy").drops()).containsExactly(903.5, 0);
+    }
+
+    @Test
     void sample_pastMaxApps_refusesNewApps() {
         AppSeries s = new AppSeries(10, 2);
         s.sample(Instant.EPOCH, List.of(app("a", 1), app("b", 1), app("c", 1)), Map.of());

@@ -30,6 +30,21 @@ class ConfigMaskTest {
     }
 
     @Test
+    void mask_modesAndEnvironmentVariableNames_shownAsTheyAre() throws Exception {
+        JsonNode in = JSON.readTree("""
+                {"http": {"ingest_auth": "token"},
+                 "alert": {"targets": {"ops": {"secret_env": "HOOK_SECRET", "password_env": "SMTP_PW",
+                   "secret": "s3cr3t-value"}}}}
+                """);
+        String out = JSON.writeValueAsString(ConfigMask.mask(in));
+        assertThat(out)
+                .contains("\"ingest_auth\":\"token\"")
+                .contains("\"secret_env\":\"HOOK_SECRET\"")
+                .contains("\"password_env\":\"SMTP_PW\"")
+                .doesNotContain("s3cr3t-value");
+    }
+
+    @Test
     void esc_everyMarkupCharacter_escaped() {
         assertThat(Html.esc("<a href=\"x\" title='y'>&</a>"))
                 .isEqualTo("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");

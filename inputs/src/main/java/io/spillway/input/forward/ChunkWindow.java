@@ -1,0 +1,52 @@
+package io.spillway.input.forward;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The chunk ids recently acknowledged, per sender host: a chunk that comes again (its client did not
+ * see the ack, reconnected and resent it, as fluent-logger-golang does when two of Docker's stream
+ * copiers share its connection) is acknowledged again without being stored twice.
+ *
+ * <p>Bound: at most {@code capacity} ids, the least recently seen forgotten first; a resend older than
+ * that is stored again (at least once, as before). Keys are the sender's host and the chunk id's
+ * bytes, so one client cannot suppress another's chunks by guessing ids. Thread-safe: one monitor,
+ * held for a map operation.
+ */
+final class ChunkWindow {
+    private final int capacity;
+    private final LinkedHashMap<String, Boolean> ids;
+
+    /** @param capacity ids remembered at most; 0 remembers none */
+    ChunkWindow(int capacity) {
+        this.capacity = capacity;
+        this.ids = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > ChunkWindow.this.capacity;
+            }
+        };
+    }
+
+    static String key(String host, String chunkId) {
+        return host + '\u0000' + chunkId;
+    }
+
+    /** True when this host's chunk was acknowledged already (and is still remembered). */
+    synchronized boolean seen(String key) {
+        return capacity > 0 && ids.get(key) != null;
+    }
+
+    /** Remembers an acknowledged chunk. */
+    synchronized void acknowledged(String key) {
+        if (capacity > 0) {
+            ids.put(key, Boolean.TRUE);
+        }
+    }
+
+    synchronized int size() {
+        return ids.size();
+    }
+}
