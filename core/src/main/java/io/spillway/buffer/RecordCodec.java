@@ -17,7 +17,7 @@ import java.util.Map;
  * str      := bytes holding UTF-8
  * bytes    := length:varint octet*
  * varint   := unsigned LEB128, at most 5 octets (values up to 2^31-1)
- * stream   := LogStream ordinal (0 stdout, 1 stderr, 2 event)
+ * stream   := LogStream ordinal (0 stdout, 1 stderr, 2 event, 3 unknown)
  * severity := syslog code + 1 (0 = unknown)
  * </pre>
  *

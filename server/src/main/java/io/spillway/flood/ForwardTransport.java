@@ -38,6 +38,7 @@ final class ForwardTransport implements Transport {
     private final String[] apps;
     private final ArrayDeque<String> inFlight = new ArrayDeque<>();
     private long chunkSeq;
+    private final String idPrefix = "flood-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-";
     long unacknowledged;
 
     ForwardTransport(InetSocketAddress target, int apps, InstantSource clock) throws IOException {
@@ -84,7 +85,8 @@ final class ForwardTransport implements Transport {
         }
         byte[] body = entries[i].toByteArray();
         entries[i].clear();
-        String id = "flood-" + (++chunkSeq);
+        // Unique per chunk, as the protocol asks (a resend reuses its id): a random prefix per connection.
+        String id = idPrefix + (++chunkSeq);
         try (MessageBufferPacker frame = MessagePack.newDefaultBufferPacker()) {
             frame.packArrayHeader(3).packString(apps[i]);
             frame.packBinaryHeader(body.length).writePayload(body);

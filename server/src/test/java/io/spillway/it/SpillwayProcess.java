@@ -127,9 +127,16 @@ public final class SpillwayProcess implements AutoCloseable {
                 .start();
     }
 
+    /** Ports handed out by this JVM: the kernel may give a just-closed ephemeral port again. */
+    private static final java.util.Set<Integer> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        for (int tries = 0; ; tries++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (GIVEN.add(s.getLocalPort()) || tries > 100) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
 

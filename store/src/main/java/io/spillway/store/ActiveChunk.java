@@ -236,7 +236,7 @@ final class ActiveChunk {
         }
         int off = pos + FRAME_HEAD;
         int kind = all[off + 8] & 0xff;
-        if ((kind >>> 4) > 2 || (kind & 0x0f) > 8) {
+        if ((kind >>> 4) >= RecordFormat.STREAM_COUNT || (kind & 0x0f) > 8) {
             return -1; // cheap before the CRC: not a stream/severity byte
         }
         crc.reset();

@@ -32,6 +32,10 @@ final class RecordFormat {
     static final int HEAD = 9;
 
     private static final LogStream[] STREAMS = LogStream.values();
+
+    /** Stream ordinals a kind byte may carry (the high nibble is below this). */
+    static final int STREAM_COUNT = STREAMS.length;
+
     private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private RecordFormat() {}

@@ -9,9 +9,11 @@ import java.util.Map;
  * copiers share its connection) is acknowledged again without being stored twice.
  *
  * <p>Bound: at most {@code capacity} ids, the least recently seen forgotten first; a resend older than
- * that is stored again (at least once, as before). Keys are the sender's host and the chunk id's
- * bytes, so one client cannot suppress another's chunks by guessing ids. Thread-safe: one monitor,
- * held for a map operation.
+ * that is stored again (at least once, as before). A key is the sender's host, the chunk id, and the
+ * frame's length and CRC-32C: a resend is the same bytes again (Fluency, Fluent Bit and
+ * fluent-logger-golang resend the frame they kept), so a client that reuses ids for different chunks
+ * (a counter per connection) loses nothing, and one client cannot suppress another's chunks by
+ * guessing ids. Thread-safe: one monitor, held for a map operation.
  */
 final class ChunkWindow {
     private final int capacity;
@@ -30,8 +32,10 @@ final class ChunkWindow {
         };
     }
 
-    static String key(String host, String chunkId) {
-        return host + '\u0000' + chunkId;
+    static String key(String host, String chunkId, byte[] frame) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(frame);
+        return host + '\u0000' + chunkId + '\u0000' + frame.length + ':' + Long.toHexString(crc.getValue());
     }
 
     /** True when this host's chunk was acknowledged already (and is still remembered). */

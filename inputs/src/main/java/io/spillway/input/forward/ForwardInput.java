@@ -252,7 +252,7 @@ public final class ForwardInput implements Input {
                 return;
             }
             Value chunk = ForwardDecoder.chunkOf(bytes);
-            String dedupKey = chunk == null ? null : ChunkWindow.key(host, chunk.toJson());
+            String dedupKey = chunk == null ? null : ChunkWindow.key(host, chunk.toJson(), bytes);
             if (dedupKey != null && acknowledged.seen(dedupKey)) {
                 // A resend of a chunk acknowledged before: its client missed the ack. Answer again,
                 // store nothing (it is stored already).
