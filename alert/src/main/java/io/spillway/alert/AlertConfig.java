@@ -7,6 +7,7 @@ import io.spillway.config.DataSize;
 import io.spillway.config.InvalidValueException;
 import io.spillway.event.EventSeverity;
 import io.spillway.record.Severity;
+import io.spillway.space.SpaceFloor;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -58,6 +59,14 @@ import java.util.regex.PatternSyntaxException;
  *   <li>{@code dead_mans_switch}: the outbound heartbeat to an external monitor (off by default), see
  *       {@link HeartbeatConfig}. Not to be confused with {@code heartbeat}, which watches hosts from
  *       inside.
+ *   <li>{@code store_dir} (default empty: the data directory): where the incident store ({@code
+ *       incidents.db} and its WAL) lives; a relative path is relative to {@code data_dir}. Put it on
+ *       another filesystem to keep incidents apart from the logs' disk entirely.
+ *   <li>{@code min_free_space} (default {@code min(2%, 128MiB)}): the incident store's free-space
+ *       floor (G4). It must be below every other floor on its filesystem ({@code buffer.floor},
+ *       {@code outputs.file.min_free_space}, {@code outputs.store.min_free_space}, {@code
+ *       space.floor}), a start-up error otherwise: when the others stop at their floor, the band
+ *       between is the incident store's, so the incident about the full disk can still be recorded.
  * </ul>
  */
 public record AlertConfig(
@@ -77,7 +86,9 @@ public record AlertConfig(
         Duration ackLinkTtl,
         Map<String, TargetConfig> targets,
         Duration selfTestInterval,
-        HeartbeatConfig deadMansSwitch) {
+        HeartbeatConfig deadMansSwitch,
+        String storeDir,
+        SpaceFloor minFreeSpace) {
 
     /** The name of the built-in policy used when {@code default_policy} is empty. */
     public static final String BUILTIN_POLICY = "default";
@@ -120,6 +131,9 @@ public record AlertConfig(
         // Keep the file's order: targets are listed and self-tested in it.
         targets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(targets));
         Check.require(!selfTestInterval.isNegative(), "self_test_interval", "cannot be negative (0s turns it off)");
+        java.util.Objects.requireNonNull(storeDir, "store_dir");
+        java.util.Objects.requireNonNull(minFreeSpace, "min_free_space");
+        Check.require(storeDir.indexOf('\0') < 0, "store_dir", "must not contain a NUL character");
     }
 
     public static AlertConfig defaults() {
@@ -140,7 +154,20 @@ public record AlertConfig(
                 Duration.ofDays(7),
                 Map.of(),
                 Duration.ofHours(6),
-                HeartbeatConfig.defaults());
+                HeartbeatConfig.defaults(),
+                "",
+                DEFAULT_MIN_FREE_SPACE);
+    }
+
+    /**
+     * The incident store's default floor, {@code min(2%, 128MiB)}: below the other writers' default
+     * {@code min(5%, 256MiB)} on every filesystem, so the band between is the incident store's alone.
+     */
+    public static final SpaceFloor DEFAULT_MIN_FREE_SPACE = SpaceFloor.smallerOf(2, 128L << 20);
+
+    /** The incident store's directory: {@code store_dir} resolved against the data directory. */
+    public java.nio.file.Path resolveStoreDir(java.nio.file.Path dataDir) {
+        return storeDir.isEmpty() ? dataDir : dataDir.resolve(storeDir);
     }
 
     /** The policy named by {@code default_policy}, or the built-in one. */

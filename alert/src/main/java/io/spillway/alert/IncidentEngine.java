@@ -11,6 +11,7 @@ import io.spillway.event.Event;
 import io.spillway.event.EventSeverity;
 import io.spillway.event.Events;
 import io.spillway.metrics.Metrics;
+import io.spillway.space.SpaceWriter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -135,15 +136,38 @@ public final class IncidentEngine implements Closeable {
     public static IncidentEngine open(
             AlertConfig config, Path dataDir, Map<String, Notifier> targets, Metrics metrics, InstantSource clock)
             throws IOException {
+        return open(
+                config,
+                dataDir,
+                targets,
+                metrics,
+                clock,
+                SpaceWriter.unaccounted("incidents", config.resolveStoreDir(dataDir)));
+    }
+
+    /**
+     * Opens the engine over {@code <alert.store_dir>/incidents.db} (the data dir by default) and
+     * {@code <dataDir>/alert-ack.key}; every write to the incident store reserves its bytes through
+     * {@code space} (registered with {@code alert.min_free_space}).
+     */
+    public static IncidentEngine open(
+            AlertConfig config,
+            Path dataDir,
+            Map<String, Notifier> targets,
+            Metrics metrics,
+            InstantSource clock,
+            SpaceWriter space)
+            throws IOException {
         return new IncidentEngine(
                 config,
-                dataDir.resolve("incidents.db"),
+                config.resolveStoreDir(dataDir).resolve("incidents.db"),
                 dataDir.resolve("alert-ack.key"),
                 targets,
                 metrics,
                 clock,
                 null,
-                RandomGenerator.getDefault());
+                RandomGenerator.getDefault(),
+                space);
     }
 
     /**
@@ -166,6 +190,30 @@ public final class IncidentEngine implements Closeable {
             @Nullable Executor executor,
             RandomGenerator random)
             throws IOException {
+        this(
+                config,
+                dbFile,
+                keyFile,
+                targets,
+                metrics,
+                clock,
+                executor,
+                random,
+                SpaceWriter.unaccounted("incidents", dbFile));
+    }
+
+    /** As above, with every incident store write reserving its bytes through {@code space}. */
+    public IncidentEngine(
+            AlertConfig config,
+            Path dbFile,
+            Path keyFile,
+            Map<String, Notifier> targets,
+            Metrics metrics,
+            InstantSource clock,
+            @Nullable Executor executor,
+            RandomGenerator random,
+            SpaceWriter space)
+            throws IOException {
         this.config = config;
         this.targets = new TreeMap<>(targets);
         checkTargets(config, this.targets);
@@ -183,7 +231,7 @@ public final class IncidentEngine implements Closeable {
             this.executor = executor;
         }
         this.tokens = AckTokens.load(keyFile);
-        this.store = new IncidentStore(dbFile, config.timelineCap());
+        this.store = new IncidentStore(dbFile, config.timelineCap(), space);
         this.rules = new RecordRules(config.rules(), config.ruleMaxApps(), clock, metrics);
         this.heartbeats = new Heartbeats(config.heartbeat(), metrics);
         this.alertmanager = new AlertmanagerIntake(config.intake());

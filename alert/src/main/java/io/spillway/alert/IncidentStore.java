@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spillway.event.EventSeverity;
+import io.spillway.space.Reservation;
+import io.spillway.space.SpaceWriter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,6 +36,13 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe: the engine calls it under its lock. Every write is its own transaction
  * (auto-commit); with WAL and {@code synchronous=NORMAL} a crash loses at most the last few writes,
  * never consistency.
+ *
+ * <p>Space (G1, G4): the WAL is checkpointed every {@value #WAL_AUTOCHECKPOINT_PAGES} pages and cut
+ * back to {@value #WAL_SIZE_LIMIT} bytes after a checkpoint, so it cannot grow with the number of
+ * writes. Every write transaction first reserves {@link #TRANSACTION_BYTES} with the space accountant
+ * (its WAL frames and their copy into the database at the next checkpoint); a refused one fails with
+ * the refusal's figures instead of running into {@code SQLITE_FULL}. The incident store's floor is
+ * below every other writer's on its filesystem, so it keeps recording after they stopped.
  */
 final class IncidentStore implements Closeable {
     static final int VERSION = 1;
@@ -54,11 +63,39 @@ final class IncidentStore implements Closeable {
 
     private static final String UPDATE = "UPDATE incidents SET " + String.join("=?, ", FIELDS) + "=? WHERE id=?";
 
+    /** WAL pages between automatic checkpoints (SQLite's default is 1000, about 4 MiB). */
+    static final int WAL_AUTOCHECKPOINT_PAGES = 256;
+
+    /** Bytes the WAL file is cut back to after a checkpoint. */
+    static final int WAL_SIZE_LIMIT = 1 << 20;
+
+    /**
+     * Bytes one write transaction reserves: 16 pages of 4 KiB with their 24-byte WAL frame headers,
+     * twice (the WAL frames, then the same pages copied into the database file at a checkpoint). A
+     * transaction here changes a row, its two index entries and a timeline row: a few pages.
+     */
+    static final long TRANSACTION_BYTES = 2L * 16 * (4096 + 24);
+
+    /** A prune deletes many rows at once: a larger bound. */
+    static final long PRUNE_BYTES = 1L << 20;
+
     private final Connection db;
     private final int timelineCap;
+    private final SpaceWriter space;
+    private final Path file;
+    private final Path wal;
+    private final Path shm;
 
     IncidentStore(Path file, int timelineCap) {
+        this(file, timelineCap, SpaceWriter.unaccounted("incidents", file));
+    }
+
+    IncidentStore(Path file, int timelineCap, SpaceWriter space) {
         this.timelineCap = timelineCap;
+        this.space = space;
+        this.file = file.toAbsolutePath();
+        this.wal = this.file.resolveSibling(this.file.getFileName() + "-wal");
+        this.shm = this.file.resolveSibling(this.file.getFileName() + "-shm");
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -69,8 +106,12 @@ final class IncidentStore implements Closeable {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
                 s.execute("PRAGMA busy_timeout=5000");
+                s.execute("PRAGMA wal_autocheckpoint=" + WAL_AUTOCHECKPOINT_PAGES);
+                s.execute("PRAGMA journal_size_limit=" + WAL_SIZE_LIMIT);
             }
-            migrate();
+            try (Claim room = claim("create its tables", TRANSACTION_BYTES)) {
+                migrate();
+            }
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("cannot open incident store " + file + ": " + e.getMessage(), e);
         }
@@ -142,7 +183,9 @@ final class IncidentStore implements Closeable {
 
     /** Inserts a new incident and assigns its id. */
     void insert(IncidentRow r) {
-        try (PreparedStatement ps = db.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
+        Claim room = claim("insert incident", TRANSACTION_BYTES);
+        try (room;
+                PreparedStatement ps = db.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
             bind(ps, r, 1);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
@@ -156,7 +199,9 @@ final class IncidentStore implements Closeable {
 
     /** Writes every field of an existing incident. */
     void update(IncidentRow r) {
-        try (PreparedStatement ps = db.prepareStatement(UPDATE)) {
+        Claim room = claim("update incident " + r.id, TRANSACTION_BYTES);
+        try (room;
+                PreparedStatement ps = db.prepareStatement(UPDATE)) {
             int next = bind(ps, r, 1);
             ps.setLong(next, r.id);
             ps.executeUpdate();
@@ -212,9 +257,11 @@ final class IncidentStore implements Closeable {
      */
     TimelineEntry append(
             IncidentRow r, Instant time, TimelineEntry.Type type, String message, Map<String, String> data) {
+        Claim room = claim("append to the timeline of incident " + r.id, TRANSACTION_BYTES);
         TimelineEntry e = new TimelineEntry(++r.timelineSeq, time, type, message, data);
-        try (PreparedStatement ps = db.prepareStatement(
-                "INSERT INTO timeline(incident_id, seq, time, type, message, data) VALUES (?,?,?,?,?,?)")) {
+        try (room;
+                PreparedStatement ps = db.prepareStatement(
+                        "INSERT INTO timeline(incident_id, seq, time, type, message, data) VALUES (?,?,?,?,?,?)")) {
             ps.setLong(1, r.id);
             ps.setLong(2, e.seq());
             ps.setLong(3, time.toEpochMilli());
@@ -319,7 +366,8 @@ final class IncidentStore implements Closeable {
 
     /** Deletes resolved incidents (and their timelines) resolved before {@code before}; returns how many. */
     int prune(Instant before) {
-        try {
+        Claim room = claim("prune resolved incidents", PRUNE_BYTES);
+        try (room) {
             db.setAutoCommit(false);
             try (PreparedStatement t = db.prepareStatement("DELETE FROM timeline WHERE incident_id IN (SELECT id FROM"
                             + " incidents WHERE state='resolved' AND resolved_at < ?)");
@@ -343,9 +391,11 @@ final class IncidentStore implements Closeable {
     }
 
     long insertSilence(Silence s) {
-        try (PreparedStatement ps = db.prepareStatement(
-                "INSERT INTO silences(matcher, starts, ends, created_by, comment, expired_at) VALUES (?,?,?,?,?,?)",
-                Statement.RETURN_GENERATED_KEYS)) {
+        Claim room = claim("insert silence", TRANSACTION_BYTES);
+        try (room;
+                PreparedStatement ps = db.prepareStatement(
+                        "INSERT INTO silences(matcher, starts, ends, created_by, comment, expired_at) VALUES (?,?,?,?,?,?)",
+                        Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, JSON.writeValueAsString(s.matcher()));
             ps.setLong(2, s.starts().toEpochMilli());
             ps.setLong(3, s.ends().toEpochMilli());
@@ -363,7 +413,9 @@ final class IncidentStore implements Closeable {
     }
 
     void expireSilence(long id, Instant at) {
-        try (PreparedStatement ps = db.prepareStatement("UPDATE silences SET expired_at=? WHERE id=?")) {
+        Claim room = claim("expire silence " + id, TRANSACTION_BYTES);
+        try (room;
+                PreparedStatement ps = db.prepareStatement("UPDATE silences SET expired_at=? WHERE id=?")) {
             ps.setLong(1, at.toEpochMilli());
             ps.setLong(2, id);
             ps.executeUpdate();
@@ -374,8 +426,10 @@ final class IncidentStore implements Closeable {
 
     /** Deletes silences that ended before {@code before}. */
     void pruneSilences(Instant before) {
-        try (PreparedStatement ps =
-                db.prepareStatement("DELETE FROM silences WHERE min(ends, coalesce(expired_at, ends)) < ?")) {
+        Claim room = claim("prune silences", TRANSACTION_BYTES);
+        try (room;
+                PreparedStatement ps =
+                        db.prepareStatement("DELETE FROM silences WHERE min(ends, coalesce(expired_at, ends)) < ?")) {
             ps.setLong(1, before.toEpochMilli());
             ps.executeUpdate();
         } catch (SQLException e) {
@@ -488,6 +542,49 @@ final class IncidentStore implements Closeable {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Reserves room for one write transaction; refused, the write fails with the figures and the
+     * floor's key ({@code alert.min_free_space}) before SQLite runs into a full disk. Closing the
+     * claim settles it with what the files (database, WAL, shared memory) actually grew by, so the
+     * bound is only held while the transaction runs.
+     */
+    private Claim claim(String what, long bytes) {
+        Reservation r = space.reserve(bytes);
+        if (!r.granted()) {
+            throw new IllegalStateException("incident store: cannot " + what + ": " + r.refusal());
+        }
+        return new Claim(r, footprint());
+    }
+
+    /** A granted reservation and the files' size when it was made. */
+    private final class Claim implements AutoCloseable {
+        private final Reservation reservation;
+        private final long before;
+
+        Claim(Reservation reservation, long before) {
+            this.reservation = reservation;
+            this.before = before;
+        }
+
+        @Override
+        public void close() {
+            reservation.written(Math.max(0, footprint() - before));
+        }
+    }
+
+    /** Bytes of the database file and its WAL and shared-memory files. */
+    private long footprint() {
+        long sum = 0;
+        for (Path p : new Path[] {file, wal, shm}) {
+            try {
+                sum += Files.size(p);
+            } catch (IOException e) {
+                // not there (yet): nothing of it
+            }
+        }
+        return sum;
     }
 
     private static IllegalStateException failed(String what, Exception e) {

@@ -94,4 +94,46 @@ class IncidentStoreTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("cannot open incident store");
     }
+
+    /** A filesystem whose free space the test sets, total 64 MiB. */
+    static final class SmallDisk implements io.spillway.space.DiskSpace {
+        volatile long usable;
+
+        SmallDisk(long usable) {
+            this.usable = usable;
+        }
+
+        @Override
+        public long usableBytes() {
+            return usable;
+        }
+
+        @Override
+        public long totalBytes() {
+            return 64L << 20;
+        }
+    }
+
+    @Test
+    void write_belowItsFloor_refusedWithTheKeyInsteadOfSqliteFull_andRecordsAgainWhenSpaceReturns() {
+        SmallDisk disk = new SmallDisk(32L << 20);
+        io.spillway.space.SpaceWriter space = io.spillway.space.SpaceAccountant.standalone(
+                "incidents", dir, io.spillway.space.SpaceFloor.ofBytes(2L << 20), "alert.min_free_space", disk);
+        try (IncidentStore s = new IncidentStore(dir.resolve("incidents.db"), 100, space)) {
+            IncidentRow first = row("k1");
+            s.insert(first);
+
+            disk.usable = (2L << 20) + 4096; // less than one transaction above the floor
+            assertThatThrownBy(() -> s.insert(row("k2")))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("alert.min_free_space")
+                    .hasMessageContaining("not writing");
+            assertThat(space.refusedWrites()).isEqualTo(1);
+
+            disk.usable = 32L << 20;
+            IncidentRow again = row("k2");
+            s.insert(again);
+            assertThat(s.get(again.id)).isNotNull();
+        }
+    }
 }

@@ -99,7 +99,7 @@ public class StoreBenchmark {
                 d.chunkSize(),
                 d.chunkMaxAge(),
                 d.compressionLevel(),
-                DataSize.ofBytes(0),
+                io.spillway.space.SpaceFloor.ofBytes(0),
                 true,
                 256,
                 Duration.ofMinutes(5),

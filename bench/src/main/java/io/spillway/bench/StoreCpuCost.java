@@ -57,7 +57,7 @@ public final class StoreCpuCost {
                     d.chunkSize(),
                     d.chunkMaxAge(),
                     level,
-                    DataSize.ofBytes(0),
+                    io.spillway.space.SpaceFloor.ofBytes(0),
                     true,
                     256,
                     Duration.ofMinutes(5),

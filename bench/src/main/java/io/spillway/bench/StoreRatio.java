@@ -40,7 +40,7 @@ public final class StoreRatio {
                 d.chunkSize(),
                 java.time.Duration.ofSeconds(1),
                 args.length > 1 ? Integer.parseInt(args[1]) : d.compressionLevel(),
-                DataSize.ofBytes(0),
+                io.spillway.space.SpaceFloor.ofBytes(0),
                 true,
                 256,
                 d.queryTimeout(),

@@ -11,6 +11,10 @@ import io.spillway.pipeline.DropCounter;
 import io.spillway.pipeline.Drops;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
+import io.spillway.space.DiskSpace;
+import io.spillway.space.Reservation;
+import io.spillway.space.SpaceAccountant;
+import io.spillway.space.SpaceWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -53,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Budgets.</b> {@code memory} bounds the {@link LogRecord#sizeBytes()} of records held in
  *       memory (in flight included); {@code disk} bounds the bytes of segment files; nothing is
- *       written while the spill filesystem's usable space would fall below {@code floor}.
+ *       written that would take the spill filesystem's free space below {@code floor}: every write
+ *       reserves its bytes with the node's {@link SpaceAccountant} first, which also counts what the
+ *       other writers on that filesystem claimed.
  *   <li><b>Enqueue.</b> A record goes to memory (the head, or the tail of a spilling app) while memory
  *       has room. When memory is full, the app holding the most memory (not {@code _spillway}) moves
  *       at least {@value #SPILL_BATCH_BYTES} bytes of its memory records to disk (the newest of its
@@ -129,7 +135,7 @@ public final class FairBuffer implements Buffer {
     private final FairBufferConfig config;
     private final Path dir;
     private final Drops drops;
-    private final DiskSpace diskSpace;
+    private final SpaceWriter space;
     private final long memoryBudget;
     private final long diskBudget;
     private final long segmentSize;
@@ -157,8 +163,6 @@ public final class FairBuffer implements Buffer {
     /** The spill filesystem was at or below the floor when last asked (logged on each change). */
     private boolean belowFloor;
 
-    private long totalSpace = -1;
-
     private final @Nullable Thread syncer;
     private volatile boolean syncing = true;
     /** Successful segment fsyncs so far; lets tests see that an acknowledgement followed a sync. */
@@ -175,20 +179,36 @@ public final class FairBuffer implements Buffer {
     private final CounterDataPoint truncatedBytes;
     private final CounterDataPoint ioErrors;
 
-    /** A buffer on the real filesystem of {@code dir}. */
+    /** A buffer on the real filesystem of {@code dir}, with a space accountant of its own. */
     public FairBuffer(String name, FairBufferConfig config, Path dir, Drops drops, Metrics metrics) throws IOException {
-        this(name, config, dir, drops, metrics, null);
+        this(name, config, dir, drops, metrics, (DiskSpace) null);
+    }
+
+    /**
+     * A buffer with a space accountant of its own that measures {@code diskSpace} before every
+     * reservation (tests simulate a filling disk with it; null for the real filesystem of {@code dir}).
+     */
+    public FairBuffer(
+            String name, FairBufferConfig config, Path dir, Drops drops, Metrics metrics, @Nullable DiskSpace diskSpace)
+            throws IOException {
+        this(
+                name,
+                config,
+                dir,
+                drops,
+                metrics,
+                SpaceAccountant.standalone("buffer", dir, config.floor(), "buffer.floor", diskSpace));
     }
 
     /**
      * A buffer for output {@code name}, spilling to {@code dir} ({@code <data_dir>/buffer/<output>},
      * created if missing unless {@code disk} is 0), recovering what an earlier run left there.
      *
-     * @param diskSpace the spill filesystem's space, or null for the real one of {@code dir}
+     * @param space the writer through which every spill write reserves its bytes (G4), registered
+     *     with the node's space accountant with this buffer's {@code floor}
      * @throws IOException when {@code dir} cannot be created or listed
      */
-    public FairBuffer(
-            String name, FairBufferConfig config, Path dir, Drops drops, Metrics metrics, @Nullable DiskSpace diskSpace)
+    public FairBuffer(String name, FairBufferConfig config, Path dir, Drops drops, Metrics metrics, SpaceWriter space)
             throws IOException {
         this.name = name;
         this.config = config;
@@ -200,7 +220,7 @@ public final class FairBuffer implements Buffer {
         this.diskEnabled = diskBudget > 0;
         this.shedNewest = config.shed() == Shed.NEWEST;
         this.drr = new DeficitRoundRobin<>(config.quantum().bytes());
-        this.diskSpace = diskSpace != null ? diskSpace : DiskSpace.of(dir);
+        this.space = space;
         this.quarantine = new Quarantine(dir, diskBudget / 4, this::floorAllows);
 
         memoryGauge = metrics.gauge(
@@ -467,10 +487,17 @@ public final class FairBuffer implements Buffer {
         return s;
     }
 
-    /** Writes one batch if the budget and the floor allow it; false (and nothing written) otherwise. */
+    /**
+     * Writes one batch if the budget and the floor allow it; false (and nothing written) otherwise.
+     * The floor is held by reserving the batch's bytes with the space accountant before writing.
+     */
     private boolean write(SpillLog log, ByteBuffer batch, int count, long recBytes, long msgBytes) {
         long cost = log.appendCost(batch.remaining(), segmentSize);
-        if (cost > diskRoom()) {
+        if (cost > budgetRoom()) {
+            return false;
+        }
+        Reservation room = reserve(cost);
+        if (!room.granted()) {
             return false;
         }
         long before = log.fileBytes();
@@ -480,69 +507,70 @@ public final class FairBuffer implements Buffer {
                 dirty.add(s);
             }
         } catch (IOException e) {
+            room.cancel();
             ioErrors.inc();
             FairBuffer.log.error("buffer {}: cannot write spill segment in {}: {}", name, log.dir, e.toString());
             return false;
         }
+        room.written(log.fileBytes() - before);
         spilledRecords.inc(count);
         spilledBytes.inc(log.fileBytes() - before);
         return true;
     }
 
-    /** Whether writing {@code bytes} more keeps the spill filesystem above the floor (recovery's copies). */
+    /**
+     * Whether writing {@code bytes} more keeps the spill filesystem above the floor (recovery's
+     * copies into the quarantine and rewritten segments): claimed with the space accountant as
+     * written, since the copy follows at once (the claim counts until the next measurement).
+     */
     private boolean floorAllows(long bytes) {
-        try {
-            long floorBytes = config.floor().bytesFor(diskSpace.totalBytes());
-            return diskSpace.usableBytes() - floorBytes >= bytes;
-        } catch (IOException e) {
+        Reservation r = space.reserve(bytes);
+        if (!r.granted()) {
             return false;
         }
+        r.written(bytes);
+        return true;
     }
 
-    /** Bytes the disk may still take: the budget's room, limited by the floor (G4). */
-    private long diskRoom() {
-        if (!diskEnabled) {
-            return 0;
+    /** Reserves {@code bytes} of the spill filesystem; a refusal sets {@link #floorLimited}. */
+    private Reservation reserve(long bytes) {
+        Reservation r = space.reserve(bytes);
+        if (!r.granted()) {
+            floorLimited = true;
+            setBelowFloor(true);
         }
-        long budgetRoom = diskBudget - disk.bytes;
-        if (budgetRoom <= 0) {
-            return 0;
-        }
-        long floorRoom;
-        long floorBytes = 0;
-        long usable = 0;
-        try {
-            if (totalSpace < 0) {
-                // A filesystem's size does not change under a running process worth caring about.
-                totalSpace = diskSpace.totalBytes();
-            }
-            floorBytes = config.floor().bytesFor(totalSpace);
-            usable = diskSpace.usableBytes();
-            floorRoom = usable - floorBytes;
-        } catch (IOException e) {
-            ioErrors.inc();
-            log.warn("buffer {}: cannot read free space of {}: {}", name, dir, e.toString());
-            floorRoom = 0;
-        }
-        boolean below = floorRoom <= 0;
+        return r;
+    }
+
+    /** The disk budget's room, regardless of the floor. */
+    private long budgetRoom() {
+        return diskEnabled ? Math.max(0, diskBudget - disk.bytes) : 0;
+    }
+
+    private void setBelowFloor(boolean below) {
         if (below != belowFloor) {
             belowFloor = below;
             belowFloorGauge.set(below ? 1 : 0);
-            if (below) {
-                log.warn(
-                        "buffer {}: {} has {} free, at or below the floor of {} (floor): not spilling;"
-                                + " records beyond the memory budget are shed",
-                        name,
-                        dir,
-                        DataSize.human(usable),
-                        DataSize.human(floorBytes));
-            } else {
-                log.info("buffer {}: {} is above the floor again, spilling resumes", name, dir);
-            }
+        }
+    }
+
+    /**
+     * Bytes the disk may still take: the budget's room, limited by what the space accountant says the
+     * floor leaves (G4; measured at a bounded rate, less what every writer on the filesystem claimed
+     * since). Only sizes batches: each write still reserves its bytes, and a refusal is what counts.
+     */
+    private long diskRoom() {
+        long budgetRoom = budgetRoom();
+        if (budgetRoom <= 0) {
+            return 0;
+        }
+        long floorRoom = space.room();
+        if (floorRoom > 0) {
+            setBelowFloor(false);
         }
         if (floorRoom < budgetRoom) {
             floorLimited = true;
-            return Math.max(0, floorRoom);
+            return floorRoom;
         }
         return budgetRoom;
     }
@@ -569,7 +597,17 @@ public final class FairBuffer implements Buffer {
      */
     private boolean spillMove(AppQueue x, long need) {
         if (diskRoom() <= Segment.BATCH_HEADER_BYTES) {
-            return false;
+            if (floorLimited && budgetRoom() > Segment.BATCH_HEADER_BYTES) {
+                // The floor, not the budget, stops the spill: ask, so that the refusal is counted,
+                // logged and raised like any other (and granted if space came back since).
+                Reservation probe = reserve(Math.max(need, SPILL_BATCH_BYTES));
+                if (!probe.granted()) {
+                    return false;
+                }
+                probe.cancel();
+            } else {
+                return false;
+            }
         }
         long target = Math.max(need, SPILL_BATCH_BYTES);
         List<LogRecord> moving = new ArrayList<>();
@@ -1358,31 +1396,43 @@ public final class FairBuffer implements Buffer {
     /** Writes records older than the whole disk part as a new first segment; returns how many were written. */
     private int writeFirst(SpillLog log, List<LogRecord> list) {
         Segment s;
+        if (Segment.HEADER_BYTES > budgetRoom()) {
+            return 0;
+        }
+        Reservation header = reserve(Segment.HEADER_BYTES);
+        if (!header.granted()) {
+            return 0;
+        }
         try {
-            if (Segment.HEADER_BYTES > diskRoom()) {
-                return 0;
-            }
             s = log.createFirst();
         } catch (IOException e) {
+            header.cancel();
             ioErrors.inc();
             FairBuffer.log.error("buffer {}: cannot persist memory records of {}: {}", name, log.dir, e.toString());
             return 0;
         }
+        header.written(s.fileBytes);
         disk.bytes += s.fileBytes;
         int written = 0;
         while (written < list.size()) {
             PendingBatch b = nextBatch(list, written, Math.min(SPILL_BATCH_BYTES, diskRoom()));
-            if (b.bytes.remaining() > diskRoom()) {
+            if (b.bytes.remaining() > budgetRoom()) {
+                break;
+            }
+            Reservation room = reserve(b.bytes.remaining());
+            if (!room.granted()) {
                 break;
             }
             long before = s.fileBytes;
             try {
                 s.append(b.bytes, b.count, b.recordBytes, b.messageBytes);
             } catch (IOException e) {
+                room.cancel();
                 ioErrors.inc();
                 FairBuffer.log.error("buffer {}: cannot persist memory records of {}: {}", name, log.dir, e.toString());
                 break;
             }
+            room.written(s.fileBytes - before);
             disk.bytes += s.fileBytes - before;
             written += b.count;
         }

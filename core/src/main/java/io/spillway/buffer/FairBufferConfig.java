@@ -2,6 +2,7 @@ package io.spillway.buffer;
 
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
+import io.spillway.space.SpaceFloor;
 import java.time.Duration;
 
 /**
@@ -14,7 +15,10 @@ import java.time.Duration;
  *     keeps records in memory only (nothing survives a restart). Otherwise at least 4 × {@code
  *     segment_size}.
  * @param floor free space the spill filesystem keeps whatever {@code disk} allows (G4): a size like
- *     {@code 2GiB} or a percentage of the filesystem like {@code 5%}. Default {@code 5%}.
+ *     {@code 2GiB}, a percentage of the filesystem like {@code 5%}, or the smaller of both, {@code
+ *     min(5%, 256MiB)}. Default {@code min(5%, 256MiB)}. Every spill write reserves its bytes with the
+ *     node's space accountant first, so no write crosses it; a floor as large as the filesystem is a
+ *     start-up error.
  * @param shed which records of the heaviest app are dropped when the buffer is full: {@code newest}
  *     (the incoming ones; default) or {@code oldest}.
  * @param quantum bytes each app may dequeue per deficit-round-robin turn. Default {@code 64KiB}; at
@@ -67,7 +71,7 @@ public record FairBufferConfig(
         return new FairBufferConfig(
                 DataSize.ofMiB(64),
                 DataSize.ofGiB(1),
-                SpaceFloor.ofPercent(5),
+                SpaceFloor.DEFAULT,
                 Shed.NEWEST,
                 DataSize.ofKiB(64),
                 Fsync.INTERVAL,

@@ -2,11 +2,11 @@ package io.spillway.diskguard;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
-import io.spillway.buffer.DiskSpace;
 import io.spillway.config.DataSize;
 import io.spillway.event.Event;
 import io.spillway.event.Events;
 import io.spillway.metrics.Metrics;
+import io.spillway.space.DiskSpace;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;

@@ -5,6 +5,7 @@ import io.spillway.buffer.Batch;
 import io.spillway.buffer.Buffer;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
+import io.spillway.space.FloorException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -184,13 +185,24 @@ public final class OutputWorker {
             }
             lastError = String.valueOf(e.getMessage());
             Duration pause = backoff.next();
-            log.warn(
-                    "output {}: delivery failed ({}), retrying {} records in {} ms (attempt {})",
-                    output.name(),
-                    e.getMessage(),
-                    batch.size(),
-                    pause.toMillis(),
-                    backoff.attempts());
+            if (e instanceof FloorException) {
+                // The space accountant warned once for the episode, naming the key and the figures,
+                // and raises disk_floor; a WARN per retry would only repeat it.
+                log.debug(
+                        "output {}: {} records wait for space ({}), retrying in {} ms",
+                        output.name(),
+                        batch.size(),
+                        e.getMessage(),
+                        pause.toMillis());
+            } else {
+                log.warn(
+                        "output {}: delivery failed ({}), retrying {} records in {} ms (attempt {})",
+                        output.name(),
+                        e.getMessage(),
+                        batch.size(),
+                        pause.toMillis(),
+                        backoff.attempts());
+            }
             long until = System.nanoTime() + pause.toNanos();
             while (System.nanoTime() < until && (running || System.nanoTime() < drainDeadlineNanos)) {
                 TimeUnit.MILLISECONDS.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000)));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.spillway.config.ConfigBinder;
 import io.spillway.config.ConfigException;
 import io.spillway.config.DataSize;
+import io.spillway.space.SpaceFloor;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class FairBufferConfigTest {
         assertThat(c).isEqualTo(FairBufferConfig.defaults());
         assertThat(c.memory()).isEqualTo(DataSize.ofMiB(64));
         assertThat(c.disk()).isEqualTo(DataSize.ofGiB(1));
-        assertThat(c.floor()).isEqualTo(SpaceFloor.ofPercent(5));
+        assertThat(c.floor()).isEqualTo(SpaceFloor.DEFAULT);
         assertThat(c.shed()).isEqualTo(FairBufferConfig.Shed.NEWEST);
         assertThat(c.quantum()).isEqualTo(DataSize.ofKiB(64));
         assertThat(c.fsync()).isEqualTo(FairBufferConfig.Fsync.INTERVAL);

@@ -12,6 +12,7 @@ import io.spillway.guard.DropLedger;
 import io.spillway.guard.MarkersConfig;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
+import io.spillway.space.DiskSpace;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -11,6 +11,7 @@ import io.spillway.buffer.FairBufferConfig.Shed;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
+import io.spillway.space.SpaceFloor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,6 +13,8 @@ import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.Admission;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
+import io.spillway.space.DiskSpace;
+import io.spillway.space.SpaceFloor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -3,6 +3,7 @@ package io.spillway.buffer;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
+import io.spillway.space.SpaceFloor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.spillway.buffer;
 
+import io.spillway.space.DiskSpace;
+
 /** A filesystem whose free space a test sets. */
 final class FakeDiskSpace implements DiskSpace {
     volatile long usable;

@@ -3,10 +3,10 @@ package io.spillway.diskguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.spillway.buffer.DiskSpace;
 import io.spillway.config.ConfigBinder;
 import io.spillway.event.Event;
 import io.spillway.metrics.Metrics;
+import io.spillway.space.DiskSpace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

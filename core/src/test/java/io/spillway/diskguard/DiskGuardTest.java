@@ -3,11 +3,11 @@ package io.spillway.diskguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.spillway.buffer.DiskSpace;
 import io.spillway.config.ConfigBinder;
 import io.spillway.event.Event;
 import io.spillway.event.EventSeverity;
 import io.spillway.metrics.Metrics;
+import io.spillway.space.DiskSpace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -62,6 +62,12 @@ final class ConfigCommand {
                 e.problems().forEach(p -> err.println(file + ": " + p));
                 return 1;
             }
+            // The floors, against this machine's filesystems, as `run` checks them at start.
+            java.util.List<String> floors = io.spillway.node.Node.floorProblems(c);
+            if (!floors.isEmpty()) {
+                floors.forEach(p -> err.println(file + ": " + p));
+                return 1;
+            }
             if (print) {
                 out.print(ConfigBinder.toYaml(ConfigBinder.toTree(c)));
             }

@@ -44,6 +44,10 @@ final class RunCommand implements Callable<Integer> {
         Node node = new Node(config);
         try {
             node.start();
+        } catch (ConfigException e) {
+            err.println("spillway: the configuration has problems:");
+            e.problems().forEach(p -> err.println("  " + p));
+            return 2;
         } catch (Exception e) {
             err.println("spillway: cannot start: " + e.getMessage());
             return 1;

@@ -100,7 +100,8 @@ final class Alerting {
         }
         AlertConfig effective =
                 withPublicUrl(config, publicUrl(config, node.config().http().listen(), boundPort));
-        IncidentEngine e = IncidentEngine.open(effective, node.dataDir(), notifiers, node.metrics(), clock);
+        IncidentEngine e =
+                IncidentEngine.open(effective, node.dataDir(), notifiers, node.metrics(), clock, node.incidentSpace());
         engine = e;
         node.events().subscribe(e.events());
         scheduler.every("incidents", Duration.ofMillis(TICK_MILLIS), e::tick);
@@ -150,7 +151,9 @@ final class Alerting {
                 c.ackLinkTtl(),
                 c.targets(),
                 c.selfTestInterval(),
-                c.deadMansSwitch());
+                c.deadMansSwitch(),
+                c.storeDir(),
+                c.minFreeSpace());
     }
 
     /** The pipeline's observer: every record the stages let through feeds the record rules. */

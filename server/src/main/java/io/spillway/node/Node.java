@@ -22,6 +22,8 @@ import io.spillway.pipeline.PipelineWatch;
 import io.spillway.server.HttpServer;
 import io.spillway.server.auth.AdminToken;
 import io.spillway.server.auth.TokenStore;
+import io.spillway.space.SpaceAccountant;
+import io.spillway.space.SpaceWriter;
 import io.spillway.store.LogReader;
 import io.spillway.store.StoreOutput;
 import java.io.IOException;
@@ -71,6 +73,8 @@ public final class Node implements AutoCloseable {
     private volatile @Nullable String firstAdminToken;
     private @Nullable StoreOutput storeOutput;
     private final Alerting alerting;
+    private final SpaceAccountant space;
+    private final SpaceWriter incidentSpace;
     private final InflightMemory inflight;
     private @Nullable InputMetrics httpMetrics;
 
@@ -78,7 +82,10 @@ public final class Node implements AutoCloseable {
         this.config = config;
         this.dataDir = config.dataDir().toAbsolutePath().normalize();
         this.host = config.host().isEmpty() ? localHostName() : config.host();
-        this.tokens = TokenStore.inDataDir(dataDir, InstantSource.system());
+        // Every file the node writes reserves its bytes here first (G4); floors are checked in start().
+        this.space = SpaceAccountant.system(config.space(), metrics);
+        this.tokens = TokenStore.inDataDir(dataDir, InstantSource.system(), Floors.tokens(space, config, dataDir));
+        this.incidentSpace = Floors.incidents(space, config, dataDir);
         JvmMetrics.builder().register(metrics.registry());
         GuardConfig gc = config.guard();
         // The ledger first: Guard.create registers its stages' drop wording with it.
@@ -121,8 +128,9 @@ public final class Node implements AutoCloseable {
     /** An output with its own fair buffer under {@code <data_dir>/buffer/<output>}. */
     OutputWorker worker(Output output) {
         try {
+            SpaceWriter w = Floors.buffer(space, config, dataDir, output.name());
             Buffer buffer = new FairBuffer(
-                    output.name(), config.buffer(), dataDir.resolve("buffer").resolve(output.name()), drops, metrics);
+                    output.name(), config.buffer(), Floors.bufferDir(dataDir, output.name()), drops, metrics, w);
             return new OutputWorker(output, buffer, metrics, 1000, 1024 * 1024);
         } catch (IOException e) {
             throw new UncheckedIOException("buffer of output " + output.name() + ": " + e.getMessage(), e);
@@ -165,7 +173,13 @@ public final class Node implements AutoCloseable {
         return s == null ? null : s.reader();
     }
 
+    /**
+     * Starts the node. A floor that cannot work (larger than its filesystem, or an incident store
+     * floor not below the others') is a {@link io.spillway.config.ConfigException} naming the keys,
+     * before anything is written.
+     */
     public void start() throws Exception {
+        space.check();
         lock = DataDirLock.acquire(dataDir);
         try {
             // The API is unreadable without a token: the first start creates one (docs/tokens.md).
@@ -191,6 +205,7 @@ public final class Node implements AutoCloseable {
                     events,
                     InstantSource.system());
             scheduler.every("pipeline-watch", config.watch().interval(), watch::tick);
+            scheduler.every("space", config.watch().interval(), () -> space.tick(events, host));
         } catch (Exception e) {
             stop();
             throw e;
@@ -285,6 +300,25 @@ public final class Node implements AutoCloseable {
 
     Alerting alerting() {
         return alerting;
+    }
+
+    /**
+     * The floors a node of {@code config} could not work with on this machine's filesystems (larger
+     * than their filesystem, an incident store floor not below the others'), one line each naming
+     * the key; what {@link #start} refuses. For {@code spillway config check}.
+     */
+    public static java.util.List<String> floorProblems(NodeConfig config) {
+        return Floors.problems(config);
+    }
+
+    /** The space accountant every file the node writes reserves its bytes through. */
+    public SpaceAccountant space() {
+        return space;
+    }
+
+    /** The incident store's writer (its floor below the others', see {@code alert.min_free_space}). */
+    SpaceWriter incidentSpace() {
+        return incidentSpace;
     }
 
     public Pipeline pipeline() {

@@ -8,6 +8,7 @@ import io.spillway.guard.GuardConfig;
 import io.spillway.pipeline.LimitsConfig;
 import io.spillway.pipeline.WatchConfig;
 import io.spillway.server.HttpConfig;
+import io.spillway.space.SpaceConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -28,6 +29,8 @@ import java.time.Duration;
  *     heartbeat (docs/incidents.md, docs/notifiers.md)
  * @param watch when the pipeline's own trouble (an app dropping, an output down, an input error
  *     storm) becomes an event and so an incident (docs/incidents.md)
+ * @param space the space accountant every written file reserves its bytes through, and the floor of
+ *     the small files without a floor key of their own (docs/configuration.md)
  */
 public record NodeConfig(
         String host,
@@ -41,7 +44,8 @@ public record NodeConfig(
         OutputsConfig outputs,
         DiskGuardConfig diskGuard,
         AlertConfig alert,
-        WatchConfig watch) {
+        WatchConfig watch,
+        SpaceConfig space) {
     public NodeConfig {
         Check.require(!shutdownDrain.isNegative(), "shutdown_drain", "cannot be negative");
     }
@@ -59,11 +63,12 @@ public record NodeConfig(
                 OutputsConfig.defaults(),
                 DiskGuardConfig.defaults(),
                 AlertConfig.defaults(),
-                WatchConfig.defaults());
+                WatchConfig.defaults(),
+                SpaceConfig.defaults());
     }
 
     public NodeConfig withDataDir(Path dir) {
         return new NodeConfig(
-                host, dir, shutdownDrain, limits, http, inputs, guard, buffer, outputs, diskGuard, alert, watch);
+                host, dir, shutdownDrain, limits, http, inputs, guard, buffer, outputs, diskGuard, alert, watch, space);
     }
 }

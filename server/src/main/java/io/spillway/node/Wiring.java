@@ -1,6 +1,5 @@
 package io.spillway.node;
 
-import io.spillway.buffer.DiskSpace;
 import io.spillway.diskguard.DiskGuard;
 import io.spillway.diskguard.DiskGuardConfig;
 import io.spillway.guard.DropLedger;
@@ -24,6 +23,8 @@ import io.spillway.server.HttpConfig;
 import io.spillway.server.HttpServer;
 import io.spillway.server.IngestRoutes;
 import io.spillway.server.LogRoutes;
+import io.spillway.space.DiskSpace;
+import io.spillway.space.SpaceWriter;
 import io.spillway.store.LogReader;
 import io.spillway.store.StoreConfig;
 import io.spillway.store.StoreOutput;
@@ -61,7 +62,11 @@ final class Wiring {
         TailConfig tail = node.config().inputs().tail();
         if (tail.enabled()) {
             into.add(new TailInput(
-                    tail, tail.checkpointFile(node.dataDir()), node.inputMetrics("tail"), InstantSource.system()));
+                    tail,
+                    tail.checkpointFile(node.dataDir()),
+                    node.inputMetrics("tail"),
+                    InstantSource.system(),
+                    Floors.tailCheckpoint(node.space(), node.config(), node.dataDir())));
         }
     }
 
@@ -208,10 +213,12 @@ final class Wiring {
     static void outputs(Node node, List<OutputWorker> into) {
         FileOutputConfig file = node.config().outputs().file();
         if (file.enabled()) {
-            into.add(node.worker(new FileOutput("file", file, file.resolveDir(node.dataDir()), node.metrics())));
+            SpaceWriter w = Floors.file(node.space(), node.config(), node.dataDir());
+            into.add(node.worker(new FileOutput("file", file, file.resolveDir(node.dataDir()), node.metrics(), w)));
         }
         StoreConfig store = node.config().outputs().store();
         if (store.enabled()) {
+            SpaceWriter w = Floors.store(node.space(), node.config(), node.dataDir());
             StoreOutput out = new StoreOutput(
                     "store",
                     store,
@@ -219,7 +226,8 @@ final class Wiring {
                     node.metrics(),
                     InstantSource.system(),
                     node.drops(),
-                    node.host());
+                    node.host(),
+                    w);
             node.storeOutput(out);
             into.add(node.worker(out));
         }

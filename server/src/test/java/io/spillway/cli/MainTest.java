@@ -97,6 +97,31 @@ class MainTest {
     }
 
     @Test
+    void configCheck_floorsThatCannotWork_listedWithTheirKeys() throws Exception {
+        Path f = dir.resolve("floors.yaml");
+        Files.writeString(f, "");
+        Run r = run(
+                "config",
+                "check",
+                f.toString(),
+                "--set",
+                "data_dir=" + dir.resolve("data"),
+                "--set",
+                "outputs.store.min_free_space=1000000TiB",
+                "--set",
+                "buffer.floor=1MiB",
+                "--set",
+                "alert.min_free_space=2MiB");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err())
+                .contains("outputs.store.min_free_space: the floor 1000000TiB")
+                .contains(
+                        "does not fit the filesystem of " + dir.resolve("data").resolve("store"))
+                .contains("alert.min_free_space: the incident store's floor 2MiB")
+                .contains("must be below buffer.floor 1MiB");
+    }
+
+    @Test
     void configCheck_print_showsEffectiveConfigThatChecksAgain() throws Exception {
         Path f = dir.resolve("c.yaml");
         Files.writeString(f, "shutdown_drain: 3s\n");

@@ -50,24 +50,53 @@ public final class SpillwayProcess implements AutoCloseable {
     }
 
     public static SpillwayProcess start(Path dir, int httpPort, int syslogPort, String... extraArgs) throws Exception {
-        return start(dir, httpPort, syslogPort, "512m", extraArgs);
+        return start(dir, dir.resolve("data"), httpPort, syslogPort, "512m", extraArgs);
     }
 
     /** With a heap of {@code xmx} (e.g. {@code 256m}) instead of 512m, for tests of memory bounds. */
     public static SpillwayProcess startWithHeap(Path dir, String xmx, String... extraArgs) throws Exception {
-        return start(dir, freePort(), freePort(), xmx, extraArgs);
+        return start(dir, dir.resolve("data"), freePort(), freePort(), xmx, extraArgs);
     }
 
-    private static SpillwayProcess start(Path dir, int httpPort, int syslogPort, String xmx, String... extraArgs)
+    /**
+     * With the data dir somewhere else than {@code dir} (which keeps the process output), e.g. on a
+     * small filesystem the test mounted.
+     */
+    public static SpillwayProcess startWithDataDir(Path dir, Path dataDir, String... extraArgs) throws Exception {
+        return start(dir, dataDir, freePort(), freePort(), "512m", extraArgs);
+    }
+
+    /** Starts and returns without waiting for readiness; for tests of start-up failures. */
+    public static Process launch(Path dir, Path dataDir, String... extraArgs) throws Exception {
+        return process(dir, dataDir, freePort(), freePort(), freePort(), freePort(), "512m", extraArgs);
+    }
+
+    private static SpillwayProcess start(
+            Path dir, Path dataDir, int httpPort, int syslogPort, String xmx, String... extraArgs) throws Exception {
+        int gelfPort = freePort();
+        int forwardPort = freePort();
+        Path log = dir.resolve("spillway.out");
+        Process p = process(dir, dataDir, httpPort, syslogPort, gelfPort, forwardPort, xmx, extraArgs);
+        SpillwayProcess sp = new SpillwayProcess(dataDir, httpPort, syslogPort, forwardPort, gelfPort, log, p);
+        sp.awaitReady(Duration.ofSeconds(60));
+        return sp;
+    }
+
+    private static Process process(
+            Path dir,
+            Path dataDir,
+            int httpPort,
+            int syslogPort,
+            int gelfPort,
+            int forwardPort,
+            String xmx,
+            String... extraArgs)
             throws Exception {
         String jar = System.getProperty("spillway.jar");
         if (jar == null || !Files.exists(Path.of(jar))) {
             throw new IllegalStateException(
                     "system property spillway.jar must point at the built jar (run: mvn verify), got " + jar);
         }
-        Path dataDir = dir.resolve("data");
-        int gelfPort = freePort();
-        int forwardPort = freePort();
         Path log = dir.resolve("spillway.out");
         List<String> cmd = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
@@ -92,13 +121,10 @@ public final class SpillwayProcess implements AutoCloseable {
                 "--set",
                 "host=it-host"));
         cmd.addAll(List.of(extraArgs));
-        Process p = new ProcessBuilder(cmd)
+        return new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        SpillwayProcess sp = new SpillwayProcess(dataDir, httpPort, syslogPort, forwardPort, gelfPort, log, p);
-        sp.awaitReady(Duration.ofSeconds(60));
-        return sp;
     }
 
     /** Ports handed out by this JVM: the kernel may give a just-closed ephemeral port again. */

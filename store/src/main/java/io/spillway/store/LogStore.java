@@ -1,6 +1,5 @@
 package io.spillway.store;
 
-import io.spillway.buffer.DiskSpace;
 import io.spillway.buffer.Quarantine;
 import io.spillway.config.DataSize;
 import io.spillway.guard.DropLedger;
@@ -10,6 +9,9 @@ import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;
 import io.spillway.record.Severity;
+import io.spillway.space.FloorException;
+import io.spillway.space.Reservation;
+import io.spillway.space.SpaceWriter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -117,6 +119,9 @@ public final class LogStore implements LogReader, Closeable {
     /** Apps beyond {@code max_apps} are stored under this app. */
     public static final String OVERFLOW_APP = "_other";
 
+    /** Reserved for a sealed chunk's header, block framing and index beyond its compressed bytes. */
+    static final int SEAL_OVERHEAD_BYTES = 64 * 1024;
+
     /** The field that keeps the app of a record stored under {@link #OVERFLOW_APP}. */
     public static final String OVERFLOW_FIELD = "spillway.app";
 
@@ -194,6 +199,11 @@ public final class LogStore implements LogReader, Closeable {
     private final GrowableBuffer scratch = new GrowableBuffer(64 * 1024);
     private long lastMaintainMillis = Long.MIN_VALUE / 2;
     private volatile boolean closed;
+    /**
+     * What sealed files and the quarantine's copies reserve their bytes through (G4); the appends
+     * are reserved by StoreOutput.
+     */
+    private final SpaceWriter space;
 
     private LogStore(
             Path dir,
@@ -203,20 +213,22 @@ public final class LogStore implements LogReader, Closeable {
             LongSupplier ticker,
             int maxApps,
             Drops drops,
-            String host) {
+            String host,
+            SpaceWriter space) {
         this.dir = dir;
         this.drops = drops;
         this.host = host;
-        DiskSpace space = DiskSpace.of(dir);
-        long floor = config.minFreeSpace().bytes();
-        // The quarantine's copies keep the store's floor (min_free_space), like its writes (G4).
+        this.space = space;
+        // The quarantine's copies keep the store's floor (min_free_space), like its writes (G4): a
+        // copy follows the check at once, so the check claims its bytes as written.
         this.quarantine = new Quarantine(
                 dir, Math.max(config.chunkSize().bytes() * 4, config.maxTotal().bytes() / 16), bytes -> {
-                    try {
-                        return space.usableBytes() - floor >= bytes;
-                    } catch (IOException e) {
+                    Reservation r = space.reserve(bytes);
+                    if (!r.granted()) {
                         return false;
                     }
+                    r.written(bytes);
+                    return true;
                 });
         this.config = config;
         this.clock = clock;
@@ -272,6 +284,29 @@ public final class LogStore implements LogReader, Closeable {
         return open(dir, config, metrics, clock, System::nanoTime, MAX_APPS, drops, host);
     }
 
+    /**
+     * As {@link #open(Path, StoreConfig, Metrics, InstantSource)}, with every sealed chunk reserving
+     * its bytes through {@code space} before it is written (a refused seal is retried by {@link
+     * #maintain}; the chunk stays readable meanwhile). Appends are reserved by the caller per batch.
+     */
+    public static LogStore open(Path dir, StoreConfig config, Metrics metrics, InstantSource clock, SpaceWriter space)
+            throws IOException {
+        return open(dir, config, metrics, clock, (app, reason, n, b) -> {}, "", space);
+    }
+
+    /** With drops and host as above, and every sealed chunk and quarantine copy reserving through {@code space}. */
+    public static LogStore open(
+            Path dir,
+            StoreConfig config,
+            Metrics metrics,
+            InstantSource clock,
+            Drops drops,
+            String host,
+            SpaceWriter space)
+            throws IOException {
+        return open(dir, config, metrics, clock, System::nanoTime, MAX_APPS, drops, host, space);
+    }
+
     /** With a query ticker and an app cap of the caller's choosing (tests). */
     static LogStore open(
             Path dir, StoreConfig config, Metrics metrics, InstantSource clock, LongSupplier ticker, int maxApps)
@@ -289,8 +324,22 @@ public final class LogStore implements LogReader, Closeable {
             Drops drops,
             String host)
             throws IOException {
+        return open(dir, config, metrics, clock, ticker, maxApps, drops, host, SpaceWriter.unaccounted("store", dir));
+    }
+
+    private static LogStore open(
+            Path dir,
+            StoreConfig config,
+            Metrics metrics,
+            InstantSource clock,
+            LongSupplier ticker,
+            int maxApps,
+            Drops drops,
+            String host,
+            SpaceWriter space)
+            throws IOException {
         Files.createDirectories(dir);
-        LogStore s = new LogStore(dir, config, metrics, clock, ticker, maxApps, drops, host);
+        LogStore s = new LogStore(dir, config, metrics, clock, ticker, maxApps, drops, host, space);
         s.recover();
         s.appendMarkers();
         return s;
@@ -917,11 +966,16 @@ public final class LogStore implements LogReader, Closeable {
             synchronized (a) {
                 c.sealFailed = true;
             }
-            log.error(
-                    "store: app {}: sealing chunk {} failed (retried; its records stay readable): {}",
-                    a.name,
-                    c.path,
-                    e.getMessage());
+            if (e instanceof FloorException) {
+                // The space accountant logged the episode once, with the figures; retried every second.
+                log.debug("store: app {}: sealing chunk {} waits for space: {}", a.name, c.path, e.getMessage());
+            } else {
+                log.error(
+                        "store: app {}: sealing chunk {} failed (retried; its records stay readable): {}",
+                        a.name,
+                        c.path,
+                        e.getMessage());
+            }
         } finally {
             sealPermits.release();
         }
@@ -980,7 +1034,20 @@ public final class LogStore implements LogReader, Closeable {
      */
     private void seal(AppLog a, ActiveChunk c, boolean active) throws IOException {
         byte[] frames = c.readAll();
-        SealedChunk s = SealedChunk.write(a.dir, c.id, frames, c.lastWriteMillis, config.compressionLevel());
+        // The sealed file exists beside the .open one until the swap: reserve a bound on its size
+        // (zstd's worst case is a little over the input; the index is small) before writing it.
+        Reservation room = space.reserve(frames.length + frames.length / 64 + SEAL_OVERHEAD_BYTES);
+        if (!room.granted()) {
+            throw new FloorException("store: sealing chunk " + c.id + " of app " + a.name + ": " + room.refusal());
+        }
+        SealedChunk s;
+        try {
+            s = SealedChunk.write(a.dir, c.id, frames, c.lastWriteMillis, config.compressionLevel());
+        } catch (IOException | RuntimeException e) {
+            room.cancel();
+            throw e;
+        }
+        room.written(s.fileSize);
         synchronized (a) {
             if (active) {
                 a.active = null;

@@ -4,6 +4,7 @@ import io.spillway.config.Check;
 import io.spillway.config.DataSize;
 import io.spillway.config.Durations;
 import io.spillway.config.Glob;
+import io.spillway.space.SpaceFloor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -40,9 +41,13 @@ import java.util.Objects;
  *       so a quiet app's records get compressed and age out. At least 1s.
  *   <li>{@code compression_level: 1} — zstd level for sealed chunks, 1 (fastest) to 19. Level 1 is the
  *       default: on log text it compresses as well as level 3, twice as fast, and decompresses faster.
- *   <li>{@code min_free_space: 256MiB} — the free-space floor (DESIGN.md G4): while the filesystem
- *       holding {@code dir} has less free space, nothing is written ({@code write} fails, records wait
- *       in the output's buffer). {@code 0} disables the check.
+ *   <li>{@code min_free_space: min(5%, 256MiB)} — the free-space floor (DESIGN.md G4): 5% of the
+ *       filesystem holding {@code dir} or 256 MiB, whichever is smaller (also written as a size or a
+ *       percentage alone). Every batch and every sealed chunk reserves its bytes with the space
+ *       accountant before it is written, so none takes the free space below it: a refused batch fails
+ *       {@code write} (records wait in the output's buffer; one WARN per episode naming this key, a
+ *       {@code disk_floor} event), a refused seal is retried. A floor as large as the filesystem is a
+ *       start-up error. {@code 0} disables the floor.
  *   <li>{@code fsync_on_flush: true} — each periodic flush forces written chunks to disk, so every
  *       record acknowledged before a host crash survives it. Records always reach the operating system
  *       before a batch is committed, so they survive a crash of the process either way.
@@ -67,7 +72,7 @@ public record StoreConfig(
         DataSize chunkSize,
         Duration chunkMaxAge,
         int compressionLevel,
-        DataSize minFreeSpace,
+        SpaceFloor minFreeSpace,
         boolean fsyncOnFlush,
         int maxOpenFiles,
         Duration queryTimeout,
@@ -137,7 +142,7 @@ public record StoreConfig(
                 DataSize.ofMiB(4),
                 Duration.ofHours(1),
                 1,
-                DataSize.ofMiB(256),
+                SpaceFloor.DEFAULT,
                 true,
                 256,
                 Duration.ofSeconds(5),

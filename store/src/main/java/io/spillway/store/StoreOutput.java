@@ -1,12 +1,15 @@
 package io.spillway.store;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.spillway.buffer.DiskSpace;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.Drops;
 import io.spillway.pipeline.Output;
 import io.spillway.record.LogRecord;
+import io.spillway.space.FloorException;
+import io.spillway.space.Reservation;
+import io.spillway.space.SpaceAccountant;
+import io.spillway.space.SpaceWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -26,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * forces the chunks to disk ({@code fsync_on_flush}), so it also survives a host crash, and runs the
  * store's retention and sealing ({@link LogStore#maintain}).
  *
- * <p>Floor (G4): before each batch, the free space of the store's filesystem is compared with {@code
- * min_free_space}; below it, {@code write} throws without writing (counted in {@code
- * spillway_store_below_floor}), so records wait in the output's buffer and are shed there, fairly.
+ * <p>Floor (G4): each batch reserves a bound on its encoded size with the space accountant before
+ * anything is appended, and each sealed chunk reserves its own bytes ({@link LogStore}); a refused
+ * batch makes {@code write} throw a {@link FloorException} naming {@code min_free_space} and the
+ * figures, without writing (counted in {@code spillway_store_below_floor}), so records wait in the
+ * output's buffer and are shed there, fairly.
  *
  * <p>The store is opened in {@link #start} (recovery runs there) and exposed by {@link #reader()} for
  * queries. Retention and age-based sealing also run once a second on the thread {@code
@@ -46,7 +51,7 @@ public final class StoreOutput implements Output {
     private final InstantSource clock;
     private final CounterDataPoint belowFloor;
     private volatile @Nullable LogStore store;
-    private final DiskSpace space;
+    private final SpaceWriter space;
     private final Drops drops;
     private final String host;
     private @Nullable ScheduledExecutorService maintenance;
@@ -58,6 +63,12 @@ public final class StoreOutput implements Output {
         this(name, config, dir, metrics, clock, (app, reason, n, b) -> {}, "");
     }
 
+    /** The config key of the floor, named in refusals. */
+    public static final String MIN_FREE_SPACE_KEY = "outputs.store.min_free_space";
+
+    /** Bytes reserved per record beyond {@link LogRecord#sizeBytes()}: its frame and encoding. */
+    static final int RECORD_OVERHEAD_BYTES = 32;
+
     /**
      * @param drops where records lost to corruption are counted (reason {@code corrupt}); the store
      *     writes their marker into the app's stream itself
@@ -65,12 +76,36 @@ public final class StoreOutput implements Output {
      */
     public StoreOutput(
             String name, StoreConfig config, Path dir, Metrics metrics, InstantSource clock, Drops drops, String host) {
+        this(
+                name,
+                config,
+                dir,
+                metrics,
+                clock,
+                drops,
+                host,
+                SpaceAccountant.standalone("store", dir, config.minFreeSpace(), MIN_FREE_SPACE_KEY, null));
+    }
+
+    /**
+     * @param space the writer batches and sealed chunks reserve their bytes through, registered with
+     *     the node's space accountant with {@code min_free_space}
+     */
+    public StoreOutput(
+            String name,
+            StoreConfig config,
+            Path dir,
+            Metrics metrics,
+            InstantSource clock,
+            Drops drops,
+            String host,
+            SpaceWriter space) {
         this.drops = drops;
         this.host = host;
         this.name = name;
         this.config = config;
         this.dir = dir;
-        this.space = DiskSpace.of(dir);
+        this.space = space;
         this.metrics = metrics;
         this.clock = clock;
         this.belowFloor = metrics.counter(
@@ -92,7 +127,7 @@ public final class StoreOutput implements Output {
     @Override
     public synchronized void start() throws IOException {
         if (store == null) {
-            LogStore s = LogStore.open(dir, config, metrics, clock, drops, host);
+            LogStore s = LogStore.open(dir, config, metrics, clock, drops, host, space);
             store = s;
             ScheduledExecutorService m = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "store-maintenance");
@@ -130,20 +165,20 @@ public final class StoreOutput implements Output {
         if (s == null) {
             throw new IllegalStateException("output " + name + ": write before start");
         }
-        checkFloor();
-        s.append(batch);
-    }
-
-    private void checkFloor() throws IOException {
-        long min = config.minFreeSpace().bytes();
-        if (min <= 0) {
-            return;
+        long bound = 0;
+        for (LogRecord r : batch) {
+            bound += r.sizeBytes() + RECORD_OVERHEAD_BYTES;
         }
-        long free = space.usableBytes();
-        if (free < min) {
+        Reservation room = space.reserve(bound);
+        if (!room.granted()) {
             belowFloor.inc();
-            throw new IOException("free space on the filesystem of " + dir + " is " + DataSize.human(free)
-                    + ", below min_free_space " + config.minFreeSpace() + ": not storing");
+            throw new FloorException("output " + name + ": " + room.refusal());
+        }
+        try {
+            s.append(batch);
+        } finally {
+            // What was appended is not measured here; the bound counts until the next statvfs sees it.
+            room.written(bound);
         }
     }
 

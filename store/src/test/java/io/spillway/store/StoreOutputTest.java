@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spillway.buffer.MemoryBuffer;
-import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.OutputWorker;
 import io.spillway.record.LogRecord;
@@ -66,7 +65,7 @@ class StoreOutputTest {
                 d.chunkSize(),
                 d.chunkMaxAge(),
                 3,
-                DataSize.ofBytes(Long.MAX_VALUE / 2),
+                io.spillway.space.SpaceFloor.ofBytes(Long.MAX_VALUE / 2),
                 true,
                 8,
                 d.queryTimeout(),

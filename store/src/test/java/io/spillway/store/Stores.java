@@ -28,7 +28,7 @@ final class Stores {
                 chunk,
                 d.chunkMaxAge(),
                 d.compressionLevel(),
-                DataSize.ofBytes(0),
+                io.spillway.space.SpaceFloor.ofBytes(0),
                 true,
                 d.maxOpenFiles(),
                 d.queryTimeout(),

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.spillway.space.FloorException;
+import io.spillway.space.Reservation;
+import io.spillway.space.SpaceWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -81,6 +84,14 @@ final class Checkpoints {
     }
 
     static void write(Path file, Iterable<Entry> entries) throws IOException {
+        write(file, entries, SpaceWriter.unaccounted("tail_checkpoint", file));
+    }
+
+    /**
+     * Writes the checkpoint atomically (a temporary file renamed over it), after reserving its bytes
+     * through {@code space}; throws {@link FloorException} without writing when refused.
+     */
+    static void write(Path file, Iterable<Entry> entries, SpaceWriter space) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
             g.writeStartObject();
@@ -101,8 +112,16 @@ final class Checkpoints {
             Files.createDirectories(dir);
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(
-                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        Reservation room = space.reserve(bytes.size());
+        if (!room.granted()) {
+            throw new FloorException("tail checkpoint " + file + ": " + room.refusal());
+        }
+        try (room;
+                FileChannel ch = FileChannel.open(
+                        tmp,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes.toByteArray());
             while (buf.hasRemaining()) {
                 ch.write(buf);

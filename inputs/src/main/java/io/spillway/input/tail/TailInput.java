@@ -6,6 +6,8 @@ import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;
 import io.spillway.record.LogRecord;
 import io.spillway.record.Severity;
+import io.spillway.space.FloorException;
+import io.spillway.space.SpaceWriter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -97,6 +99,7 @@ public final class TailInput implements Input {
 
     private final TailConfig config;
     private final Path checkpointFile;
+    private final SpaceWriter space;
     private final InputMetrics metrics;
     private final InstantSource clock;
     private final String host;
@@ -122,6 +125,16 @@ public final class TailInput implements Input {
      * @param clock time source (kept for time-based decisions; record times come from the log lines)
      */
     public TailInput(TailConfig config, Path checkpointFile, InputMetrics metrics, InstantSource clock) {
+        this(config, checkpointFile, metrics, clock, SpaceWriter.unaccounted("tail_checkpoint", checkpointFile));
+    }
+
+    /**
+     * As above, with the checkpoint reserving its bytes through {@code space} before each write (G4);
+     * a refused checkpoint is written at the next chance (the offsets stay in memory meanwhile).
+     */
+    public TailInput(
+            TailConfig config, Path checkpointFile, InputMetrics metrics, InstantSource clock, SpaceWriter space) {
+        this.space = Objects.requireNonNull(space, "space");
         this.config = Objects.requireNonNull(config, "config");
         this.checkpointFile = Objects.requireNonNull(checkpointFile, "checkpointFile");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -567,13 +580,16 @@ public final class TailInput implements Input {
             entries.add(new Checkpoints.Entry(t.path.toString(), t.key, t.safeOffset));
         }
         try {
-            Checkpoints.write(checkpointFile, entries);
+            Checkpoints.write(checkpointFile, entries, space);
             dirty = false;
             Map<String, Checkpoints.Entry> now = new LinkedHashMap<>();
             for (Checkpoints.Entry e : entries) {
                 now.put(e.path(), e);
             }
             restored = now;
+        } catch (FloorException e) {
+            // Kept dirty: written once space returns. The space accountant logged the episode.
+            LOG.debug("tail: checkpoint {} waits for space: {}", checkpointFile, e.getMessage());
         } catch (IOException e) {
             metrics.error("read_error");
             LOG.warn("tail: writing checkpoint {} failed: {}", checkpointFile, e.toString());

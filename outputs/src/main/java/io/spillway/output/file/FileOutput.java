@@ -8,10 +8,13 @@ import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.Output;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
+import io.spillway.space.DiskSpace;
+import io.spillway.space.FloorException;
+import io.spillway.space.Reservation;
+import io.spillway.space.SpaceAccountant;
+import io.spillway.space.SpaceWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,9 +44,15 @@ import org.slf4j.LoggerFactory;
  * spillway_output_file_deleted_files} / {@code _bytes} by reason ({@code max_files}, {@code
  * max_total}).
  *
- * <p><b>Floor.</b> Before each batch, the free space of the filesystem holding {@code dir} is
- * compared with {@code min_free_space} (DESIGN.md G4); below it, {@code write} throws without writing
- * and counts {@code spillway_output_file_below_floor}, so records wait in the buffer.
+ * <p><b>Floor.</b> Every byte is reserved with the node's space accountant before it is written
+ * (DESIGN.md G4), against {@code min_free_space}: a batch first reserves about its records' size, and
+ * each write system call takes its length from that, reserving more if the lines came out longer. A
+ * refused reservation makes {@code write} throw a {@link FloorException} naming the key and the
+ * figures (counted in {@code spillway_output_file_below_floor}; the accountant logs a WARN once per
+ * episode and raises a {@code disk_floor} event), so records wait in the buffer. The first
+ * reservation is refused before anything of the batch is written; only a batch whose lines are much
+ * longer than its records (heavy escaping) can be refused part-way, and is then written again whole
+ * by the retry (at least once).
  *
  * <p><b>Failures.</b> If a file cannot be written (disk full, permissions, a directory in the way),
  * {@code write} throws the {@link IOException}; the output worker releases the batch and retries it
@@ -71,8 +80,7 @@ public final class FileOutput implements Output {
     private final LogDirectory directory;
     private final LineBuffer line = new LineBuffer(LINE_CAPACITY);
     private final long maxLine;
-    private final FreeSpace freeSpace;
-    private final long minFreeSpace;
+    private final SpaceWriter space;
 
     private final Counter deletedFiles;
     private final Counter deletedBytes;
@@ -92,14 +100,33 @@ public final class FileOutput implements Output {
      * @param metrics where the output's counters and gauges are registered
      */
     public FileOutput(String name, FileOutputConfig config, Path dir, Metrics metrics) {
-        this(name, config, dir, metrics, new FileStoreFreeSpace());
+        this(name, config, dir, metrics, (DiskSpace) null);
     }
 
-    /** With a free-space probe of the caller's choosing (tests). */
+    /** With a free-space probe of the caller's choosing (tests), measured before every reservation. */
     FileOutput(String name, FileOutputConfig config, Path dir, Metrics metrics, FreeSpace freeSpace) {
+        this(name, config, dir, metrics, freeSpace.asDiskSpace(dir));
+    }
+
+    private FileOutput(String name, FileOutputConfig config, Path dir, Metrics metrics, @Nullable DiskSpace probe) {
+        this(
+                name,
+                config,
+                dir,
+                metrics,
+                SpaceAccountant.standalone("file", dir, config.minFreeSpace(), MIN_FREE_SPACE_KEY, probe));
+    }
+
+    /** The config key of the floor, named in refusals. */
+    public static final String MIN_FREE_SPACE_KEY = "outputs.file.min_free_space";
+
+    /**
+     * @param space the writer every write reserves its bytes through, registered with the node's
+     *     space accountant with {@code min_free_space} (see {@link #MIN_FREE_SPACE_KEY})
+     */
+    public FileOutput(String name, FileOutputConfig config, Path dir, Metrics metrics, SpaceWriter space) {
         this.name = name;
-        this.freeSpace = freeSpace;
-        this.minFreeSpace = config.minFreeSpace().bytes();
+        this.space = space;
         this.config = config;
         this.dir = dir;
         this.format = LineFormat.of(config.format());
@@ -199,7 +226,8 @@ public final class FileOutput implements Output {
         if (!started) {
             throw new IllegalStateException("output " + name + ": write before start");
         }
-        checkFloor();
+        BatchRoom room = new BatchRoom(batch);
+        directory.room(room);
         try {
             for (Map.Entry<String, List<LogRecord>> group : byApp(batch).entrySet()) {
                 String app = group.getKey();
@@ -217,24 +245,58 @@ public final class FileOutput implements Output {
             }
             directory.finishBatch();
         } finally {
+            directory.room(LogDirectory.Room.ANY);
+            room.settle();
             line.shrink(LINE_CAPACITY);
             updateGauges();
         }
     }
 
     /**
-     * G4: no write while the filesystem's free space is under the floor. Checked once per batch
-     * (one statvfs call), so a batch that starts above the floor may end at most one batch below.
+     * G4 for one batch: reserves about the records' size up front (refused before anything is
+     * written), then takes each write's length from it, reserving more in steps of at least {@value
+     * LogDirectory#PENDING_LIMIT} bytes if the lines come out longer. Settled with what was written.
      */
-    private void checkFloor() throws IOException {
-        if (minFreeSpace <= 0) {
-            return;
+    private final class BatchRoom implements LogDirectory.Room {
+        private final List<Reservation> held = new java.util.ArrayList<>(1);
+        private final List<Long> sizes = new java.util.ArrayList<>(1);
+        private long granted;
+        private long used;
+
+        BatchRoom(List<LogRecord> batch) throws FloorException {
+            long estimate = 0;
+            for (LogRecord r : batch) {
+                estimate += r.sizeBytes();
+            }
+            add(estimate);
         }
-        long free = freeSpace.usableBytes(dir);
-        if (free < minFreeSpace) {
-            belowFloor.inc();
-            throw new IOException("free space on the filesystem of " + dir + " is " + DataSize.human(free)
-                    + ", below min_free_space " + config.minFreeSpace() + ": not writing");
+
+        private void add(long bytes) throws FloorException {
+            Reservation r = space.reserve(bytes);
+            if (!r.granted()) {
+                belowFloor.inc();
+                throw new FloorException("output " + name + ": " + r.refusal());
+            }
+            held.add(r);
+            sizes.add(bytes);
+            granted += bytes;
+        }
+
+        @Override
+        public void take(long bytes) throws IOException {
+            used += bytes;
+            if (used > granted) {
+                add(Math.max(used - granted, LogDirectory.PENDING_LIMIT));
+            }
+        }
+
+        void settle() {
+            long rest = used;
+            for (int i = 0; i < held.size(); i++) {
+                long part = Math.min(rest, sizes.get(i));
+                held.get(i).written(part);
+                rest -= part;
+            }
         }
     }
 
@@ -360,38 +422,24 @@ public final class FileOutput implements Output {
         return s.substring(0, end);
     }
 
-    /** Free space available to unprivileged users on the filesystem holding a directory. */
+    /** Free space available to unprivileged users on the filesystem holding a directory (tests). */
     interface FreeSpace {
         long usableBytes(Path dir) throws IOException;
-    }
 
-    /**
-     * Caches the {@link FileStore}: finding it reads the mount table, its free space is one statvfs.
-     * When {@code dir} is missing (it is created again on the next write), asks its nearest existing
-     * ancestor, whose filesystem the new directory will be on.
-     */
-    private static final class FileStoreFreeSpace implements FreeSpace {
-        private @Nullable FileStore store;
-
-        @Override
-        public long usableBytes(Path dir) throws IOException {
-            FileStore s = store;
-            if (s != null) {
-                try {
-                    return s.getUsableSpace();
-                } catch (IOException e) {
-                    store = null; // replaced or unmounted: look it up again
+        /** As a filesystem of 1 PiB whose free space this reports. */
+        default DiskSpace asDiskSpace(Path dir) {
+            FreeSpace self = this;
+            return new DiskSpace() {
+                @Override
+                public long usableBytes() throws IOException {
+                    return self.usableBytes(dir);
                 }
-            }
-            Path existing = dir.toAbsolutePath();
-            while (!Files.isDirectory(existing) && existing.getParent() != null) {
-                existing = existing.getParent();
-            }
-            s = Files.getFileStore(existing);
-            if (existing.equals(dir.toAbsolutePath())) {
-                store = s;
-            }
-            return s.getUsableSpace();
+
+                @Override
+                public long totalBytes() {
+                    return 1L << 50;
+                }
+            };
         }
     }
 

@@ -2,6 +2,7 @@ package io.spillway.output.file;
 
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
+import io.spillway.space.SpaceFloor;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -29,11 +30,14 @@ import java.util.Objects;
  *       files while it holds more than that app.
  *   <li>{@code max_open_files: 256} — open file handles at most; the least recently written app's
  *       file is closed first. Between 1 and 65536.
- *   <li>{@code min_free_space: 256MiB} — the free-space floor (DESIGN.md G4): no batch is written
- *       while the filesystem holding {@code dir} has less free space than this for unprivileged
- *       users, whatever the caps above allow; {@code write} fails and the batch is retried with
- *       backoff, so records wait in (and, if it fills, are shed by) the output's buffer. {@code 0}
- *       disables the check.
+ *   <li>{@code min_free_space: min(5%, 256MiB)} — the free-space floor (DESIGN.md G4): 5% of the
+ *       filesystem holding {@code dir} or 256 MiB, whichever is smaller (also written as a size,
+ *       {@code 1GiB}, or a percentage, {@code 5%}). No write takes the free space for unprivileged
+ *       users below it, whatever the caps above allow: every write reserves its bytes with the space
+ *       accountant first. A refused batch fails {@code write} and is retried with backoff, so records
+ *       wait in (and, if it fills, are shed by) the output's buffer; each episode logs one WARN naming
+ *       this key and raises a {@code disk_floor} event. A floor as large as the filesystem is a
+ *       start-up error. {@code 0} disables the floor.
  *   <li>{@code fsync_on_flush: false} — every {@code write} hands its lines to the operating system
  *       before returning (they survive a crash of the process); with {@code true}, each periodic
  *       flush also forces them, and the directory's creations, renames and deletions, to the disk
@@ -48,7 +52,7 @@ public record FileOutputConfig(
         int maxFiles,
         DataSize maxTotal,
         int maxOpenFiles,
-        DataSize minFreeSpace,
+        SpaceFloor minFreeSpace,
         boolean fsyncOnFlush) {
 
     /** The smallest {@code max_file_size}: room for any record once cut (see {@link FileOutput}). */
@@ -85,7 +89,7 @@ public record FileOutputConfig(
 
     public static FileOutputConfig defaults() {
         return new FileOutputConfig(
-                true, "", Format.TEXT, DataSize.ofMiB(64), 5, DataSize.ofGiB(1), 256, DataSize.ofMiB(256), false);
+                true, "", Format.TEXT, DataSize.ofMiB(64), 5, DataSize.ofGiB(1), 256, SpaceFloor.DEFAULT, false);
     }
 
     /** The directory to write to: {@code dir} resolved against the node's data directory. */

@@ -68,6 +68,16 @@ final class LogDirectory implements Closeable {
         void rotated(String app);
     }
 
+    /**
+     * Asked before every write system call with its length; throws to refuse it (the free-space
+     * floor, see {@link FileOutput}). Rotations (renames) and deletions take no space and are not asked.
+     */
+    interface Room {
+        Room ANY = bytes -> {};
+
+        void take(long bytes) throws IOException;
+    }
+
     static final String REASON_MAX_FILES = "max_files";
     static final String REASON_MAX_TOTAL = "max_total";
 
@@ -89,6 +99,8 @@ final class LogDirectory implements Closeable {
     private long totalBytes;
     /** A file was created, renamed or deleted since the last {@link #sync()}. */
     private boolean directoryChanged;
+
+    private Room room = Room.ANY;
 
     LogDirectory(
             Path dir,
@@ -154,6 +166,11 @@ final class LogDirectory implements Closeable {
             }
             return n;
         }
+    }
+
+    /** Sets what every write asks first. */
+    void room(Room room) {
+        this.room = room;
     }
 
     /**
@@ -461,6 +478,7 @@ final class LogDirectory implements Closeable {
 
     private void writeFully(AppFiles f, ByteBuffer buf) throws IOException {
         try {
+            room.take(buf.remaining());
             FileChannel ch = channel(f);
             while (buf.hasRemaining()) {
                 ch.write(buf);

@@ -27,7 +27,7 @@ class FileOutputConfigTest {
         assertThat(c.maxFiles()).isEqualTo(5);
         assertThat(c.maxTotal()).isEqualTo(DataSize.ofGiB(1));
         assertThat(c.maxOpenFiles()).isEqualTo(256);
-        assertThat(c.minFreeSpace()).isEqualTo(DataSize.ofMiB(256));
+        assertThat(c.minFreeSpace()).isEqualTo(io.spillway.space.SpaceFloor.DEFAULT);
         assertThat(c.fsyncOnFlush()).isFalse();
     }
 
@@ -54,7 +54,7 @@ class FileOutputConfigTest {
                         3,
                         DataSize.ofMiB(100),
                         16,
-                        DataSize.ofGiB(1),
+                        io.spillway.space.SpaceFloor.ofBytes(DataSize.ofGiB(1).bytes()),
                         true));
     }
 

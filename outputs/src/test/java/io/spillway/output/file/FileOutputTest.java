@@ -18,6 +18,7 @@ import io.spillway.output.file.FileOutputConfig.Format;
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;
 import io.spillway.record.Severity;
+import io.spillway.space.SpaceFloor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -108,7 +109,7 @@ class FileOutputTest {
     @Test
     void write_jsonFormat_eachLineParsesBack() throws IOException {
         FileOutputConfig c = new FileOutputConfig(
-                true, "", Format.JSON, DataSize.ofMiB(1), 2, DataSize.ofMiB(4), 8, DataSize.ofBytes(0), false);
+                true, "", Format.JSON, DataSize.ofMiB(1), 2, DataSize.ofMiB(4), 8, SpaceFloor.ofBytes(0), false);
         FileOutput out = open(c);
         LogRecord r = new LogRecord(
                 FileTesting.T0,
@@ -466,14 +467,23 @@ class FileOutputTest {
         dir = tmp.resolve("files");
         long[] free = {10L << 20};
         FileOutputConfig c = new FileOutputConfig(
-                true, "", Format.TEXT, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 8, DataSize.ofMiB(64), false);
+                true,
+                "",
+                Format.TEXT,
+                DataSize.ofKiB(4),
+                2,
+                DataSize.ofKiB(16),
+                8,
+                SpaceFloor.ofBytes(DataSize.ofMiB(64).bytes()),
+                false);
         FileOutput out = new FileOutput("file", c, dir, metrics, d -> free[0]);
         outputs.add(out);
         out.start();
 
         assertThatThrownBy(() -> out.write(List.of(record("web", "x"))))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("below min_free_space 64MiB");
+                .isInstanceOf(io.spillway.space.FloorException.class)
+                .hasMessageContaining("outputs.file.min_free_space 64MiB");
         assertThat(files(dir)).isEmpty();
         assertThat(counter("spillway_output_file_below_floor", "file")).isEqualTo(1);
 
@@ -486,7 +496,7 @@ class FileOutputTest {
     @Test
     void write_realFreeSpaceProbe_abovePlausibleFloorWrites() throws IOException {
         FileOutputConfig c = new FileOutputConfig(
-                true, "", Format.TEXT, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 8, DataSize.ofBytes(1), false);
+                true, "", Format.TEXT, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 8, SpaceFloor.ofBytes(1), false);
         FileOutput out = open(c);
 
         out.write(List.of(record("web", "x")));
@@ -534,7 +544,7 @@ class FileOutputTest {
     @Test
     void write_jsonRecordWithHugeFields_fallsBackToMarkerOnly() throws IOException {
         FileOutputConfig c = new FileOutputConfig(
-                true, "", Format.JSON, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 8, DataSize.ofBytes(0), false);
+                true, "", Format.JSON, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 8, SpaceFloor.ofBytes(0), false);
         FileOutput out = open(c);
         LogRecord r = record("web", "\u0001".repeat(3000)).withFields(Map.of("big", "\u0002".repeat(3000)));
 
@@ -550,7 +560,7 @@ class FileOutputTest {
     @Test
     void flush_fsyncOnFlush_forcesWithoutError() throws IOException {
         FileOutputConfig c = new FileOutputConfig(
-                true, "", Format.TEXT, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 1, DataSize.ofBytes(0), true);
+                true, "", Format.TEXT, DataSize.ofKiB(4), 2, DataSize.ofKiB(16), 1, SpaceFloor.ofBytes(0), true);
         FileOutput out = open(c);
 
         out.write(List.of(record("a", "x"), record("b", "y")));

@@ -44,7 +44,7 @@ final class FileTesting {
                 maxFiles,
                 DataSize.ofBytes(maxTotal),
                 maxOpenFiles,
-                DataSize.ofBytes(0),
+                io.spillway.space.SpaceFloor.ofBytes(0),
                 false);
     }
 

@@ -29,8 +29,7 @@ public final class AdminToken {
             return null;
         }
         TokenStore.Issued issued = tokens.create(Scope.ADMIN, "first admin token");
-        TokenStore.writeAtomically(
-                dataDir.resolve(FILE_NAME), (issued.secret() + "\n").getBytes(StandardCharsets.UTF_8));
+        tokens.writeReserved(dataDir.resolve(FILE_NAME), (issued.secret() + "\n").getBytes(StandardCharsets.UTF_8));
         return issued.secret();
     }
 }

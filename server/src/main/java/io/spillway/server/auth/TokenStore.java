@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spillway.space.FloorException;
+import io.spillway.space.Reservation;
+import io.spillway.space.SpaceWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -90,6 +93,7 @@ public final class TokenStore {
             boolean valid) {}
 
     private final Path file;
+    private final SpaceWriter space;
     private final Path lockFile;
     private final InstantSource clock;
     private final SecureRandom random = new SecureRandom();
@@ -97,6 +101,12 @@ public final class TokenStore {
     private volatile Snapshot snapshot = new Snapshot(List.of(), null, null, -1, true);
 
     public TokenStore(Path file, InstantSource clock) {
+        this(file, clock, SpaceWriter.unaccounted("tokens", file));
+    }
+
+    /** With every write of the file reserving its bytes through {@code space} first (G4). */
+    public TokenStore(Path file, InstantSource clock, SpaceWriter space) {
+        this.space = space;
         this.file = file;
         this.lockFile = file.resolveSibling(file.getFileName() + ".lock");
         this.clock = clock;
@@ -105,6 +115,11 @@ public final class TokenStore {
     /** The store at {@code <dataDir>/tokens.json}. */
     public static TokenStore inDataDir(Path dataDir, InstantSource clock) {
         return new TokenStore(dataDir.resolve(FILE_NAME), clock);
+    }
+
+    /** The store at {@code <dataDir>/tokens.json}, its writes reserved through {@code space}. */
+    public static TokenStore inDataDir(Path dataDir, InstantSource clock, SpaceWriter space) {
+        return new TokenStore(dataDir.resolve(FILE_NAME), clock, space);
     }
 
     public Path file() {
@@ -280,7 +295,22 @@ public final class TokenStore {
             t.put("sha256", HexFormat.of().formatHex(e.hash()));
         }
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-        writeAtomically(file, bytes);
+        writeReserved(file, bytes);
+    }
+
+    /**
+     * Writes {@code bytes} to {@code target} as {@link #writeAtomically} does, after reserving them
+     * through this store's space writer (G4): for this store's file and its companions ({@code
+     * admin.token}). Throws {@link FloorException} without writing when refused.
+     */
+    public void writeReserved(Path target, byte[] bytes) throws IOException {
+        Reservation room = space.reserve(bytes.length);
+        if (!room.granted()) {
+            throw new FloorException("tokens file " + target + ": " + room.refusal());
+        }
+        try (room) {
+            writeAtomically(target, bytes);
+        }
     }
 
     /**

@@ -129,4 +129,28 @@ class TokenStoreTest {
         assertThat(Files.readString(file)).isEqualTo(first + "\n");
         assertThat(store().list()).hasSize(1);
     }
+
+    @Test
+    void create_diskAtItsFloor_refusedWithoutWritingAnything() throws Exception {
+        io.spillway.space.DiskSpace full = new io.spillway.space.DiskSpace() {
+            @Override
+            public long usableBytes() {
+                return 1L << 20;
+            }
+
+            @Override
+            public long totalBytes() {
+                return 64L << 20;
+            }
+        };
+        TokenStore s = new TokenStore(
+                dir.resolve("tokens.json"),
+                InstantSource.fixed(NOW),
+                io.spillway.space.SpaceAccountant.standalone(
+                        "tokens", dir, io.spillway.space.SpaceFloor.ofBytes(1L << 20), "space.floor", full));
+        assertThatThrownBy(() -> s.create(Scope.ADMIN, null))
+                .isInstanceOf(io.spillway.space.FloorException.class)
+                .hasMessageContaining("space.floor");
+        assertThat(dir.resolve("tokens.json")).doesNotExist();
+    }
 }
