@@ -265,6 +265,13 @@ final class ActiveChunk {
             if (next > end && end < all.length) {
                 break; // runs into the next valid frame: not a real length
             }
+            if (next > end) {
+                // The last frame, cut by the end of the file: a write that a crash interrupted. A
+                // frame is complete on disk once synced, so this one was not, and the buffer delivers
+                // its record again (it leaves the buffer only after the store's sync): not a loss.
+                p = next;
+                break;
+            }
             records++;
             p = next;
         }

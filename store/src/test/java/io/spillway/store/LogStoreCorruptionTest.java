@@ -189,7 +189,10 @@ class LogStoreCorruptionTest {
     }
 
     @Test
-    void recovery_openChunkTornTail_lastRecordLostCountedExactly_tailQuarantined() throws IOException {
+    void recovery_openChunkTornTail_cutNotCountedAsLost_tailQuarantined() throws IOException {
+        // A last frame cut short is a write a crash interrupted before its sync: its record is still
+        // in the buffer, which delivers it again, so it is not a loss (and no marker cries wolf after
+        // every kill -9); the bytes are kept in quarantine all the same.
         List<LogRecord> in = Stores.records("app", 50, 0, 100);
         Path active = writeActive(in);
         long size = Files.size(active);
@@ -200,8 +203,8 @@ class LogStoreCorruptionTest {
         try (LogStore s = open(Stores.small())) {
             List<LogRecord> all = Stores.all(s, "app");
             assertThat(records(all)).isEqualTo(in.subList(0, 49));
-            assertThat(corrupt("app")).isEqualTo(1);
-            assertThat(markers(all)).hasSize(1);
+            assertThat(corrupt("app")).isZero();
+            assertThat(markers(all)).isEmpty();
         }
         assertThat(quarantined())
                 .singleElement()
