@@ -205,6 +205,9 @@ public final class Soak {
             }
             sending.set(false);
             sender.join(Duration.ofMinutes(3).toMillis());
+            if (sender.isAlive()) {
+                throw new IOException("the sender did not finish within 3 minutes of the end: acks never came");
+            }
             if (senderError.get() != null) {
                 throw new IOException("the sender failed: " + senderError.get(), senderError.get());
             }
@@ -298,8 +301,10 @@ public final class Soak {
                     marked += r.path("fields").path("dropped_lines").asLong();
                 }
             }
+            // Only a missing cursor ends the range: a page stopped by the query budget can be empty
+            // and still go on.
             JsonNode next = page.path("next_cursor");
-            if (next.isNull() || next.isMissingNode() || page.path("records").isEmpty()) {
+            if (next.isNull() || next.isMissingNode()) {
                 break;
             }
             cursor = next.asText();

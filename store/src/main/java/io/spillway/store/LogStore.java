@@ -478,7 +478,20 @@ public final class LogStore implements LogReader, Closeable {
             } else {
                 // An older active chunk (a seal failed): seal it now, in id order.
                 a.active = c;
-                sealActive(a);
+                try {
+                    sealActive(a);
+                } catch (FloorException e) {
+                    // At the floor, which is what left it unsealed: it stays readable, waiting for
+                    // the seal like a rotated chunk, and maintenance retries once there is room.
+                    synchronized (a) {
+                        a.active = null;
+                        c.sealFailed = true;
+                        a.sealing.add(c);
+                    }
+                    c.closeChannel();
+                    log.warn(
+                            "store: app {}: chunk {} waits for space to be sealed: {}", a.name, c.path, e.getMessage());
+                }
             }
         }
         a.nextId = maxId + 1;

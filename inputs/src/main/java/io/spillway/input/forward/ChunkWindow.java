@@ -8,7 +8,8 @@ import java.util.Map;
  * see the ack, reconnected and resent it, as fluent-logger-golang does when two of Docker's stream
  * copiers share its connection) is acknowledged again without being stored twice.
  *
- * <p>Bound: at most {@code capacity} ids, the least recently seen forgotten first; a resend older than
+ * <p>Bound: at most {@code capacity} ids of at most {@value #MAX_ID} bytes each (one window for the
+ * whole input, shared by every sender host), the least recently seen forgotten first; a resend older than
  * that is stored again (at least once, as before). A key is the sender's host, the chunk id, and the
  * frame's length and CRC-32C: a resend is the same bytes again (Fluency, Fluent Bit and
  * fluent-logger-golang resend the frame they kept), so a client that reuses ids for different chunks
@@ -30,6 +31,21 @@ final class ChunkWindow {
                 return size() > ChunkWindow.this.capacity;
             }
         };
+    }
+
+    /** Longest chunk id remembered: ids are short (16 bytes of base64 in every client seen). */
+    static final int MAX_ID = 128;
+
+    /**
+     * The key of a chunk, or null when it is not remembered (the window is off, or the id is not a
+     * string of at most {@value #MAX_ID} bytes: a window of long ids would hold their bytes).
+     */
+    @org.jspecify.annotations.Nullable
+    String key(String host, org.msgpack.value.Value chunk, byte[] frame) {
+        if (capacity == 0 || !chunk.isRawValue() || chunk.asRawValue().asByteArray().length > MAX_ID) {
+            return null;
+        }
+        return key(host, chunk.asRawValue().asString(), frame);
     }
 
     static String key(String host, String chunkId, byte[] frame) {

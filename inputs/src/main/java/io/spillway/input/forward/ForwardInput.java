@@ -252,7 +252,7 @@ public final class ForwardInput implements Input {
                 return;
             }
             Value chunk = ForwardDecoder.chunkOf(bytes);
-            String dedupKey = chunk == null ? null : ChunkWindow.key(host, chunk.toJson(), bytes);
+            String dedupKey = chunk == null ? null : acknowledged.key(host, chunk, bytes);
             if (dedupKey != null && acknowledged.seen(dedupKey)) {
                 // A resend of a chunk acknowledged before: its client missed the ack. Answer again,
                 // store nothing (it is stored already).
@@ -352,14 +352,14 @@ public final class ForwardInput implements Input {
         private final class Chunk {
             private final ChannelHandlerContext ctx;
             private final Value chunk;
-            private final String dedupKey;
+            private final @Nullable String dedupKey;
             private final ScheduledFuture<?> timeout;
             private int outstanding;
             private boolean decoded;
             private boolean ok = true;
             private boolean finished;
 
-            Chunk(ChannelHandlerContext ctx, Value chunk, String dedupKey) {
+            Chunk(ChannelHandlerContext ctx, Value chunk, @Nullable String dedupKey) {
                 this.ctx = ctx;
                 this.chunk = chunk;
                 this.dedupKey = dedupKey;
@@ -406,7 +406,9 @@ public final class ForwardInput implements Input {
                 }
                 timeout.cancel(false);
                 if (write) {
-                    acknowledged.acknowledged(dedupKey);
+                    if (dedupKey != null) {
+                        acknowledged.acknowledged(dedupKey);
+                    }
                     ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.ack(chunk)));
                 } else {
                     errors.error(

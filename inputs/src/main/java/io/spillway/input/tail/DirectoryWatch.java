@@ -85,7 +85,7 @@ final class DirectoryWatch implements AutoCloseable {
             for (Path sub : ds) {
                 registerTree(sub, depth - 1);
             }
-        } catch (IOException e) {
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
             // gone meanwhile, or unreadable: the scan reports it
         }
     }
@@ -111,23 +111,32 @@ final class DirectoryWatch implements AutoCloseable {
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             }
-            Integer depth = depthLeft.get(key);
-            Path dir = (Path) key.watchable();
-            for (WatchEvent<?> e : key.pollEvents()) {
-                if (e.kind() == StandardWatchEventKinds.OVERFLOW || depth == null) {
-                    continue; // the round lists everything anyway
-                }
-                Path child = dir.resolve((Path) e.context());
-                if (depth > 0 && Files.isDirectory(child)) {
-                    registerTree(child, depth - 1);
-                } else if (depth == 0) {
-                    onFile.accept(child);
-                }
-            }
-            if (!key.reset()) {
-                depthLeft.remove(key); // the directory is gone
+            try {
+                handle(key);
+            } catch (RuntimeException e) {
+                // A directory vanishing mid-listing and the like: the scan finds what was missed.
+                LOG.warn("tail: directory watch: {}", e.toString());
             }
             wake.run();
+        }
+    }
+
+    private void handle(WatchKey key) {
+        Integer depth = depthLeft.get(key);
+        Path dir = (Path) key.watchable();
+        for (WatchEvent<?> e : key.pollEvents()) {
+            if (e.kind() == StandardWatchEventKinds.OVERFLOW || depth == null) {
+                continue; // the round lists everything anyway
+            }
+            Path child = dir.resolve((Path) e.context());
+            if (depth > 0 && Files.isDirectory(child)) {
+                registerTree(child, depth - 1);
+            } else if (depth == 0) {
+                onFile.accept(child);
+            }
+        }
+        if (!key.reset()) {
+            depthLeft.remove(key); // the directory is gone
         }
     }
 

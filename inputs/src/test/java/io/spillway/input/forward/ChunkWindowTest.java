@@ -54,4 +54,19 @@ class ChunkWindowTest {
         assertThat(w.seen(ChunkWindow.key("h", "c", F))).isFalse();
         assertThat(w.size()).isZero();
     }
+
+    @Test
+    void key_longOrNonStringIds_notRemembered() {
+        ChunkWindow w = new ChunkWindow(10);
+        byte[] frame = {1};
+        assertThat(w.key("h", org.msgpack.value.ValueFactory.newString("x".repeat(ChunkWindow.MAX_ID)), frame))
+                .isNotNull();
+        assertThat(w.key("h", org.msgpack.value.ValueFactory.newString("x".repeat(ChunkWindow.MAX_ID + 1)), frame))
+                .as("a window of huge ids would hold their bytes")
+                .isNull();
+        assertThat(w.key("h", org.msgpack.value.ValueFactory.newInteger(7), frame))
+                .isNull();
+        assertThat(new ChunkWindow(0).key("h", org.msgpack.value.ValueFactory.newString("c"), frame))
+                .isNull();
+    }
 }
