@@ -148,7 +148,9 @@ final class ConnectionLimits implements Connection.Listener, HttpChannel.Listene
         State best = null;
         long bestIdle = minIdleToEvictMillis - 1;
         for (State s : open.values()) {
-            if (s == except || s.closing) {
+            if (s == except || s.closing || s.phase != Phase.WAITING) {
+                // A request being received or answered (an ingest waiting for durability does no
+                // I/O for seconds) is never evicted: its client would retry and store it twice.
                 continue;
             }
             long idle = idleFor(s);

@@ -480,7 +480,7 @@ public final class LogStore implements LogReader, Closeable {
                 a.active = c;
                 try {
                     sealActive(a);
-                } catch (FloorException e) {
+                } catch (FloorException refused) {
                     // At the floor, which is what left it unsealed: it stays readable, waiting for
                     // the seal like a rotated chunk, and maintenance retries once there is room.
                     synchronized (a) {
@@ -490,7 +490,10 @@ public final class LogStore implements LogReader, Closeable {
                     }
                     c.closeChannel();
                     log.warn(
-                            "store: app {}: chunk {} waits for space to be sealed: {}", a.name, c.path, e.getMessage());
+                            "store: app {}: chunk {} waits for space to be sealed: {}",
+                            a.name,
+                            c.path,
+                            refused.getMessage());
                 }
             }
         }

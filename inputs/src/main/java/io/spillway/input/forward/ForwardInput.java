@@ -366,6 +366,7 @@ public final class ForwardInput implements Input {
                 this.timeout = ctx.executor()
                         .schedule(this::expire, config.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 pending++;
+                ctx.channel().attr(NettyServer.BUSY).set(Boolean.TRUE); // owes an ack: never evicted
                 if (pending >= MAX_PENDING_CHUNKS) {
                     ctx.channel().config().setAutoRead(false);
                 }
@@ -440,6 +441,9 @@ public final class ForwardInput implements Input {
             private void released() {
                 ctx.executor().execute(() -> {
                     pending--;
+                    if (pending == 0) {
+                        ctx.channel().attr(NettyServer.BUSY).set(Boolean.FALSE);
+                    }
                     if (pending < MAX_PENDING_CHUNKS && !ctx.channel().config().isAutoRead()) {
                         ctx.channel().config().setAutoRead(true);
                     }

@@ -340,7 +340,9 @@ public final class NettyServer {
             long bestIdle = MIN_IDLE_TO_EVICT.toMillis() - 1;
             for (Tracked t : tracked.values()) {
                 long idle = now - t.lastReadMillis;
-                if (!t.evicted.get() && idle > bestIdle) {
+                if (!t.evicted.get()
+                        && idle > bestIdle
+                        && !Boolean.TRUE.equals(t.channel.attr(BUSY).get())) {
                     best = t;
                     bestIdle = idle;
                 }
@@ -356,6 +358,12 @@ public final class NettyServer {
      * The first handler of every admitted connection: stamps its last read, so the longest idle can be
      * found when {@code max_connections} is reached. One per connection.
      */
+    /**
+     * Set by a protocol on a channel that owes its client an answer (forward: chunks waiting for
+     * their acks): such a channel is quiet but not idle, and is never evicted for a new client.
+     */
+    public static final io.netty.util.AttributeKey<Boolean> BUSY = io.netty.util.AttributeKey.valueOf("spillway.busy");
+
     private final class Tracked extends ChannelInboundHandlerAdapter {
         final SocketChannel channel;
         volatile long lastReadMillis;
