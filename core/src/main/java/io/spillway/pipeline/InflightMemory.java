@@ -8,7 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The process-wide budget of bytes held in flight by the inputs ({@code limits.inflight_memory}):
  * payloads being decompressed (forward CompressedPackedForward, GELF gzip/zlib), GELF chunks held for
- * reassembly, and HTTP request bodies being read and decoded. Each input has its own per-item bound
+ * reassembly, and HTTP request bodies while they are read (a request's lease is returned when its
+ * route hands the records on; what then waits for the durability ack is bounded by the HTTP input's
+ * own record limits, see docs/limits.md). Each input has its own per-item bound
  * ({@code max_decompressed}, {@code max_message}, {@code max_reassembly_bytes}, {@code
  * http.max_request_body}); this class bounds what all of them hold <em>at once</em>, so eight bombs in
  * parallel cost at most the budget, not eight times the per-item bound.
