@@ -188,7 +188,8 @@ final class AckedForwardClient implements AutoCloseable {
                     recover();
                 }
                 return;
-            } catch (IOException e) {
+            } catch (IOException | org.msgpack.core.MessagePackException e) {
+                // A closed connection shows as EOF inside the unpacker (MessageInsufficientBufferException).
                 recover();
             }
         }
