@@ -102,6 +102,8 @@ public final class InflightMemory {
     public final class Lease implements AutoCloseable {
         private final String user;
         private long held;
+        /** After {@link #close}: nothing more is reserved, so a late caller cannot leak bytes. */
+        private boolean closed;
 
         private Lease(String user) {
             this.user = user;
@@ -115,6 +117,10 @@ public final class InflightMemory {
         public synchronized boolean tryReserve(long bytes) {
             if (bytes <= 0) {
                 return true;
+            }
+            if (closed) {
+                refused.labelValues(user).inc();
+                return false;
             }
             if (!reserve(bytes)) {
                 refused.labelValues(user).inc();
@@ -141,6 +147,7 @@ public final class InflightMemory {
         /** Returns everything this lease holds. */
         @Override
         public synchronized void close() {
+            closed = true;
             release(held);
         }
 

@@ -95,4 +95,16 @@ class InflightMemoryTest {
                 .findFirst()
                 .orElse(0);
     }
+
+    @Test
+    void tryReserve_afterClose_refusedSoNothingLeaks() {
+        InflightMemory.Lease a = budget.lease("gelf");
+        assertThat(a.tryReserve(100)).isTrue();
+        a.close();
+        assertThat(a.tryReserve(100)).as("a late caller after stop").isFalse();
+        assertThat(a.held()).isZero();
+        try (InflightMemory.Lease b = budget.lease("gelf")) {
+            assertThat(b.tryReserve(1024)).as("the whole budget is free again").isTrue();
+        }
+    }
 }
