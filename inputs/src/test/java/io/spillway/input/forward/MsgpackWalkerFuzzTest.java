@@ -1,0 +1,110 @@
+package io.spillway.input.forward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.util.Arrays;
+import org.junit.jupiter.api.Timeout;
+import org.msgpack.core.MessageInsufficientBufferException;
+import org.msgpack.core.MessageNeverUsedFormatException;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessagePackException;
+import org.msgpack.core.MessageUnpacker;
+
+/**
+ * Coverage-guided, differential fuzzing of {@link MsgpackWalker} against msgpack-core, the library
+ * that decodes the frames the walker delimits.
+ */
+class MsgpackWalkerFuzzTest {
+    /** What msgpack-core makes of the bytes. */
+    private sealed interface Core {}
+
+    private record Complete(long length) implements Core {}
+
+    private record Incomplete() implements Core {}
+
+    private record Malformed() implements Core {}
+
+    /**
+     * Byte 0 picks the limit (1–2041), byte 1 the read size for the resumed walk (1–64), the rest is
+     * the stream. A length found is the length msgpack-core reads and at most the limit; "more bytes
+     * needed" is what msgpack-core says too; {@code too_large} only for an object that is in fact over
+     * the limit (or not all there); {@code malformed} only where msgpack-core meets a never-used byte;
+     * only {@link ForwardException} is thrown; and a walk resumed read after read (the walker keeps its
+     * place) agrees with a walk over all bytes at once.
+     */
+    @Timeout(10)
+    @FuzzTest(maxDuration = "5m")
+    void walk_anyBytes_agreesWithMsgpackCoreAndResumes(byte[] data) {
+        if (data.length < 2) {
+            return;
+        }
+        long limit = 1 + (data[0] & 0xff) * 8L;
+        int chunk = 1 + (data[1] & 0x3f);
+        byte[] bytes = Arrays.copyOfRange(data, 2, data.length);
+        Object once = walkOnce(bytes, limit);
+        Object resumed = walkResumed(bytes, limit, chunk);
+        assertThat(resumed).isEqualTo(once);
+        Core core = core(bytes);
+        if (once instanceof Long n) {
+            if (n < 0) {
+                assertThat(core).isInstanceOf(Incomplete.class);
+            } else {
+                assertThat(n).isBetween(1L, limit);
+                assertThat(core).isEqualTo(new Complete(n));
+            }
+        } else {
+            String kind = (String) once;
+            switch (kind) {
+                case "too_large" -> {
+                    if (core instanceof Complete c) {
+                        assertThat(c.length()).isGreaterThan(limit);
+                    }
+                }
+                case "malformed" -> assertThat(core).isInstanceOf(Malformed.class);
+                case "too_deep" -> {} // msgpack-core has no depth bound to compare with
+                default -> throw new AssertionError("unexpected kind " + kind);
+            }
+        }
+    }
+
+    /** The walker over all bytes: the length (-1 = more needed) or the kind of its failure. */
+    private static Object walkOnce(byte[] bytes, long limit) {
+        try {
+            return new MsgpackWalker(limit, "limit").walk(Unpooled.wrappedBuffer(bytes));
+        } catch (ForwardException e) {
+            return e.kind();
+        }
+    }
+
+    /** The same walker fed a growing prefix, as a connection's reads arrive. */
+    private static Object walkResumed(byte[] bytes, long limit, int chunk) {
+        MsgpackWalker w = new MsgpackWalker(limit, "limit");
+        long n = -1;
+        for (int end = Math.min(chunk, bytes.length); ; end = Math.min(end + chunk, bytes.length)) {
+            try {
+                n = w.walk(Unpooled.wrappedBuffer(bytes, 0, end));
+            } catch (ForwardException e) {
+                return e.kind();
+            }
+            if (n >= 0 || end == bytes.length) {
+                return n;
+            }
+        }
+    }
+
+    private static Core core(byte[] bytes) {
+        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(bytes)) {
+            u.skipValue();
+            return new Complete(u.getTotalReadBytes());
+        } catch (MessageInsufficientBufferException e) {
+            return new Incomplete();
+        } catch (MessageNeverUsedFormatException e) {
+            return new Malformed();
+        } catch (MessagePackException | IOException e) {
+            throw new AssertionError("msgpack-core: " + e, e);
+        }
+    }
+}
