@@ -90,6 +90,9 @@ final class GelfPayloads {
                 int want = Math.min(buf.length, maxBytes - out.size() + 1);
                 int n = inflater.inflate(buf, 0, want);
                 if (n == 0) {
+                    if (inflater.finished()) {
+                        break; // an empty zlib stream ends without output (and needs no more input)
+                    }
                     if (inflater.needsInput() || inflater.needsDictionary()) {
                         throw new GelfException("decompress_error", "compressed payload is truncated");
                     }
