@@ -53,7 +53,8 @@ class MsgpackWalkerFuzzTest {
         assertThat(resumed).isEqualTo(once);
         Core core = core(bytes);
         if (core instanceof TooBig) {
-            assertThat(once).isEqualTo("too_large");
+            // msgpack-core refuses once it read the length, which may be before the whole header is there.
+            assertThat(once).isIn("too_large", -1L);
             return;
         }
         if (once instanceof Long n) {
