@@ -113,6 +113,77 @@ class SealedChunkFuzzTest {
         }
     }
 
+    /**
+     * A chunk whose one block holds fuzzed bytes, compressed and checksummed as the writer does (a
+     * forged or buggy file that every check passes), queried through {@link LogStore} as the HTTP API
+     * does, oldest or newest first, with or without a substring: the query answers (a block whose
+     * records do not parse is skipped and counted, as a corrupt one is) and never fails.
+     */
+    @Timeout(10)
+    @FuzzTest(maxDuration = "5m")
+    void query_blockWithForgedRecords_answersWithoutFailing(byte[] data) throws IOException {
+        if (data.length < 2) {
+            return;
+        }
+        int count = data[0] & 0xff;
+        Query.Order order = (data[1] & 1) == 0 ? Query.Order.OLDEST_FIRST : Query.Order.NEWEST_FIRST;
+        Filter filter = (data[1] & 2) == 0 ? null : Filter.substring("a");
+        byte[] raw = Arrays.copyOfRange(data, 2, data.length);
+        Path store = Files.createTempDirectory(DIR, "store");
+        Path app = Files.createDirectories(store.resolve("app"));
+        Files.write(app.resolve(SealedChunk.name(1) + SealedChunk.SUFFIX), forgedChunk(raw, count));
+        try {
+            LogStore s =
+                    LogStore.open(store, Stores.small(), new io.spillway.metrics.Metrics(), new FakeClock(Stores.T0));
+            try {
+                QueryResult r = s.query(new Query("app", null, null, filter, Query.MAX_LIMIT, order, null));
+                assertThat(r.records())
+                        .allSatisfy(sr -> assertThat(sr.record().app()).isEqualTo("app"));
+            } finally {
+                s.close();
+            }
+        } finally {
+            try (var paths = Files.walk(store)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** A whole chunk file of one block holding {@code raw}, with every length and checksum right. */
+    static byte[] forgedChunk(byte[] raw, int count) {
+        byte[] compressed = com.github.luben.zstd.Zstd.compress(raw, 1);
+        CRC32C crc = new CRC32C();
+        crc.update(raw);
+        GrowableBuffer out = new GrowableBuffer(compressed.length + 128);
+        out.put(new byte[] {'S', 'P', 'W', '1'}, 0, 4);
+        out.put(compressed, 0, compressed.length);
+        int indexStart = out.size();
+        out.putInt(1);
+        out.putInt(count);
+        out.putLong(Long.MIN_VALUE);
+        out.putLong(Long.MAX_VALUE);
+        out.putLong(raw.length);
+        out.putLong(raw.length);
+        out.putLong(Stores.T0);
+        out.putLong(4);
+        out.putInt(compressed.length);
+        out.putInt(raw.length);
+        out.putInt(0);
+        out.putInt(count);
+        out.putLong(Long.MIN_VALUE);
+        out.putLong(Long.MAX_VALUE);
+        out.putInt((int) crc.getValue());
+        int indexLen = out.size() - indexStart;
+        crc.reset();
+        crc.update(out.array(), indexStart, indexLen);
+        out.putInt(indexLen);
+        out.putInt((int) crc.getValue());
+        out.put(new byte[] {'S', 'P', 'W', 'E'}, 0, 4);
+        return Arrays.copyOf(out.array(), out.size());
+    }
+
     /** Reads every block and record of a chunk, checking that only the documented exceptions occur. */
     private static List<LogRecord> readAll(SealedChunk c) throws IOException {
         List<LogRecord> out = new ArrayList<>();

@@ -1,0 +1,70 @@
+package io.spillway.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spillway.metrics.Metrics;
+import io.spillway.record.LogRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Blocks that pass every checksum but whose records do not parse (a forged file, or a writer bug):
+ * found by {@link SealedChunkFuzzTest}, they failed the query with an index exception.
+ */
+class QueryRunForgedBlockTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] records(LogRecord... rs) {
+        GrowableBuffer raw = new GrowableBuffer(256);
+        GrowableBuffer one = new GrowableBuffer(256);
+        for (LogRecord r : rs) {
+            one.reset();
+            RecordFormat.encode(r, r.messageBytes(), one);
+            raw.putVarint(one.size());
+            raw.put(one.array(), 0, one.size());
+        }
+        return java.util.Arrays.copyOf(raw.array(), raw.size());
+    }
+
+    private int query(byte[] chunk) throws IOException {
+        Path app = Files.createDirectories(dir.resolve("app"));
+        Files.write(app.resolve(SealedChunk.name(1) + SealedChunk.SUFFIX), chunk);
+        LogStore s = LogStore.open(dir, Stores.small(), new Metrics(), new FakeClock(Stores.T0));
+        try {
+            return s.query(new Query("app", null, null, null, 100, Query.Order.OLDEST_FIRST, null))
+                    .records()
+                    .size();
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void query_wellFormedForgedBlock_readsItsRecords() throws IOException {
+        byte[] raw = records(Stores.record("app", 1, "one"), Stores.record("app", 2, "two"));
+        assertThat(query(SealedChunkFuzzTest.forgedChunk(raw, 2))).isEqualTo(2);
+    }
+
+    @Test
+    void query_recordLengthPastTheBlock_blockSkippedQueryAnswers() throws IOException {
+        byte[] raw = records(Stores.record("app", 1, "one"));
+        raw[0] = (byte) (raw[0] + 100); // the first record claims 100 bytes more than the block holds
+        assertThat(query(SealedChunkFuzzTest.forgedChunk(raw, 1))).isZero();
+    }
+
+    @Test
+    void query_recordShorterThanItsHead_blockSkippedQueryAnswers() throws IOException {
+        assertThat(query(SealedChunkFuzzTest.forgedChunk(new byte[] {3, 'a', 'b', 'c'}, 1)))
+                .isZero();
+    }
+
+    @Test
+    void query_blockHoldsOtherCountThanItsIndex_blockSkippedQueryAnswers() throws IOException {
+        byte[] raw = records(Stores.record("app", 1, "one"), Stores.record("app", 2, "two"));
+        assertThat(query(SealedChunkFuzzTest.forgedChunk(raw, 7))).isZero();
+    }
+}
