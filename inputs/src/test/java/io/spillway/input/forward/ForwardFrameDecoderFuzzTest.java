@@ -23,7 +23,7 @@ import org.msgpack.core.MessageUnpacker;
  */
 class ForwardFrameDecoderFuzzTest {
     private static final List<String> FRAME_FAILURES = List.of("too_large", "too_deep", "malformed", "truncated");
-    private static final List<String> DECODE_ERRORS = List.of("malformed", "too_large", "decompress_error");
+    private static final List<String> DECODE_ERRORS = List.of("malformed", "too_large", "too_deep", "decompress_error");
     private static final int MAX_ENTRY = 256;
     private static final int MAX_DECOMPRESSED = 4096;
 
