@@ -46,6 +46,12 @@ final class SealedChunk {
     private static final int TRAILER = 12;
     private static final int INDEX_HEAD = 48;
     private static final int ENTRY = 44;
+    /**
+     * The most a block can decompress to: the writer cuts a block once it reaches {@link #BLOCK_SIZE},
+     * so the last record in it (a varint of at most 5 bytes and a frame of at most {@link
+     * ActiveChunk#MAX_FRAME}) may run past that, by at most its own size.
+     */
+    static final int MAX_RAW_BLOCK = BLOCK_SIZE + 5 + ActiveChunk.MAX_FRAME;
 
     final long id;
     final Path path;
@@ -258,6 +264,7 @@ final class SealedChunk {
                 if (b.offset() < MAGIC.length
                         || b.compressedLength() < 0
                         || b.rawLength() < 0
+                        || b.rawLength() > MAX_RAW_BLOCK
                         || b.offset() + b.compressedLength() > indexStart) {
                     throw new IOException(path + ": block " + i + " out of range");
                 }

@@ -24,8 +24,6 @@ import org.junit.jupiter.api.Timeout;
  */
 class SealedChunkFuzzTest {
     private static final Path DIR;
-    /** What a block may decompress to at most: a full block plus the record that crossed the line. */
-    static final int MAX_RAW_BLOCK = SealedChunk.BLOCK_SIZE + ActiveChunk.MAX_FRAME;
 
     static {
         try {
@@ -190,7 +188,7 @@ class SealedChunkFuzzTest {
         try (FileChannel ch = FileChannel.open(c.path, StandardOpenOption.READ);
                 ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
             for (SealedChunk.Block b : c.blocks) {
-                assertThat(b.rawLength()).as("raw block length").isLessThanOrEqualTo(MAX_RAW_BLOCK);
+                assertThat(b.rawLength()).as("raw block length").isLessThanOrEqualTo(SealedChunk.MAX_RAW_BLOCK);
                 byte[] raw;
                 try {
                     byte[] compressed = SealedChunk.readCompressed(ch, b);

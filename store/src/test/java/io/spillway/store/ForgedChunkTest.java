@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Blocks that pass every checksum but whose records do not parse (a forged file, or a writer bug):
- * found by {@link SealedChunkFuzzTest}, they failed the query with an index exception.
+ * Chunks that pass every checksum but hold what the writer never makes (a forged file, or a writer bug):
+ * found by {@link SealedChunkFuzzTest}; they failed queries or made them allocate gigabytes.
  */
-class QueryRunForgedBlockTest {
+class ForgedChunkTest {
     @TempDir
     Path dir;
 
@@ -66,5 +66,25 @@ class QueryRunForgedBlockTest {
     void query_blockHoldsOtherCountThanItsIndex_blockSkippedQueryAnswers() throws IOException {
         byte[] raw = records(Stores.record("app", 1, "one"), Stores.record("app", 2, "two"));
         assertThat(query(SealedChunkFuzzTest.forgedChunk(raw, 7))).isZero();
+    }
+
+    @Test
+    void open_blockClaimingTwoGibibytesRaw_refusedAsOutOfRange() throws IOException {
+        // Found by SealedChunkFuzzTest (forged index, CRC recomputed): a block's raw length is the size
+        // of the buffer a query allocates to decompress it, so it is held to what the writer can make.
+        byte[] raw = records(Stores.record("app", 1, "one"));
+        byte[] chunk = SealedChunkFuzzTest.forgedChunk(raw, 1);
+        int entry = chunk.length - 12 - 44; // the one block entry, before the trailer
+        byte[] forged = java.util.Arrays.copyOf(chunk, chunk.length);
+        forged[entry + 12] = 0x7f; // rawLength := 0x7f.. (about 2 GiB)
+        byte[] index = java.util.Arrays.copyOfRange(forged, entry - 48, chunk.length - 12);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(index);
+        java.nio.ByteBuffer.wrap(forged).putInt(chunk.length - 8, (int) crc.getValue());
+        Path file = dir.resolve(SealedChunk.name(3) + SealedChunk.SUFFIX);
+        Files.write(file, forged);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SealedChunk.open(file, 3))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("out of range");
     }
 }
