@@ -26,6 +26,7 @@ class SegmentFuzzTest {
     static {
         try {
             DIR = Files.createTempDirectory("segment-fuzz");
+            DIR.toFile().deleteOnExit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

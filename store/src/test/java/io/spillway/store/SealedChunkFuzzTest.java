@@ -26,8 +26,12 @@ class SealedChunkFuzzTest {
     private static final Path DIR;
 
     static {
+        // The store logs every corrupt chunk and block it meets, which is every other input here:
+        // millions of lines when fuzzing. The counters are what the tests look at.
+        System.setProperty("org.slf4j.simpleLogger.log.io.spillway.store", "off");
         try {
             DIR = Files.createTempDirectory("chunk-fuzz");
+            DIR.toFile().deleteOnExit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
