@@ -69,7 +69,7 @@ class MsgpackWalkerFuzzTest {
             String kind = (String) once;
             switch (kind) {
                 case "too_large" -> {
-                    if (core instanceof Complete c) {
+                    if (core instanceof Complete c && !hasHugeMap32(bytes, c.length())) {
                         assertThat(c.length()).isGreaterThan(limit);
                     }
                 }
@@ -78,6 +78,20 @@ class MsgpackWalkerFuzzTest {
                 default -> throw new AssertionError("unexpected kind " + kind);
             }
         }
+    }
+
+    /**
+     * Whether a map32 header announcing 2^30 entries or more lies in the first {@code n} bytes:
+     * msgpack-core's skipValue adds twice that count to an int, which overflows, so it stops early
+     * and reports a short object where the walker rightly refuses a huge one.
+     */
+    private static boolean hasHugeMap32(byte[] b, long n) {
+        for (int i = 0; i + 4 < n; i++) {
+            if ((b[i] & 0xff) == 0xdf && (b[i + 1] & 0xff) >= 0x40) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The walker over all bytes: the length (-1 = more needed) or the kind of its failure. */
