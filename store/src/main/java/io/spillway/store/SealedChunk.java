@@ -265,7 +265,9 @@ final class SealedChunk {
                         || b.compressedLength() < 0
                         || b.rawLength() < 0
                         || b.rawLength() > MAX_RAW_BLOCK
-                        || b.offset() + b.compressedLength() > indexStart) {
+                        // Not offset + length > indexStart: a forged offset near 2^63 overflows that
+                        // sum, and readCompressed then allocates the (up to 2 GiB) length.
+                        || b.compressedLength() > indexStart - b.offset()) {
                     throw new IOException(path + ": block " + i + " out of range");
                 }
                 blocks[i] = b;

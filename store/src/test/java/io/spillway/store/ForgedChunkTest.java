@@ -87,4 +87,23 @@ class ForgedChunkTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("out of range");
     }
+
+    @Test
+    void open_blockOffsetNear2pow63_refusedAsOutOfRange() throws IOException {
+        // Found by SealedChunkFuzzTest (OutOfMemoryError with a 1 GiB heap): offset + compressedLength
+        // overflowed past the range check, and reading the block allocated its 2 GiB length.
+        byte[] chunk = SealedChunkFuzzTest.forgedChunk(records(Stores.record("app", 1, "one")), 1);
+        int entry = chunk.length - 12 - 44;
+        byte[] forged = java.util.Arrays.copyOf(chunk, chunk.length);
+        java.nio.ByteBuffer.wrap(forged).putLong(entry, Long.MAX_VALUE - 16).putInt(entry + 8, Integer.MAX_VALUE);
+        byte[] index = java.util.Arrays.copyOfRange(forged, entry - 48, chunk.length - 12);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(index);
+        java.nio.ByteBuffer.wrap(forged).putInt(chunk.length - 8, (int) crc.getValue());
+        Path file = dir.resolve(SealedChunk.name(4) + SealedChunk.SUFFIX);
+        Files.write(file, forged);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SealedChunk.open(file, 4))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("out of range");
+    }
 }
