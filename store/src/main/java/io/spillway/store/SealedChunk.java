@@ -297,6 +297,19 @@ final class SealedChunk {
      */
     static byte[] decode(Block b, byte[] compressed, ZstdDecompressCtx zstd, byte[] into, CRC32C crc)
             throws IOException {
+        // The zstd frame header states its content size (the writer's frames always do): a block whose
+        // index claims another raw length is refused before a buffer of that length is allocated
+        // (found by SealedChunkFuzzTest: a forged 160 MB raw length cost a 160 MB array per read).
+        long declared;
+        try {
+            declared = Zstd.getFrameContentSize(compressed);
+        } catch (RuntimeException e) {
+            declared = -1; // not a readable frame header: decompression below says what is wrong
+        }
+        if (declared >= 0 && declared != b.rawLength()) {
+            throw new IOException("block at " + b.offset() + " is a zstd frame of " + declared
+                    + " bytes, its index says " + b.rawLength());
+        }
         byte[] out = into.length >= b.rawLength() ? into : new byte[b.rawLength()];
         int n;
         try {

@@ -106,4 +106,18 @@ class ForgedChunkTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("out of range");
     }
+
+    @Test
+    void decode_indexClaimsMoreRawBytesThanTheFrameHolds_refusedBeforeAllocating() throws IOException {
+        // Found by SealedChunkFuzzTest (a timeout: each read allocated the forged 160 MB raw length).
+        byte[] raw = records(Stores.record("app", 1, "one"));
+        byte[] compressed = com.github.luben.zstd.Zstd.compress(raw, 1);
+        SealedChunk.Block forged = new SealedChunk.Block(4, compressed.length, 160 << 20, 0, 1, 0, 1, 0);
+        try (var zstd = new com.github.luben.zstd.ZstdDecompressCtx()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> SealedChunk.decode(forged, compressed, zstd, new byte[0], new java.util.zip.CRC32C()))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("its index says " + (160 << 20));
+        }
+    }
 }
