@@ -496,8 +496,15 @@ final class QueryRun {
             return;
         }
         byte[] raw = t.out;
-        int count = splitVarint(raw, b.rawLength());
-        records(r.chunk().id, b.firstIndex(), raw, count);
+        try {
+            int count = splitVarint(raw, b.rawLength(), b.count());
+            records(r.chunk().id, b.firstIndex(), raw, count);
+        } catch (IllegalArgumentException e) {
+            // The block passed its CRC but its records do not parse (a forged file, or a bug): skipped
+            // and counted like a corrupt block, rather than failing the query (found by SealedChunkFuzzTest).
+            metrics.corrupt();
+            log.error("store: app {}: skipping a corrupt block of {}: {}", app.name, r.chunk().path, e.getMessage());
+        }
     }
 
     private static long idOf(Object chunk) {
@@ -696,18 +703,29 @@ final class QueryRun {
         }
     }
 
-    /** Splits a decompressed block ({@code (length:varint record)*}) into record offsets. */
-    private int splitVarint(byte[] b, int end) {
+    /**
+     * Splits a decompressed block ({@code (length:varint record)*}) into record offsets; throws
+     * {@link IllegalArgumentException} when a length runs past the block or the block does not hold
+     * the {@code expected} records its index entry counts.
+     */
+    private int splitVarint(byte[] b, int end, int expected) {
         int n = 0;
         int p = 0;
         while (p < end) {
             int len = 0;
             for (int shift = 0; ; shift += 7) {
+                if (p >= end || shift > 28) {
+                    throw new IllegalArgumentException("record length cut short at offset " + p);
+                }
                 int x = b[p++] & 0xff;
                 len |= (x & 0x7f) << shift;
                 if ((x & 0x80) == 0) {
                     break;
                 }
+            }
+            if (len < RecordFormat.HEAD + 1 || len > end - p) {
+                throw new IllegalArgumentException(
+                        "record of " + len + " bytes at offset " + p + " does not fit a block of " + end);
             }
             if (n >= offsets.length) {
                 offsets = grow(offsets);
@@ -717,6 +735,9 @@ final class QueryRun {
             lengths[n] = len;
             n++;
             p += len;
+        }
+        if (n != expected) {
+            throw new IllegalArgumentException("block holds " + n + " records, its index entry " + expected);
         }
         return n;
     }

@@ -46,6 +46,12 @@ final class SealedChunk {
     private static final int TRAILER = 12;
     private static final int INDEX_HEAD = 48;
     private static final int ENTRY = 44;
+    /**
+     * The most a block can decompress to: the writer cuts a block once it reaches {@link #BLOCK_SIZE},
+     * so the last record in it (a varint of at most 5 bytes and a frame of at most {@link
+     * ActiveChunk#MAX_FRAME}) may run past that, by at most its own size.
+     */
+    static final int MAX_RAW_BLOCK = BLOCK_SIZE + 5 + ActiveChunk.MAX_FRAME;
 
     final long id;
     final Path path;
@@ -514,7 +520,10 @@ final class SealedChunk {
                 if (b.offset() < MAGIC.length
                         || b.compressedLength() < 0
                         || b.rawLength() < 0
-                        || b.offset() + b.compressedLength() > indexStart) {
+                        || b.rawLength() > MAX_RAW_BLOCK
+                        // Not offset + length > indexStart: a forged offset near 2^63 overflows that
+                        // sum, and readCompressed then allocates the (up to 2 GiB) length.
+                        || b.compressedLength() > indexStart - b.offset()) {
                     throw new IOException(path + ": block " + i + " out of range");
                 }
                 blocks[i] = b;
@@ -544,6 +553,19 @@ final class SealedChunk {
      */
     static byte[] decode(Block b, byte[] compressed, ZstdDecompressCtx zstd, byte[] into, CRC32C crc)
             throws IOException {
+        // The zstd frame header states its content size (the writer's frames always do): a block whose
+        // index claims another raw length is refused before a buffer of that length is allocated
+        // (found by SealedChunkFuzzTest: a forged 160 MB raw length cost a 160 MB array per read).
+        long declared;
+        try {
+            declared = Zstd.getFrameContentSize(compressed);
+        } catch (RuntimeException e) {
+            declared = -1; // not a readable frame header: decompression below says what is wrong
+        }
+        if (declared >= 0 && declared != b.rawLength()) {
+            throw new IOException("block at " + b.offset() + " is a zstd frame of " + declared
+                    + " bytes, its index says " + b.rawLength());
+        }
         byte[] out = into.length >= b.rawLength() ? into : new byte[b.rawLength()];
         int n;
         try {

@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -138,7 +139,9 @@ final class ForwardDecoder {
         Batcher batcher = new Batcher(out);
         try (MessageUnpacker u = MessagePack.newDefaultUnpacker(frame)) {
             return decode(u, frame, host, receivedNanos, batcher);
-        } catch (IOException | MessagePackException | ArithmeticException e) {
+        } catch (IOException | MessagePackException | ArithmeticException | DateTimeException e) {
+            // msgpack-core turns a timestamp ext (type -1) into an Instant and throws DateTimeException
+            // for seconds outside its range (found by HandshakeFuzzTest).
             batcher.flush();
             throw new ForwardException("malformed", "not a forward frame: " + e.getMessage());
         } catch (ForwardException e) {
@@ -451,7 +454,7 @@ final class ForwardDecoder {
             }
             u.skipValue(optionAt - 2);
             return chunk(u.unpackValue());
-        } catch (IOException | MessagePackException e) {
+        } catch (IOException | MessagePackException | DateTimeException e) {
             return null;
         }
     }

@@ -74,6 +74,13 @@ final class MsgpackWalker {
         started = false;
     }
 
+    private ForwardException tooLarge(long atLeast, long at, String announced) {
+        return new ForwardException(
+                "too_large",
+                "msgpack object of at least " + atLeast + " bytes (a header at offset " + at + " announces " + announced
+                        + ") exceeds " + limitKey + " (" + limit + " bytes)");
+    }
+
     private long step(ByteBuf buf) throws ForwardException {
         int start = buf.readerIndex();
         long avail = buf.readableBytes();
@@ -123,6 +130,11 @@ final class MsgpackWalker {
                                 "malformed",
                                 "byte 0x" + Integer.toHexString(b) + " is not a msgpack type (offset " + pos + ")");
                 }
+                if (pos + header > limit) {
+                    // The header alone passes the limit: refuse it now rather than await its bytes, so
+                    // no more than the limit is ever held (found by ForwardFrameDecoderFuzzTest).
+                    throw tooLarge(pos + header, pos, header + " header bytes");
+                }
                 if (pos + header > avail) {
                     return -1;
                 }
@@ -144,11 +156,7 @@ final class MsgpackWalker {
             }
             long end = pos + header + payload;
             if (end + children > limit) {
-                throw new ForwardException(
-                        "too_large",
-                        "msgpack object of at least " + (end + children) + " bytes (a header at offset " + pos
-                                + " announces " + (children > 0 ? children + " elements" : payload + " bytes")
-                                + ") exceeds " + limitKey + " (" + limit + " bytes)");
+                throw tooLarge(end + children, pos, children > 0 ? children + " elements" : payload + " bytes");
             }
             started = true;
             pos = end;

@@ -135,7 +135,7 @@ final class GelfPayloads {
                 int n = inflater.inflate(out, size, out.length - size);
                 if (n == 0) {
                     if (inflater.finished()) {
-                        break;
+                        break; // an empty zlib stream ends without output (and needs no more input)
                     }
                     if (inflater.needsInput() || inflater.needsDictionary()) {
                         throw new GelfException("decompress_error", "compressed payload is truncated");

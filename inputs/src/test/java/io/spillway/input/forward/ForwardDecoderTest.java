@@ -36,6 +36,28 @@ class ForwardDecoderTest {
         return (ForwardDecoder.Decoded) decoder.decode(frame, "10.0.0.9", NOW, events);
     }
 
+    /** msgpack's timestamp ext (type -1, 12 bytes: nanoseconds, seconds) with seconds past what Instant holds. */
+    private static final byte[] TIMESTAMP_PAST_INSTANT = {
+        (byte) 0xc7, 12, -1, 0, 0, 0, 0, 0x7f, -1, -1, -1, -1, -1, -1, -1
+    };
+
+    @Test
+    void decode_timestampExtPastInstantRange_malformedNotDateTimeException() {
+        // Found by HandshakeFuzzTest: msgpack-core's unpackValue throws java.time.DateTimeException for
+        // such a timestamp, which escaped the decoder (and chunkOf) instead of failing the frame.
+        byte[] frame = Fwd.concat(
+                new byte[] {(byte) 0x93, (byte) 0xa1, 't', 1, (byte) 0x81, (byte) 0xa1, 'k'}, TIMESTAMP_PAST_INSTANT);
+        assertThatThrownBy(() -> decode(frame))
+                .isInstanceOfSatisfying(
+                        ForwardException.class, e -> assertThat(e.kind()).isEqualTo("malformed"));
+        byte[] withChunk = Fwd.concat(
+                new byte[] {
+                    (byte) 0x93, (byte) 0xa1, 't', (byte) 0x90, (byte) 0x81, (byte) 0xa5, 'c', 'h', 'u', 'n', 'k'
+                },
+                TIMESTAMP_PAST_INSTANT);
+        assertThat(ForwardDecoder.chunkOf(withChunk)).isNull();
+    }
+
     @Test
     void decode_dockerDriverRecord_appFromContainerNameStreamFromSourceEventTime() throws Exception {
         byte[] frame = Fwd.docker("c0ffee012345", "/web-1", "stderr", "GET / 500\n", "Y2h1bmsx");

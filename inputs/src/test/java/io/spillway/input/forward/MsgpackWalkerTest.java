@@ -33,6 +33,18 @@ class MsgpackWalkerTest {
     }
 
     @Test
+    void walk_headerStartingAtTheLimit_refusedWithoutAwaitingItsBytes() {
+        // Found by ForwardFrameDecoderFuzzTest: [[1, 1, 1], float64] with a limit of 5. The float64's
+        // header starts at offset 5 and takes 9 bytes; the walker used to wait for them, holding up to
+        // 8 bytes more than max_chunk, instead of refusing an object that cannot fit.
+        byte[] bytes = {(byte) 0x92, (byte) 0x93, 1, 1, 1, (byte) 0xcb, 0, 0};
+        assertThatThrownBy(() -> new MsgpackWalker(5, "max_chunk").walk(Unpooled.wrappedBuffer(bytes)))
+                .isInstanceOfSatisfying(
+                        ForwardException.class, e -> assertThat(e.kind()).isEqualTo("too_large"))
+                .hasMessageContaining("max_chunk (5 bytes)");
+    }
+
+    @Test
     void walk_str32Announcing2GiB_refused() {
         ByteBuf header =
                 Unpooled.wrappedBuffer(new byte[] {(byte) 0x92, (byte) 0xa1, 't', (byte) 0xdb, 0x7f, -1, -1, -1});

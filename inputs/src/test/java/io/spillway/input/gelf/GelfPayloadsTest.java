@@ -26,6 +26,14 @@ class GelfPayloadsTest {
     }
 
     @Test
+    void decompress_emptyZlibStream_inflatesToNothing() throws GelfException {
+        // Found by GelfPayloadsFuzzTest: inflate() returns 0 and the stream is finished, with no input
+        // left; that was taken for a truncated payload (decompress_error instead of the empty message).
+        assertThat(GelfPayloads.decompress(Gelf.zlib(new byte[0]), 1024)).isEmpty();
+        assertThat(GelfPayloads.decompress(Gelf.gzip(new byte[0]), 1024)).isEmpty();
+    }
+
+    @Test
     void decompress_exactlyAtBound_accepted() throws GelfException {
         byte[] big = new byte[4096];
         Arrays.fill(big, (byte) 'a');
