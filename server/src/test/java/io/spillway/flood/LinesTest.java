@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import io.spillway.Theories;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -3,6 +3,7 @@ package io.spillway.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.generators.SourceDSL.strings;
 
+import io.spillway.Theories;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -5,6 +5,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import io.spillway.Theories;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package io.spillway.input.forward;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
-import io.spillway.input.Theories;
+import io.spillway.Theories;
 import io.spillway.record.LogRecord;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.spillway.input.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.spillway.input.Theories;
+import io.spillway.Theories;
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;
 import io.spillway.record.Severity;

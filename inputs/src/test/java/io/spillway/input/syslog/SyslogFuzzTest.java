@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.spillway.Theories;
 import io.spillway.input.Corpus;
-import io.spillway.input.Theories;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package io.spillway.input.tail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.generators.SourceDSL.strings;
 
+import io.spillway.Theories;
 import io.spillway.input.Corpus;
-import io.spillway.input.Theories;
 import io.spillway.record.LogStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.spillway.Theories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
