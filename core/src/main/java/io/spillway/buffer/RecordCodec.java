@@ -9,7 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The compact binary form of a {@link LogRecord} in spill segments. Every field is kept:
+ * The compact binary form of a {@link LogRecord} in spill segments (and in the forward input's journal
+ * of partial messages). Every field is kept:
  *
  * <pre>
  * record   := timestamp:int64(big-endian) stream:u8 severity:u8 host:str app:str source:str
@@ -25,13 +26,13 @@ import java.util.Map;
  * raises {@link IllegalArgumentException} (segments are CRC-checked first, so this means a bug or a
  * deliberately forged file). Stateless and thread-safe.
  */
-final class RecordCodec {
+public final class RecordCodec {
     private static final LogStream[] STREAMS = LogStream.values();
 
     private RecordCodec() {}
 
     /** Encodes {@code r} into a new array. */
-    static byte[] encode(LogRecord r) {
+    public static byte[] encode(LogRecord r) {
         byte[] host = utf8(r.host());
         byte[] app = utf8(r.app());
         byte[] source = utf8(r.source());
@@ -68,7 +69,7 @@ final class RecordCodec {
     }
 
     /** Decodes exactly the remaining bytes of {@code in} as one record. */
-    static LogRecord decode(ByteBuffer in) {
+    public static LogRecord decode(ByteBuffer in) {
         if (in.remaining() < 10) {
             throw new IllegalArgumentException("record of " + in.remaining() + " bytes is shorter than 10");
         }

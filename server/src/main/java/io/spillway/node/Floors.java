@@ -65,6 +65,16 @@ final class Floors {
         return a.register("tail_checkpoint", "tail", dir, c.space().floor(), "space.floor", false);
     }
 
+    /** The forward input's state directory (its partial-message journal). */
+    static Path forwardDir(Path dataDir) {
+        return dataDir.resolve("forward");
+    }
+
+    static SpaceWriter forwardPartials(SpaceAccountant a, NodeConfig c, Path dataDir) {
+        return a.register(
+                "forward_partials", "forward", forwardDir(dataDir), c.space().floor(), "space.floor", false);
+    }
+
     /** The floors that cannot work on this machine's filesystems, as a node of {@code c} would register them. */
     static List<String> problems(NodeConfig c) {
         Path dataDir = c.dataDir().toAbsolutePath().normalize();
@@ -84,6 +94,9 @@ final class Floors {
         }
         if (c.inputs().tail().enabled()) {
             tailCheckpoint(a, c, dataDir);
+        }
+        if (c.inputs().forward().enabled() && c.inputs().forward().partial().join()) {
+            forwardPartials(a, c, dataDir);
         }
         return a.problems();
     }

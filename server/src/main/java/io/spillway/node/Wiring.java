@@ -57,7 +57,13 @@ final class Wiring {
         }
         ForwardConfig forward = node.config().inputs().forward();
         if (forward.enabled()) {
-            into.add(new ForwardInput(forward, node.inputMetrics("forward"), InstantSource.system(), node.inflight()));
+            into.add(new ForwardInput(
+                    forward,
+                    node.inputMetrics("forward"),
+                    InstantSource.system(),
+                    node.inflight(),
+                    Floors.forwardDir(node.dataDir()),
+                    Floors.forwardPartials(node.space(), node.config(), node.dataDir())));
         }
         TailConfig tail = node.config().inputs().tail();
         if (tail.enabled()) {

@@ -2,6 +2,11 @@ package io.spillway.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,16 +17,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.value.Value;
 
 /**
  * G5: Spillway as a real process takes a steady stream over HTTP ingest, is killed with {@code kill
  * -9} mid-stream and restarted on the same data dir; every acknowledged record is then delivered, in
- * order per app (duplicates allowed, losses not).
+ * order per app (duplicates allowed, losses not). And the one acknowledgement that comes before its
+ * record is stored: a part of a long Docker line, held in the forward input's journal until the line's
+ * last part arrives.
  */
 class CrashSafetyIT {
     @TempDir
@@ -112,6 +124,86 @@ class CrashSafetyIT {
                 }
             }
         }
+    }
+
+    @Test
+    void kill9_betweenTheAcknowledgedPartsOfALongDockerLine_lineJoinedOnceAfterRestart() throws Exception {
+        String part1 = "first-part-" + "a".repeat(16_373);
+        String part2 = "second-part-" + "b".repeat(3_000);
+        String[] args = {"--set", "guard.truncate.max_message=64KiB"};
+        SpillwayProcess first = SpillwayProcess.start(dir, args);
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), first.forwardPort)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(dockerPart("long-line", part1, 1, false, "Y2h1bmstMQ=="));
+            assertThat(ackOf(s.getInputStream()))
+                    .as("the part is acknowledged (journaled) before its line can be stored")
+                    .isEqualTo("Y2h1bmstMQ==");
+        }
+        first.kill();
+
+        try (SpillwayProcess second = SpillwayProcess.start(dir, args)) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), second.forwardPort)) {
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write(dockerPart("long-line", part2, 2, true, "Y2h1bmstMg=="));
+                assertThat(ackOf(s.getInputStream())).isEqualTo("Y2h1bmstMg==");
+            }
+            Path file = second.appFile("long-line");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!Files.exists(file) || !Files.readString(file).contains("second-part-")) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the joined line never arrived\n" + second.output());
+                }
+                Thread.sleep(100);
+            }
+            List<String> lines = Files.readAllLines(file);
+            assertThat(lines)
+                    .as("one line holding both parts, the one acknowledged before the crash first")
+                    .singleElement()
+                    .satisfies(l -> assertThat(l).contains(part1 + part2));
+        }
+    }
+
+    /** One part of a long line as Docker's fluentd driver sends it, in Forward mode with a chunk id. */
+    private static byte[] dockerPart(String name, String text, int ordinal, boolean last, String chunk)
+            throws IOException {
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            p.packArrayHeader(3).packString("docker." + name);
+            p.packArrayHeader(1).packArrayHeader(2).packLong(System.currentTimeMillis() / 1000);
+            Map<String, String> record = Map.of(
+                    "container_id",
+                    "c".repeat(64),
+                    "container_name",
+                    "/" + name,
+                    "source",
+                    "stdout",
+                    "log",
+                    text,
+                    "partial_message",
+                    "true",
+                    "partial_id",
+                    "d".repeat(64),
+                    "partial_ordinal",
+                    Integer.toString(ordinal),
+                    "partial_last",
+                    Boolean.toString(last));
+            p.packMapHeader(record.size());
+            for (Map.Entry<String, String> e : record.entrySet()) {
+                p.packString(e.getKey()).packString(e.getValue());
+            }
+            p.packMapHeader(1).packString("chunk").packString(chunk);
+            return p.toByteArray();
+        }
+    }
+
+    /** The chunk id of the {@code {"ack": id}} answer. */
+    private static String ackOf(InputStream in) throws IOException {
+        MessageUnpacker u = MessagePack.newDefaultUnpacker(new DataInputStream(in));
+        Value v = u.unpackValue();
+        return v.asMapValue()
+                .map()
+                .get(org.msgpack.value.ValueFactory.newString("ack"))
+                .asStringValue()
+                .asString();
     }
 
     /** Sequence numbers in an app's files, oldest rotated file first. */

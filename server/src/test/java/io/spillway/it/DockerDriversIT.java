@@ -129,8 +129,8 @@ class DockerDriversIT {
             String stderrSeverity,
             boolean bigLineWhole) {}
 
-    /** fluentd: the record's source field says the stream; no level. */
-    static final Mapping FLUENTD = new Mapping("ID", "stdout", "stderr", "unknown", "unknown", false);
+    /** fluentd: the record's source field says the stream; no level; long lines joined from their parts. */
+    static final Mapping FLUENTD = new Mapping("ID", "stdout", "stderr", "unknown", "unknown", true);
 
     /** gelf: Docker's level (6 stdout, 3 stderr) is the only thing that says the stream. */
     static final Mapping GELF = new Mapping("ID", "stdout", "stderr", "info", "err", false);

@@ -29,6 +29,11 @@ import java.util.Objects;
  *   enabled: false
  *   cert: ""                  # PEM certificate chain file
  *   key: ""                   # PEM PKCS#8 private key file (unencrypted)
+ * partial:                    # Docker's fluentd driver cuts lines over 16 KiB into marked parts
+ *   join: true                # join them into one line (each part journaled before it is acknowledged)
+ *   timeout: 10s              # parts of a line not complete this long are delivered as they are
+ *   max_line: 256KiB          # a joined line at most; a longer one is delivered in several records
+ *   max_pending: 16MiB        # parts held by all connections together; past it parts pass through as they are
  * }</pre>
  *
  * @param enabled run the forward input, default true
@@ -53,6 +58,7 @@ import java.util.Objects;
  * @param maxConnectionsPerSource open connections from one IP address at most, default 512; one more is
  *     closed at once ({@code per_source_limit}). Docker's fluentd driver opens one connection per
  *     container, all from the host's address: keep it above the containers a host runs
+ * @param partial joining Docker's partial messages ({@link Partial})
  */
 public record ForwardConfig(
         boolean enabled,
@@ -70,7 +76,8 @@ public record ForwardConfig(
         String selfHostname,
         String app,
         Tls tls,
-        int maxConnectionsPerSource) {
+        int maxConnectionsPerSource,
+        Partial partial) {
     /** The frame walker and msgpack arrays are addressed with ints. */
     public static final long MAX_FRAME = Integer.MAX_VALUE - 1024;
 
@@ -86,6 +93,7 @@ public record ForwardConfig(
         Objects.requireNonNull(selfHostname, "self_hostname");
         Objects.requireNonNull(app, "app");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(partial, "partial");
         Check.atLeast(maxConnections, 1, "max_connections");
         Check.atLeast(maxConnectionsPerSource, 1, "max_connections_per_source");
         Check.positive(idleTimeout, "idle_timeout");
@@ -123,7 +131,8 @@ public record ForwardConfig(
                 "spillway",
                 "{{container_name}}",
                 Tls.defaults(),
-                512);
+                512,
+                Partial.defaults());
     }
 
     /** {@code max_entry} in bytes. */
@@ -158,6 +167,41 @@ public record ForwardConfig(
 
         public static Tls defaults() {
             return new Tls(false, "", "");
+        }
+    }
+
+    /**
+     * Joining the parts Docker's {@code fluentd} log driver cuts a long line into (records with {@code
+     * partial_message: true}, {@code partial_id}, {@code partial_ordinal} and {@code partial_last}).
+     * See {@link PartialJoiner}.
+     *
+     * @param join join the parts into one record, default true; false keeps each part a record of its
+     *     own, with its {@code partial_*} fields
+     * @param timeout parts of a line whose last part has not arrived this long after the latest one
+     *     are delivered as they are (counted {@code partial_timeout}), default 10s
+     * @param maxLine a joined line's message at most, default 256KiB, between 1KiB and 16MiB; a longer
+     *     line is delivered as several joined records of at most this size (counted {@code
+     *     partial_too_long}), nothing is cut
+     * @param maxPending bytes of parts held, not yet joined, by all connections together, default
+     *     16MiB, at least {@code max_line}; a part that does not fit is delivered as it is (counted
+     *     {@code partial_overflow})
+     */
+    public record Partial(boolean join, Duration timeout, DataSize maxLine, DataSize maxPending) {
+        public Partial {
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(maxLine, "max_line");
+            Objects.requireNonNull(maxPending, "max_pending");
+            Check.positive(timeout, "timeout");
+            Check.between(maxLine.bytes(), 1024, 16L << 20, "max_line");
+            Check.require(
+                    maxPending.bytes() >= maxLine.bytes() && maxPending.bytes() <= (1L << 30),
+                    "max_pending",
+                    "must be at least max_line (" + maxLine.bytes() + " bytes) and at most 1GiB, got "
+                            + maxPending.bytes());
+        }
+
+        public static Partial defaults() {
+            return new Partial(true, Duration.ofSeconds(10), DataSize.ofKiB(256), DataSize.ofMiB(16));
         }
     }
 }

@@ -26,12 +26,15 @@ import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;
 import io.spillway.record.LogRecord;
+import io.spillway.space.SpaceWriter;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +59,12 @@ import org.slf4j.LoggerFactory;
  * a record, or the receipts take longer than {@code ack_timeout}, no ack is sent and the connection is
  * closed, so the client resends at once instead of waiting for its own timeout. A connection has at
  * most {@value #MAX_PENDING_CHUNKS} chunks waiting for receipts; it is not read while it has more.
+ *
+ * <h2>Long lines</h2>
+ *
+ * Events carrying Docker's partial markers go to the {@link PartialJoiner} (when {@code partial.join}
+ * is on and the input has a state directory): a part is acknowledged once it is durable in the
+ * joiner's journal, and the joiner delivers the joined line when its last part arrives.
  *
  * <h2>Bounds</h2>
  *
@@ -92,6 +101,9 @@ import org.slf4j.LoggerFactory;
 public final class ForwardInput implements Input {
     static final int LOG_INTERVAL_SECONDS = 10;
 
+    /** The partial-message journal's name in the input's state directory. */
+    public static final String JOURNAL_FILE = "partials.journal";
+
     /** Chunks of one connection awaiting receipts before the connection is no longer read. */
     static final int MAX_PENDING_CHUNKS = 16;
 
@@ -111,6 +123,7 @@ public final class ForwardInput implements Input {
     private final AtomicLong buffered = new AtomicLong();
 
     private final NettyServer server;
+    private final @Nullable PartialJoiner partials;
     private @Nullable SslContext ssl;
     private volatile @Nullable RecordSink sink;
 
@@ -127,7 +140,30 @@ public final class ForwardInput implements Input {
      * @param inflight the process-wide budget inflated chunks are reserved in ({@code limits.inflight_memory})
      */
     public ForwardInput(ForwardConfig config, InputMetrics metrics, InstantSource clock, InflightMemory inflight) {
+        this(config, metrics, clock, inflight, null, null);
+    }
+
+    /**
+     * @param stateDir where the input keeps its partial-message journal; null: Docker's partial
+     *     messages are not joined (each part is stored as it arrives)
+     * @param space the journal's space writer (required with {@code stateDir})
+     */
+    public ForwardInput(
+            ForwardConfig config,
+            InputMetrics metrics,
+            InstantSource clock,
+            InflightMemory inflight,
+            @Nullable Path stateDir,
+            @Nullable SpaceWriter space) {
         this.config = config;
+        this.partials = config.partial().join() && stateDir != null
+                ? new PartialJoiner(
+                        config.partial(),
+                        stateDir.resolve(JOURNAL_FILE),
+                        space != null ? space : SpaceWriter.unaccounted("forward_partials", stateDir),
+                        metrics,
+                        clock)
+                : null;
         this.metrics = metrics;
         this.clock = clock;
         this.decoder = new ForwardDecoder(config, inflight);
@@ -163,6 +199,10 @@ public final class ForwardInput implements Input {
                                 + config.tls().key() + ": " + e.getMessage(),
                         e);
             }
+        }
+        PartialJoiner p = partials;
+        if (p != null) {
+            p.start(sink); // recovered lines are delivered before any new part arrives
         }
         server.start();
         try {
@@ -264,15 +304,33 @@ public final class ForwardInput implements Input {
             ForwardDecoder.Events events = new ForwardDecoder.Events() {
                 @Override
                 public void batch(List<LogRecord> records) {
+                    PartialJoiner p = partials;
+                    List<LogRecord> whole = records;
                     for (LogRecord r : records) {
                         metrics.received(r.messageLength());
                     }
-                    if (pendingChunk == null) {
+                    if (p != null) {
+                        whole = new ArrayList<>(records.size());
                         for (LogRecord r : records) {
+                            if (!PartialJoiner.isPart(r)) {
+                                whole.add(r);
+                            } else if (pendingChunk == null) {
+                                p.offer(r, o -> {
+                                    if (o == PartialJoiner.Outcome.PASS) {
+                                        s.accept(r);
+                                    }
+                                });
+                            } else {
+                                pendingChunk.offerPart(p, s, r);
+                            }
+                        }
+                    }
+                    if (pendingChunk == null) {
+                        for (LogRecord r : whole) {
                             s.accept(r);
                         }
-                    } else {
-                        pendingChunk.offer(s, records);
+                    } else if (!whole.isEmpty()) {
+                        pendingChunk.offer(s, whole);
                     }
                 }
 
@@ -379,6 +437,23 @@ public final class ForwardInput implements Input {
                 s.acceptDurable(records, this::receipt);
             }
 
+            /** A part for the joiner: acknowledgeable once held (journaled), or delivered as it is. */
+            void offerPart(PartialJoiner p, RecordSink s, LogRecord part) {
+                synchronized (this) {
+                    outstanding++;
+                }
+                p.offer(part, o -> {
+                    if (o == PartialJoiner.Outcome.HELD) {
+                        synchronized (this) {
+                            outstanding--;
+                        }
+                        maybeFinish();
+                    } else {
+                        s.acceptDurable(List.of(part), this::receipt);
+                    }
+                });
+            }
+
             private void receipt(Receipt receipt) {
                 boolean good = acknowledgeable(receipt);
                 synchronized (this) {
@@ -482,6 +557,10 @@ public final class ForwardInput implements Input {
             return;
         }
         server.stop();
+        PartialJoiner p = partials;
+        if (p != null) {
+            p.stop();
+        }
         sink = null;
     }
 }

@@ -39,7 +39,8 @@ class ForwardConfigTest {
                         "s",
                         "{{tag}}",
                         ForwardConfig.Tls.defaults(),
-                        512))
+                        512,
+                        ForwardConfig.Partial.defaults()))
                 .isInstanceOf(InvalidValueException.class)
                 .satisfies(e -> assertThat(((InvalidValueException) e).key()).isEqualTo("max_chunk"));
     }
@@ -70,7 +71,8 @@ class ForwardConfigTest {
                         "s",
                         "{{container_name",
                         d.tls(),
-                        512))
+                        512,
+                        d.partial()))
                 .isInstanceOf(InvalidValueException.class)
                 .satisfies(e -> assertThat(((InvalidValueException) e).key()).isEqualTo("app"));
     }

@@ -2,9 +2,6 @@ package io.spillway.input.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.spillway.buffer.Receipt;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
@@ -103,7 +100,8 @@ class ForwardInputIT {
                 "spillway-test",
                 "{{container_name}}",
                 tls,
-                1000);
+                1000,
+                ForwardConfig.Partial.defaults());
     }
 
     /** A started input on a free loopback port with the records it delivered and its counters. */
@@ -120,10 +118,30 @@ class ForwardInputIT {
 
         Server(ForwardConfig config, Durability durability, io.spillway.pipeline.@Nullable InflightMemory inflight)
                 throws Exception {
+            this(config, durability, inflight, null);
+        }
+
+        /** @param stateDir where the partial-message journal lives; null: parts are not joined */
+        Server(
+                ForwardConfig config,
+                Durability durability,
+                io.spillway.pipeline.@Nullable InflightMemory inflight,
+                @Nullable Path stateDir)
+                throws Exception {
             this.durability = durability;
-            input = inflight == null
-                    ? new ForwardInput(config, new InputMetrics(metrics, "forward"), InstantSource.system())
-                    : new ForwardInput(config, new InputMetrics(metrics, "forward"), InstantSource.system(), inflight);
+            InputMetrics im = new InputMetrics(metrics, "forward");
+            io.spillway.pipeline.InflightMemory budget = inflight != null
+                    ? inflight
+                    : io.spillway.pipeline.InflightMemory.standalone(DataSize.ofBytes(Long.MAX_VALUE));
+            input = stateDir == null
+                    ? new ForwardInput(config, im, InstantSource.system(), budget)
+                    : new ForwardInput(
+                            config,
+                            im,
+                            InstantSource.system(),
+                            budget,
+                            stateDir,
+                            io.spillway.space.SpaceWriter.unaccounted("forward_partials", stateDir));
             input.start(new RecordSink() {
                 @Override
                 public Admission accept(LogRecord r) {
@@ -179,17 +197,7 @@ class ForwardInputIT {
         }
 
         double errors(String kind) {
-            for (MetricSnapshot s : metrics.registry().scrape()) {
-                if (!s.getMetadata().getName().equals("spillway_input_errors")) {
-                    continue;
-                }
-                for (DataPointSnapshot dp : s.getDataPoints()) {
-                    if (kind.equals(dp.getLabels().get("kind"))) {
-                        return ((CounterSnapshot.CounterDataPointSnapshot) dp).getValue();
-                    }
-                }
-            }
-            return 0;
+            return Fwd.errors(metrics, kind);
         }
 
         Socket tcp() throws IOException {
@@ -409,6 +417,46 @@ class ForwardInputIT {
                 await("the receipt held", () -> !server.held.isEmpty());
                 server.release();
                 assertThat(ackOf(s.getInputStream())).isEqualTo("ZGNodW5r");
+            }
+        }
+    }
+
+    @Test
+    void dockerPartials_eachPartAcknowledgedOnceJournaled_theLineStoredJoined(@TempDir Path state) throws Exception {
+        // Receipts are held: the parts' acks cannot wait for the buffer, since Docker sends the next
+        // part only after the ack; they come once each part is durable in the journal.
+        try (Server server = new Server(
+                config(16, DataSize.ofMiB(1), Duration.ofSeconds(30), "", ForwardConfig.Tls.defaults()),
+                Durability.HELD,
+                null,
+                state)) {
+            try (Socket s = server.tcp()) {
+                s.getOutputStream().write(Fwd.dockerPart("/web-1", "x".repeat(16_384), "p-1", 1, false, "cGFydDE="));
+                assertThat(ackOf(s.getInputStream())).isEqualTo("cGFydDE=");
+                assertThat(server.records)
+                        .as("nothing stored before the last part")
+                        .isEmpty();
+                s.getOutputStream().write(Fwd.dockerPart("/web-1", "y".repeat(100), "p-1", 2, true, "cGFydDI="));
+                assertThat(ackOf(s.getInputStream())).isEqualTo("cGFydDI=");
+                LogRecord joined = server.next();
+                assertThat(joined.messageText()).isEqualTo("x".repeat(16_384) + "y".repeat(100));
+                assertThat(joined.app()).isEqualTo("web-1");
+                assertThat(joined.fields()).doesNotContainKeys("partial_message", "partial_id");
+                assertThat(Files.size(state.resolve(ForwardInput.JOURNAL_FILE)))
+                        .as("the parts stay journaled until the joined line is durable")
+                        .isPositive();
+                server.release();
+                await("the journal emptied", () -> {
+                    try {
+                        return Files.size(state.resolve(ForwardInput.JOURNAL_FILE)) == 0;
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                s.getOutputStream().write(Fwd.docker("4f2c8a1b9d3e", "/web-1", "stdout", "short\n", null));
+                assertThat(server.next().messageText())
+                        .as("an ordinary line goes on as before")
+                        .isEqualTo("short");
             }
         }
     }

@@ -57,6 +57,42 @@ final class Fwd {
         });
     }
 
+    /** One part of a long line as Docker's fluentd driver sends it (Forward mode, string markers). */
+    static byte[] dockerPart(String containerName, String log, String id, int ordinal, boolean last, String chunk) {
+        return pack(p -> {
+            p.packArrayHeader(3).packString("docker");
+            p.packArrayHeader(1).packArrayHeader(2);
+            eventTime(p, 1_438_138_800L, ordinal);
+            p.packMapHeader(8);
+            p.packString("container_id").packString("c0ffee0123456789");
+            p.packString("container_name").packString(containerName);
+            p.packString("source").packString("stdout");
+            p.packString("log").packString(log);
+            p.packString("partial_message").packString("true");
+            p.packString("partial_id").packString(id);
+            p.packString("partial_ordinal").packString(Integer.toString(ordinal));
+            p.packString("partial_last").packString(Boolean.toString(last));
+            p.packMapHeader(1).packString("chunk").packString(chunk);
+        });
+    }
+
+    /** The value of {@code spillway_input_errors{kind}} in {@code metrics}, 0 when never counted. */
+    static double errors(io.spillway.metrics.Metrics metrics, String kind) {
+        for (io.prometheus.metrics.model.snapshots.MetricSnapshot s :
+                metrics.registry().scrape()) {
+            if (!s.getMetadata().getName().equals("spillway_input_errors")) {
+                continue;
+            }
+            for (io.prometheus.metrics.model.snapshots.DataPointSnapshot dp : s.getDataPoints()) {
+                if (kind.equals(dp.getLabels().get("kind"))) {
+                    return ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) dp)
+                            .getValue();
+                }
+            }
+        }
+        return 0;
+    }
+
     /** Message mode {@code [tag, time, record]}. */
     static byte[] message(String tag, long time, Map<String, String> record) {
         return pack(p -> {
