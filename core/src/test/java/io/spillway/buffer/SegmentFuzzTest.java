@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.spillway.FuzzRecords;
 import io.spillway.record.LogRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
