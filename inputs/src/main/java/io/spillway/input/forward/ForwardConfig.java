@@ -1,9 +1,16 @@
 package io.spillway.input.forward;
 
+import io.spillway.component.BuildContext;
+import io.spillway.component.DiskUse;
+import io.spillway.component.InputSpec;
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
+import io.spillway.pipeline.Input;
+import io.spillway.space.SpaceFloor;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -77,7 +84,8 @@ public record ForwardConfig(
         String app,
         Tls tls,
         int maxConnectionsPerSource,
-        Partial partial) {
+        Partial partial)
+        implements InputSpec {
     /** The frame walker and msgpack arrays are addressed with ints. */
     public static final long MAX_FRAME = Integer.MAX_VALUE - 1024;
 
@@ -203,5 +211,34 @@ public record ForwardConfig(
         public static Partial defaults() {
             return new Partial(true, Duration.ofSeconds(10), DataSize.ofKiB(256), DataSize.ofMiB(16));
         }
+    }
+
+    /** The space writer kind of the partial-message journal. */
+    public static final String JOURNAL_KIND = "forward_partials";
+
+    /** The input's state directory, holding its partial-message journal. */
+    public static Path stateDir(Path dataDir) {
+        return dataDir.resolve("forward");
+    }
+
+    /** The partial-message journal (when {@code partial.join}), under the general floor {@code space.floor}. */
+    @Override
+    public List<DiskUse> diskUses(Path dataDir, SpaceFloor spaceFloor) {
+        return partial.join()
+                ? List.of(new DiskUse(JOURNAL_KIND, "forward", stateDir(dataDir), spaceFloor, "space.floor"))
+                : List.of();
+    }
+
+    @Override
+    public Input build(String name, BuildContext ctx) {
+        return partial.join()
+                ? new ForwardInput(
+                        this,
+                        ctx.inputMetrics(name),
+                        ctx.clock(),
+                        ctx.inflight(),
+                        stateDir(ctx.dataDir()),
+                        ctx.space(JOURNAL_KIND))
+                : new ForwardInput(this, ctx.inputMetrics(name), ctx.clock(), ctx.inflight());
     }
 }

@@ -536,6 +536,14 @@ public final class ForwardInput implements Input {
         }
     }
 
+    @Override
+    public String describe() {
+        String host = config.listen().host();
+        return (NettyServer.listening(config.tls().enabled() ? "tcp+tls" : "tcp", host, tcpPort())
+                        + NettyServer.listening("udp", host, udpPort()))
+                .strip();
+    }
+
     /** The bound TCP port, or -1 when not listening. */
     public int tcpPort() {
         return server.tcpPort();

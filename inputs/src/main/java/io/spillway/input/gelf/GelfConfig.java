@@ -1,8 +1,11 @@
 package io.spillway.input.gelf;
 
+import io.spillway.component.BuildContext;
+import io.spillway.component.InputSpec;
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
+import io.spillway.pipeline.Input;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -48,7 +51,8 @@ public record GelfConfig(
         int maxChunkedMessages,
         DataSize maxReassemblyBytes,
         Duration chunkTimeout,
-        String appField) {
+        String appField)
+        implements InputSpec {
     /** Smallest {@code max_message}: one full UDP datagram's payload must fit. */
     public static final int MIN_MESSAGE = 1024;
 
@@ -139,5 +143,10 @@ public record GelfConfig(
         public static Tcp defaults() {
             return new Tcp(true, ListenAddress.loopback(12201), 1024, Duration.ofMinutes(5), 512);
         }
+    }
+
+    @Override
+    public Input build(String name, BuildContext ctx) {
+        return new GelfInput(this, ctx.inputMetrics(name), ctx.clock(), ctx.inflight());
     }
 }

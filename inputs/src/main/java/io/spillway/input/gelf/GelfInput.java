@@ -111,6 +111,13 @@ public final class GelfInput implements Input {
     }
 
     @Override
+    public String describe() {
+        return (NettyServer.listening("udp", config.udp().listen().host(), udpPort())
+                        + NettyServer.listening("tcp", config.tcp().listen().host(), tcpPort()))
+                .strip();
+    }
+
+    @Override
     public String name() {
         return metrics.input();
     }

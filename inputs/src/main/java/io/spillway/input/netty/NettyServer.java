@@ -489,4 +489,9 @@ public final class NettyServer {
             ctx.close();
         }
     }
+
+    /** {@code "tcp HOST:PORT  "} for the start-up banner, or nothing when not listening. */
+    public static String listening(String proto, String host, int port) {
+        return port > 0 ? proto + " " + host + ":" + port + "  " : "";
+    }
 }

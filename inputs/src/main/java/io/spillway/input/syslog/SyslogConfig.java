@@ -1,8 +1,11 @@
 package io.spillway.input.syslog;
 
+import io.spillway.component.BuildContext;
+import io.spillway.component.InputSpec;
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
+import io.spillway.pipeline.Input;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -35,7 +38,7 @@ import java.util.Objects;
  * @param maxFrame the longest message accepted whole, default 64KiB
  * @param host host name for records whose message carries none; empty means the peer's address
  */
-public record SyslogConfig(boolean enabled, Tcp tcp, Udp udp, DataSize maxFrame, String host) {
+public record SyslogConfig(boolean enabled, Tcp tcp, Udp udp, DataSize maxFrame, String host) implements InputSpec {
     /** RFC 5424 §6.1: "receivers MUST be able to accept messages up to and including 480 octets". */
     public static final int MIN_FRAME = 480;
 
@@ -108,5 +111,10 @@ public record SyslogConfig(boolean enabled, Tcp tcp, Udp udp, DataSize maxFrame,
         public static Udp defaults() {
             return new Udp(true, ListenAddress.loopback(5514), DataSize.ofMiB(4));
         }
+    }
+
+    @Override
+    public Input build(String name, BuildContext ctx) {
+        return new SyslogInput(this, ctx.inputMetrics(name), ctx.clock());
     }
 }

@@ -205,6 +205,13 @@ public final class SyslogInput implements Input {
     }
 
     /** The bound TCP port, or -1 when TCP is not listening. */
+    @Override
+    public String describe() {
+        return (NettyServer.listening("tcp", config.tcp().listen().host(), tcpPort())
+                        + NettyServer.listening("udp", config.udp().listen().host(), udpPort()))
+                .strip();
+    }
+
     public int tcpPort() {
         return server.tcpPort();
     }
