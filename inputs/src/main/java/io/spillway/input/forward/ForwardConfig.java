@@ -143,6 +143,12 @@ public record ForwardConfig(
                 Partial.defaults());
     }
 
+    /** The TCP listener these keys describe (the forward input's are top-level, not under {@code tcp}). */
+    public io.spillway.input.netty.TcpListener tcpListener() {
+        return new io.spillway.input.netty.TcpListener(
+                true, listen, maxConnections, idleTimeout, maxConnectionsPerSource);
+    }
+
     /** {@code max_entry} in bytes. */
     public int maxEntryBytes() {
         return (int) maxEntry.bytes();
