@@ -76,7 +76,10 @@ class DockerDriversIT {
                 + " echo \"dd " + name + " err 1\" >&2;"
                 + " printf 'dd " + name + " big '; head -c " + (BIG - ("dd " + name + " big ").length())
                 + " /dev/zero | tr '\\0' x; echo"
-                + (name.contains("-ack") ? "; sleep 8" : "");
+                // With acks each line waits for its own; on a busy machine 1002 round trips take
+                // longer than a few seconds, and dockerd discards what is queued when the container
+                // exits: a service lives on, and so does this container, long enough.
+                + (name.contains("-ack") ? "; sleep 20" : "");
     }
 
     record Stored(Instant time, String host, String source, String stream, String severity, String message) {}
