@@ -208,6 +208,7 @@ public final class Node implements AutoCloseable {
             // The API is unreadable without a token: the first start creates one (docs/tokens.md).
             firstAdminToken = AdminToken.ensure(tokens, dataDir);
             pipeline.start();
+            publishComponents();
             // Drop markers go straight to the buffers: the guard must not rate limit its own reports.
             drops.start(pipeline::toBuffers);
             if (http != null) {
@@ -234,6 +235,27 @@ public final class Node implements AutoCloseable {
             throw e;
         }
         ready.set(true);
+    }
+
+    /**
+     * {@code spillway_component_info{section,name,where}} = 1 for every input and output this node runs,
+     * {@code where} being what the component says of itself ({@link Input#describe}, after start: with
+     * the bound ports), as in the start-up banner.
+     */
+    private void publishComponents() {
+        io.prometheus.metrics.core.metrics.Gauge info = metrics.gauge(
+                "spillway_component_info",
+                "The inputs and outputs this node runs, and where each listens or writes (always 1).",
+                "section",
+                "name",
+                "where");
+        for (Input i : inputs) {
+            info.labelValues("inputs", i.name(), i.describe()).set(1);
+        }
+        for (OutputWorker w : outputs) {
+            info.labelValues("outputs", w.output().name(), w.output().describe())
+                    .set(1);
+        }
     }
 
     /** Graceful, idempotent stop; see the class comment for the order. */

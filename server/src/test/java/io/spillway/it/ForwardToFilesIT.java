@@ -81,6 +81,17 @@ class ForwardToFilesIT {
     }
 
     @Test
+    void metrics_nameEveryComponentAndWhereItListens() throws Exception {
+        String port = Integer.toString(spillway.forwardPort);
+        assertThat(spillway.metric("spillway_component_info{name=\"forward\",section=\"inputs\",where=\"tcp 127.0.0.1:"
+                        + port + "  udp 127.0.0.1:" + port + "\"}"))
+                .isEqualTo(1);
+        assertThat(spillway.metrics())
+                .contains("spillway_component_info{name=\"store\",section=\"outputs\",where=\"")
+                .contains("spillway_component_info{name=\"file\",section=\"outputs\",where=\"");
+    }
+
+    @Test
     void fluencyWithoutContainerName_appIsTheTag() throws Exception {
         Fluency fluency = new FluencyBuilderForFluentd().build("127.0.0.1", spillway.forwardPort);
         Map<String, Object> record = new HashMap<>();

@@ -3,6 +3,7 @@ package io.spillway.input.forward;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.spillway.config.DataSize;
+import io.spillway.input.netty.DecodeError;
 import io.spillway.pipeline.InflightMemory;
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;
@@ -143,7 +144,7 @@ final class ForwardDecoder {
             // msgpack-core turns a timestamp ext (type -1) into an Instant and throws DateTimeException
             // for seconds outside its range (found by HandshakeFuzzTest).
             batcher.flush();
-            throw new ForwardException("malformed", "not a forward frame: " + e.getMessage());
+            throw new ForwardException(DecodeError.MALFORMED, "not a forward frame: " + e.getMessage());
         } catch (ForwardException e) {
             batcher.flush();
             throw e;
@@ -154,19 +155,19 @@ final class ForwardDecoder {
             throws IOException, ForwardException {
         if (u.getNextFormat().getValueType() != ValueType.ARRAY) {
             throw new ForwardException(
-                    "malformed",
+                    DecodeError.MALFORMED,
                     "a forward frame is an array, got " + u.getNextFormat().getValueType());
         }
         int n = u.unpackArrayHeader();
         if (n < 2 || u.getNextFormat().getValueType() != ValueType.STRING) {
-            throw new ForwardException("malformed", "a forward frame is [tag, …] with a string tag");
+            throw new ForwardException(DecodeError.MALFORMED, "a forward frame is [tag, …] with a string tag");
         }
         String tag = u.unpackString();
         if (tag.equals("PING") && n == 6) {
             return ping(u);
         }
         if (n > 4) {
-            throw new ForwardException("malformed", "a forward frame has 2 to 4 elements, got " + n);
+            throw new ForwardException(DecodeError.MALFORMED, "a forward frame has 2 to 4 elements, got " + n);
         }
         ValueType second = u.getNextFormat().getValueType();
         switch (second) {
@@ -184,7 +185,9 @@ final class ForwardDecoder {
                     int len = measure(frame, start, frame.length - start);
                     if (len > maxEntry) {
                         u.skipValue();
-                        batcher.skipped("too_large", "entry of " + len + " bytes exceeds max_entry (" + maxEntry + ")");
+                        batcher.skipped(
+                                DecodeError.TOO_LARGE,
+                                "entry of " + len + " bytes exceeds max_entry (" + maxEntry + ")");
                         continue;
                     }
                     entry(u.unpackValue(), tag, host, now, batcher);
@@ -208,13 +211,14 @@ final class ForwardDecoder {
             }
             case INTEGER, FLOAT, EXTENSION -> {
                 if (n < 3) {
-                    throw new ForwardException("malformed", "a Message mode frame is [tag, time, record, option?]");
+                    throw new ForwardException(
+                            DecodeError.MALFORMED, "a Message mode frame is [tag, time, record, option?]");
                 }
                 return message(u, frame, n, u.unpackValue(), tag, host, now, batcher);
             }
             default ->
                 throw new ForwardException(
-                        "malformed",
+                        DecodeError.MALFORMED,
                         "the second element of a forward frame is a time, an array or a bin, got " + second);
         }
     }
@@ -227,7 +231,7 @@ final class ForwardDecoder {
         int len = measure(frame, start, frame.length - start);
         if (len > maxEntry) {
             u.skipValue();
-            batcher.skipped("too_large", "record of " + len + " bytes exceeds max_entry (" + maxEntry + ")");
+            batcher.skipped(DecodeError.TOO_LARGE, "record of " + len + " bytes exceeds max_entry (" + maxEntry + ")");
         } else {
             event(time, u.unpackValue(), tag, host, now, batcher);
         }
@@ -257,7 +261,8 @@ final class ForwardDecoder {
                 int len = measure(packed, offset, packed.length - offset);
                 if (len > maxEntry) {
                     u.skipValue();
-                    batcher.skipped("too_large", "entry of " + len + " bytes exceeds max_entry (" + maxEntry + ")");
+                    batcher.skipped(
+                            DecodeError.TOO_LARGE, "entry of " + len + " bytes exceeds max_entry (" + maxEntry + ")");
                 } else {
                     entry(u.unpackValue(), tag, host, now, batcher);
                 }
@@ -272,9 +277,10 @@ final class ForwardDecoder {
         try {
             return MsgpackWalker.length(view, left, "the frame");
         } catch (ForwardException e) {
-            if (e.kind().equals("too_large")) {
+            if (e.error() == DecodeError.FRAME_TOO_LARGE) {
                 // The limit was what is left: the object announces more bytes than the frame holds.
-                throw new ForwardException("malformed", "an entry runs past the end of its frame: " + e.getMessage());
+                throw new ForwardException(
+                        DecodeError.MALFORMED, "an entry runs past the end of its frame: " + e.getMessage());
             }
             throw e;
         }
@@ -282,7 +288,7 @@ final class ForwardDecoder {
 
     private void entry(Value entry, String tag, String host, long now, Batcher batcher) {
         if (!entry.isArrayValue() || entry.asArrayValue().size() < 2) {
-            batcher.skipped("malformed", "an entry is [time, record], got " + entry.getValueType());
+            batcher.skipped(DecodeError.MALFORMED, "an entry is [time, record], got " + entry.getValueType());
             return;
         }
         event(entry.asArrayValue().get(0), entry.asArrayValue().get(1), tag, host, now, batcher);
@@ -290,7 +296,7 @@ final class ForwardDecoder {
 
     private void event(Value time, Value record, String tag, String host, long now, Batcher batcher) {
         if (!record.isMapValue()) {
-            batcher.skipped("malformed", "a record is a map, got " + record.getValueType());
+            batcher.skipped(DecodeError.MALFORMED, "a record is a map, got " + record.getValueType());
             return;
         }
         // Fluent Bit 2.1+ sends [[time, {metadata}], record] (its retain_metadata_in_forward_mode is
@@ -304,7 +310,9 @@ final class ForwardDecoder {
         }
         long ts = timestamp(time);
         if (ts < 0) {
-            batcher.error("bad_time", "event time " + abbreviate(time.toJson()) + " is not usable; receive time used");
+            batcher.error(
+                    DecodeError.BAD_TIME,
+                    "event time " + abbreviate(time.toJson()) + " is not usable; receive time used");
             ts = now;
         }
         batcher.add(toRecord(ts, tag, host, record.asMapValue(), metadata));
@@ -512,7 +520,7 @@ final class ForwardDecoder {
                 if (size == out.length) {
                     if (out.length > maxDecompressed) {
                         throw new ForwardException(
-                                "too_large",
+                                DecodeError.TOO_LARGE,
                                 "gzip chunk of " + compressed.length + " bytes inflates past max_decompressed ("
                                         + maxDecompressed + " bytes)");
                     }
@@ -529,7 +537,8 @@ final class ForwardDecoder {
                 size += r;
             }
         } catch (IOException | RuntimeException e) {
-            throw new ForwardException("decompress_error", "cannot gunzip a compressed chunk: " + e.getMessage());
+            throw new ForwardException(
+                    DecodeError.DECOMPRESS_ERROR, "cannot gunzip a compressed chunk: " + e.getMessage());
         }
         if (size == out.length) {
             return out;
@@ -544,7 +553,7 @@ final class ForwardDecoder {
     private static void reserve(InflightMemory.Lease lease, int bytes, int compressed) throws ForwardException {
         if (!lease.tryReserve(bytes)) {
             throw new ForwardException(
-                    "inflight_memory",
+                    DecodeError.INFLIGHT_MEMORY,
                     "inflating a gzip chunk of " + compressed + " bytes needs " + bytes + " more bytes; inputs hold "
                             + lease.used() + " bytes in flight, the most limits.inflight_memory ("
                             + lease.limit() + " bytes) allows");
@@ -591,13 +600,15 @@ final class ForwardDecoder {
             }
         }
 
-        void skipped(String kind, String detail) {
+        /** An entry dropped for {@code error} (a {@link DecodeError.Effect#SKIP}: the frame goes on). */
+        void skipped(DecodeError error, String detail) {
             entries++;
-            out.error(kind, detail);
+            out.error(error.label(), detail);
         }
 
-        void error(String kind, String detail) {
-            out.error(kind, detail);
+        /** An entry kept despite {@code error} (a {@link DecodeError.Effect#KEEP}). */
+        void error(DecodeError error, String detail) {
+            out.error(error.label(), detail);
         }
 
         void flush() {

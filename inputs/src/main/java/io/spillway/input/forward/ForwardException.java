@@ -1,5 +1,7 @@
 package io.spillway.input.forward;
 
+import io.spillway.input.netty.DecodeError;
+
 /**
  * A frame or entry that cannot be accepted. {@link #kind()} is the {@code kind} label of the {@code
  * spillway_input_errors} counter; the message states the observed value, the limit and its key.
@@ -7,15 +9,20 @@ package io.spillway.input.forward;
 public final class ForwardException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    private final String kind;
+    private final DecodeError error;
 
-    public ForwardException(String kind, String message) {
+    public ForwardException(DecodeError error, String message) {
         super(message, null, false, false);
-        this.kind = kind;
+        this.error = error;
+    }
+
+    /** What went wrong, and whether it costs the connection. */
+    public DecodeError error() {
+        return error;
     }
 
     /** The counter kind: {@code too_large}, {@code malformed}, {@code too_deep}, {@code decompress_error}, … */
     public String kind() {
-        return kind;
+        return error.label();
     }
 }

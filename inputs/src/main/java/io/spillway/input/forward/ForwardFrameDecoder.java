@@ -3,6 +3,7 @@ package io.spillway.input.forward;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.spillway.input.netty.DecodeError;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -57,16 +58,14 @@ final class ForwardFrameDecoder extends ByteToMessageDecoder {
         held = now;
         if (!failed && total > maxBuffered && now >= SMALL_HOLD) {
             failed = true;
-            failure.failed(
-                    ctx,
-                    new ForwardException(
-                            "memory_budget",
-                            "connections hold " + total + " bytes of incomplete frames, over max_buffered ("
-                                    + maxBuffered + " bytes); closing this one, which holds " + now));
+            ForwardException e = new ForwardException(
+                    DecodeError.MEMORY_BUDGET,
+                    "connections hold " + total + " bytes of incomplete frames, over max_buffered (" + maxBuffered
+                            + " bytes); closing this one, which holds " + now);
             in.skipBytes(in.readableBytes());
             buffered.addAndGet(-held);
             held = 0;
-            ctx.close();
+            fail(ctx, e);
         }
     }
 
@@ -74,6 +73,14 @@ final class ForwardFrameDecoder extends ByteToMessageDecoder {
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
         buffered.addAndGet(-held);
         held = 0;
+    }
+
+    /** Reports {@code e}; closes the connection when the error says so (every framing error does). */
+    private void fail(ChannelHandlerContext ctx, ForwardException e) {
+        failure.failed(ctx, e);
+        if (e.error().closesConnection()) {
+            ctx.close();
+        }
     }
 
     private void split(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -88,8 +95,7 @@ final class ForwardFrameDecoder extends ByteToMessageDecoder {
             } catch (ForwardException e) {
                 failed = true;
                 in.skipBytes(in.readableBytes());
-                failure.failed(ctx, e);
-                ctx.close();
+                fail(ctx, e);
                 return;
             }
             if (len < 0) {
@@ -107,7 +113,8 @@ final class ForwardFrameDecoder extends ByteToMessageDecoder {
             failure.failed(
                     ctx,
                     new ForwardException(
-                            "truncated", "connection closed inside a frame (" + in.readableBytes() + " bytes lost)"));
+                            DecodeError.TRUNCATED,
+                            "connection closed inside a frame (" + in.readableBytes() + " bytes lost)"));
             in.skipBytes(in.readableBytes());
         }
     }

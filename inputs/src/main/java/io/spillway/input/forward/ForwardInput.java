@@ -330,6 +330,10 @@ public final class ForwardInput implements Input {
                 if (pendingChunk != null) {
                     pendingChunk.decoded(false);
                 }
+                if (e.error().closesConnection()) {
+                    closing = true;
+                    ctx.close();
+                }
             }
         }
 

@@ -1,6 +1,7 @@
 package io.spillway.input.forward;
 
 import io.netty.buffer.ByteBuf;
+import io.spillway.input.netty.DecodeError;
 
 /**
  * Finds where one msgpack object ends in a stream of bytes, without decoding it and without trusting
@@ -63,7 +64,8 @@ final class MsgpackWalker {
         MsgpackWalker w = new MsgpackWalker(limit, limitKey);
         long n = w.walk(buf);
         if (n < 0) {
-            throw new ForwardException("malformed", "msgpack object cut short after " + buf.readableBytes() + " bytes");
+            throw new ForwardException(
+                    DecodeError.FRAMING_MALFORMED, "msgpack object cut short after " + buf.readableBytes() + " bytes");
         }
         return (int) n;
     }
@@ -76,7 +78,7 @@ final class MsgpackWalker {
 
     private ForwardException tooLarge(long atLeast, long at, String announced) {
         return new ForwardException(
-                "too_large",
+                DecodeError.FRAME_TOO_LARGE,
                 "msgpack object of at least " + atLeast + " bytes (a header at offset " + at + " announces " + announced
                         + ") exceeds " + limitKey + " (" + limit + " bytes)");
     }
@@ -127,7 +129,7 @@ final class MsgpackWalker {
                     case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8 -> header = 2; // fixext 1..16: type byte
                     default ->
                         throw new ForwardException(
-                                "malformed",
+                                DecodeError.FRAMING_MALFORMED,
                                 "byte 0x" + Integer.toHexString(b) + " is not a msgpack type (offset " + pos + ")");
                 }
                 if (pos + header > limit) {
@@ -166,7 +168,8 @@ final class MsgpackWalker {
             if (children > 0) {
                 if (depth == MAX_DEPTH) {
                     throw new ForwardException(
-                            "too_deep", "msgpack nesting deeper than " + MAX_DEPTH + " levels at offset " + pos);
+                            DecodeError.TOO_DEEP,
+                            "msgpack nesting deeper than " + MAX_DEPTH + " levels at offset " + pos);
                 }
                 remaining[depth++] = children;
             }

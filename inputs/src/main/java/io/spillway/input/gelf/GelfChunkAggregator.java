@@ -1,6 +1,7 @@
 package io.spillway.input.gelf;
 
 import io.spillway.config.DataSize;
+import io.spillway.input.netty.DecodeError;
 import io.spillway.pipeline.InflightMemory;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -116,7 +117,7 @@ final class GelfChunkAggregator {
             return datagram;
         }
         if (datagram.length < HEADER) {
-            errors.accept("chunk_invalid");
+            errors.accept(DecodeError.CHUNK_INVALID.label());
             return null;
         }
         long id = 0;
@@ -126,7 +127,7 @@ final class GelfChunkAggregator {
         int seq = datagram[10] & 0xff;
         int count = datagram[11] & 0xff;
         if (count == 0 || count > MAX_SEQUENCE_COUNT || seq >= count) {
-            errors.accept("chunk_invalid");
+            errors.accept(DecodeError.CHUNK_INVALID.label());
             return null;
         }
         int bodyLength = datagram.length - HEADER;
@@ -137,7 +138,7 @@ final class GelfChunkAggregator {
                 return copyBody(datagram);
             }
             if (bodyLength > maxMessageBytes) {
-                errors.accept("too_large");
+                errors.accept(DecodeError.TOO_LARGE.label());
                 return null;
             }
             while (pending.size() >= maxMessages) {
@@ -146,15 +147,15 @@ final class GelfChunkAggregator {
             p = new Partial(count, now);
             pending.put(id, p);
         } else if (p.parts.length != count) {
-            errors.accept("chunk_invalid");
+            errors.accept(DecodeError.CHUNK_INVALID.label());
             return null;
         }
         if (p.parts[seq] != null) {
-            errors.accept("chunk_invalid");
+            errors.accept(DecodeError.CHUNK_INVALID.label());
             return null;
         }
         if (p.bytes + bodyLength > maxMessageBytes) {
-            errors.accept("too_large");
+            errors.accept(DecodeError.TOO_LARGE.label());
             remove(id, p);
             return null;
         }
@@ -162,7 +163,7 @@ final class GelfChunkAggregator {
             Long oldest = pending.keySet().iterator().next();
             if (oldest == id) {
                 // The message being added is itself the oldest: it cannot fit.
-                errors.accept("chunk_evicted");
+                errors.accept(DecodeError.CHUNK_EVICTED.label());
                 remove(id, p);
                 return null;
             }
@@ -170,7 +171,7 @@ final class GelfChunkAggregator {
         }
         if (!lease.tryReserve(bodyLength)) {
             // The process-wide budget is full: this message cannot complete, so it goes now.
-            errors.accept("inflight_memory");
+            errors.accept(DecodeError.INFLIGHT_MEMORY.label());
             remove(id, p);
             return null;
         }
@@ -207,7 +208,7 @@ final class GelfChunkAggregator {
             it.remove();
             pendingBytes -= p.bytes;
             lease.release(p.bytes);
-            errors.accept("chunk_timeout");
+            errors.accept(DecodeError.CHUNK_TIMEOUT.label());
             n++;
         }
         return n;
@@ -229,7 +230,7 @@ final class GelfChunkAggregator {
         it.remove();
         pendingBytes -= p.bytes;
         lease.release(p.bytes);
-        errors.accept("chunk_evicted");
+        errors.accept(DecodeError.CHUNK_EVICTED.label());
     }
 
     private void remove(long id, Partial p) {

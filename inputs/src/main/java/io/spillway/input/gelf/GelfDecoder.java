@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.spillway.input.netty.DecodeError;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;
@@ -76,7 +77,7 @@ public final class GelfDecoder {
             // Jackson reports malformed JSON and constraint violations as IOException subclasses;
             // RuntimeException covers whatever else hostile bytes might provoke in the parser.
             throw new GelfException(
-                    "parse_error", "not a GELF JSON object: " + shorten(String.valueOf(e.getMessage())));
+                    DecodeError.PARSE_ERROR, "not a GELF JSON object: " + shorten(String.valueOf(e.getMessage())));
         }
     }
 
@@ -95,7 +96,7 @@ public final class GelfDecoder {
         String containerId = null;
         try (JsonParser p = json.createParser(payload)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new GelfException("parse_error", "payload is not a JSON object");
+                throw new GelfException(DecodeError.PARSE_ERROR, "payload is not a JSON object");
             }
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
@@ -141,11 +142,11 @@ public final class GelfDecoder {
                 }
             }
             if (t != JsonToken.END_OBJECT) {
-                throw new GelfException("parse_error", "JSON object is not closed");
+                throw new GelfException(DecodeError.PARSE_ERROR, "JSON object is not closed");
             }
         }
         if (shortMessage == null && (fullMessage == null || fullMessage.isEmpty())) {
-            throw new GelfException("parse_error", "short_message is missing (GELF 1.1: mandatory)");
+            throw new GelfException(DecodeError.PARSE_ERROR, "short_message is missing (GELF 1.1: mandatory)");
         }
         boolean useFull = fullMessage != null && !fullMessage.isEmpty();
         String message = useFull ? fullMessage : shortMessage;

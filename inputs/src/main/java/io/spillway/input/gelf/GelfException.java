@@ -1,19 +1,26 @@
 package io.spillway.input.gelf;
 
+import io.spillway.input.netty.DecodeError;
+
 /**
  * A GELF message or chunk that is refused; {@link #kind()} is the error kind counted in {@code
  * InputMetrics.error} ({@code parse_error}, {@code too_large}, {@code decompress_error}, ...).
  */
 public final class GelfException extends Exception {
-    private final String kind;
+    private final DecodeError error;
 
-    GelfException(String kind, String message) {
+    GelfException(DecodeError error, String message) {
         super(message, null, false, false);
-        this.kind = kind;
+        this.error = error;
+    }
+
+    /** What went wrong, and whether it costs the connection. */
+    public DecodeError error() {
+        return error;
     }
 
     /** The error kind, a metric label value from a fixed set. */
     public String kind() {
-        return kind;
+        return error.label();
     }
 }

@@ -3,6 +3,7 @@ package io.spillway.input.gelf;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.spillway.input.netty.DecodeError;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -40,7 +41,7 @@ final class GelfFrameDecoder extends ByteToMessageDecoder {
             }
             if (nul < 0) {
                 if (in.readableBytes() > maxFrame) {
-                    errors.accept("too_large");
+                    errors.accept(DecodeError.TOO_LARGE.label());
                     in.skipBytes(in.readableBytes());
                     discarding = true;
                 }
@@ -48,7 +49,7 @@ final class GelfFrameDecoder extends ByteToMessageDecoder {
             }
             int length = nul - in.readerIndex();
             if (length > maxFrame) {
-                errors.accept("too_large");
+                errors.accept(DecodeError.TOO_LARGE.label());
                 in.readerIndex(nul + 1);
                 continue;
             }

@@ -1,6 +1,7 @@
 package io.spillway.input.gelf;
 
 import io.spillway.config.DataSize;
+import io.spillway.input.netty.DecodeError;
 import io.spillway.pipeline.InflightMemory;
 import java.util.Arrays;
 import java.util.zip.DataFormatException;
@@ -53,20 +54,21 @@ final class GelfPayloads {
         }
         if (data.length > maxBytes) {
             throw new GelfException(
-                    "too_large", "message of " + data.length + " bytes exceeds max_message (" + maxBytes + ")");
+                    DecodeError.TOO_LARGE,
+                    "message of " + data.length + " bytes exceeds max_message (" + maxBytes + ")");
         }
         return data;
     }
 
     private static int gzipBodyOffset(byte[] d) throws GelfException {
         if (d.length < GZIP_HEADER || d[2] != 8) {
-            throw new GelfException("decompress_error", "gzip header is truncated or not deflate");
+            throw new GelfException(DecodeError.DECOMPRESS_ERROR, "gzip header is truncated or not deflate");
         }
         int flags = d[3] & 0xff;
         int pos = GZIP_HEADER;
         if ((flags & FEXTRA) != 0) {
             if (pos + 2 > d.length) {
-                throw new GelfException("decompress_error", "gzip FEXTRA is truncated");
+                throw new GelfException(DecodeError.DECOMPRESS_ERROR, "gzip FEXTRA is truncated");
             }
             pos += 2 + ((d[pos] & 0xff) | (d[pos + 1] & 0xff) << 8);
         }
@@ -80,7 +82,7 @@ final class GelfPayloads {
             pos += 2;
         }
         if (pos > d.length || (flags & ~(FTEXT | FHCRC | FEXTRA | FNAME | FCOMMENT)) != 0) {
-            throw new GelfException("decompress_error", "gzip header is malformed");
+            throw new GelfException(DecodeError.DECOMPRESS_ERROR, "gzip header is malformed");
         }
         return pos;
     }
@@ -90,7 +92,7 @@ final class GelfPayloads {
             pos++;
         }
         if (pos >= d.length) {
-            throw new GelfException("decompress_error", "gzip header field is not terminated");
+            throw new GelfException(DecodeError.DECOMPRESS_ERROR, "gzip header field is not terminated");
         }
         return pos + 1;
     }
@@ -113,16 +115,18 @@ final class GelfPayloads {
                         byte[] one = new byte[1];
                         if (inflater.inflate(one) > 0) {
                             throw new GelfException(
-                                    "too_large", "decompressed message exceeds max_message (" + maxBytes + " bytes)");
+                                    DecodeError.TOO_LARGE,
+                                    "decompressed message exceeds max_message (" + maxBytes + " bytes)");
                         }
                         if (inflater.finished()) {
                             break;
                         }
                         if (inflater.needsInput() || inflater.needsDictionary()) {
-                            throw new GelfException("decompress_error", "compressed payload is truncated");
+                            throw new GelfException(DecodeError.DECOMPRESS_ERROR, "compressed payload is truncated");
                         }
                         if (++stalls > 16) {
-                            throw new GelfException("decompress_error", "compressed payload does not advance");
+                            throw new GelfException(
+                                    DecodeError.DECOMPRESS_ERROR, "compressed payload does not advance");
                         }
                         continue;
                     }
@@ -138,11 +142,11 @@ final class GelfPayloads {
                         break; // an empty zlib stream ends without output (and needs no more input)
                     }
                     if (inflater.needsInput() || inflater.needsDictionary()) {
-                        throw new GelfException("decompress_error", "compressed payload is truncated");
+                        throw new GelfException(DecodeError.DECOMPRESS_ERROR, "compressed payload is truncated");
                     }
                     // No progress and no reason given: never spin on a stream that the inflater cannot advance.
                     if (++stalls > 16) {
-                        throw new GelfException("decompress_error", "compressed payload does not advance");
+                        throw new GelfException(DecodeError.DECOMPRESS_ERROR, "compressed payload does not advance");
                     }
                     continue;
                 }
@@ -157,7 +161,7 @@ final class GelfPayloads {
             lease.release(old);
             return trimmed;
         } catch (DataFormatException e) {
-            throw new GelfException("decompress_error", "corrupt compressed payload: " + e.getMessage());
+            throw new GelfException(DecodeError.DECOMPRESS_ERROR, "corrupt compressed payload: " + e.getMessage());
         } finally {
             inflater.end();
         }
@@ -166,7 +170,7 @@ final class GelfPayloads {
     private static void reserve(InflightMemory.Lease lease, int bytes, int compressed) throws GelfException {
         if (!lease.tryReserve(bytes)) {
             throw new GelfException(
-                    "inflight_memory",
+                    DecodeError.INFLIGHT_MEMORY,
                     "inflating a payload of " + compressed + " bytes needs " + bytes + " more bytes; inputs hold "
                             + lease.used() + " bytes in flight, the most limits.inflight_memory ("
                             + lease.limit() + " bytes) allows");

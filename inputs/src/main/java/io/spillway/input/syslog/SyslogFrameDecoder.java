@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
+import io.spillway.input.netty.DecodeError;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -157,7 +158,7 @@ public final class SyslogFrameDecoder extends ByteToMessageDecoder {
         if (i < limit && in.getByte(i) == ' ') {
             in.readerIndex(i + 1);
             if (length > maxFrame) {
-                errors.accept("frame_truncated");
+                errors.accept(DecodeError.FRAME_TRUNCATED.label());
                 remaining = maxFrame;
                 excess = length - maxFrame;
             } else {
@@ -167,7 +168,7 @@ public final class SyslogFrameDecoder extends ByteToMessageDecoder {
             state = State.OCTETS;
             return true;
         }
-        errors.accept("framing_error");
+        errors.accept(DecodeError.SYSLOG_FRAMING.label());
         state = State.LINE;
         scanned = 0;
         return true;
@@ -188,7 +189,7 @@ public final class SyslogFrameDecoder extends ByteToMessageDecoder {
             state = State.START;
             scanned = 0;
             if (length > maxFrame) {
-                errors.accept("frame_truncated");
+                errors.accept(DecodeError.FRAME_TRUNCATED.label());
                 length = maxFrame;
             }
             in.readerIndex(delimiter + 1);
@@ -199,7 +200,7 @@ public final class SyslogFrameDecoder extends ByteToMessageDecoder {
             return true;
         }
         if (searchable == maxFrame + 2) {
-            errors.accept("frame_truncated");
+            errors.accept(DecodeError.FRAME_TRUNCATED.label());
             out.add(in.readRetainedSlice(maxFrame));
             state = State.DISCARD_LINE;
             scanned = 0;
@@ -224,7 +225,7 @@ public final class SyslogFrameDecoder extends ByteToMessageDecoder {
         }
         switch (state) {
             case OCTETS -> {
-                errors.accept("frame_incomplete");
+                errors.accept(DecodeError.FRAME_INCOMPLETE.label());
                 out.add(in.readRetainedSlice(in.readableBytes()));
             }
             case START, LINE -> {
@@ -236,7 +237,7 @@ public final class SyslogFrameDecoder extends ByteToMessageDecoder {
                 if (length > maxFrame) {
                     // Up to maxFrame + 1 bytes plus a held-back length prefix may be buffered: the last
                     // frame obeys the same bound as every other.
-                    errors.accept("frame_truncated");
+                    errors.accept(DecodeError.FRAME_TRUNCATED.label());
                     length = maxFrame;
                 }
                 if (length > 0) {

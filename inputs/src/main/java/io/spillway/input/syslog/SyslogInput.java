@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
+import io.spillway.input.netty.DecodeError;
 import io.spillway.input.netty.NettyServer;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
@@ -148,7 +149,7 @@ public final class SyslogInput implements Input {
         String defaultHost = config.host().isEmpty() ? peer : config.host();
         LogRecord record = decoder.decode(frame, defaultHost, NettyServer.epochNanos(clock.instant()));
         if (SyslogDecoder.isParseError(record)) {
-            metrics.error("parse_error");
+            metrics.error(DecodeError.PARSE_ERROR.label());
             if (logLimiter.tryAcquire(peer)) {
                 LOG.warn(
                         "syslog input {}: malformed message from {} ({}), kept as app unknown; further ones from"
