@@ -12,6 +12,7 @@ import io.spillway.event.EventSeverity;
 import io.spillway.event.Events;
 import io.spillway.metrics.Metrics;
 import io.spillway.space.SpaceWriter;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -274,13 +275,13 @@ public final class IncidentEngine implements Closeable {
     }
 
     private static ExecutorService deliveryPool(int threads) {
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool =
-                new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "alert-delivery-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                threads,
+                threads,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                NamedThreadFactory.daemon("alert-delivery-", 1));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }

@@ -15,6 +15,7 @@ import io.spillway.space.DiskSpace;
 import io.spillway.space.Reservation;
 import io.spillway.space.SpaceAccountant;
 import io.spillway.space.SpaceWriter;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -266,10 +267,7 @@ public final class FairBuffer implements Buffer {
         }
         publish();
         if (diskEnabled && config.fsync() == Fsync.INTERVAL) {
-            syncer = Thread.ofPlatform()
-                    .name("buffer-fsync-" + name)
-                    .daemon(true)
-                    .start(this::syncLoop);
+            syncer = NamedThreadFactory.daemon("buffer-fsync-" + name).start(this::syncLoop);
         } else {
             syncer = null;
         }

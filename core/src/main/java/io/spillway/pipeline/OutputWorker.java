@@ -6,6 +6,7 @@ import io.spillway.buffer.Buffer;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
 import io.spillway.space.FloorException;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +79,8 @@ public final class OutputWorker {
         this.errors = metrics.counter(
                         "spillway_output_errors", "Failed delivery attempts; each batch is retried.", "output")
                 .labelValues(name);
-        this.thread = Thread.ofPlatform().name("output-" + name).daemon(false).unstarted(this::run);
+        // Non-daemon: a worker drains its buffer on shutdown, and the JVM must wait for that.
+        this.thread = NamedThreadFactory.nonDaemon("output-" + name).newThread(this::run);
     }
 
     public String name() {

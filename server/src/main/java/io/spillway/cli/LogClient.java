@@ -2,6 +2,7 @@ package io.spillway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -133,19 +134,16 @@ final class LogClient {
         AtomicLong lastRead = new AtomicLong(System.nanoTime());
         // A connection that died without a FIN or RST would block readLine forever: the server sends at
         // least a heartbeat every http.tail_heartbeat (15 s), so silence for IDLE means it is gone.
-        Thread watchdog = Thread.ofPlatform()
-                .name("logs-follow-watchdog")
-                .daemon(true)
-                .start(() -> {
-                    try {
-                        while (System.nanoTime() - lastRead.get() < IDLE.toNanos()) {
-                            Thread.sleep(1000);
-                        }
-                        body.close();
-                    } catch (InterruptedException | IOException e) {
-                        // the follow ended first
-                    }
-                });
+        Thread watchdog = NamedThreadFactory.daemon("logs-follow-watchdog").start(() -> {
+            try {
+                while (System.nanoTime() - lastRead.get() < IDLE.toNanos()) {
+                    Thread.sleep(1000);
+                }
+                body.close();
+            } catch (InterruptedException | IOException e) {
+                // the follow ended first
+            }
+        });
         try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             SseEvent ev = new SseEvent();
             for (String line; (line = in.readLine()) != null; ) {

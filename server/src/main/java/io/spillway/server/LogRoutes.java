@@ -16,6 +16,7 @@ import io.spillway.store.Query;
 import io.spillway.store.QueryResult;
 import io.spillway.store.StoredRecord;
 import io.spillway.store.Tail;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -76,7 +76,7 @@ public final class LogRoutes implements AutoCloseable {
     private final Duration heartbeat;
     private final Semaphore tailPermits;
     private final Set<Thread> tailThreads = ConcurrentHashMap.newKeySet();
-    private final AtomicLong tailSeq = new AtomicLong();
+    private final NamedThreadFactory tailThreadFactory = NamedThreadFactory.daemon("http-tail-", 1);
     private volatile boolean closed;
 
     /** Routes over a store that is open already. */
@@ -310,19 +310,16 @@ public final class LogRoutes implements AutoCloseable {
         ctx.res().setHeader("Cache-Control", "no-cache");
         ctx.res().setHeader("X-Accel-Buffering", "no");
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = Thread.ofPlatform()
-                .name("http-tail-" + tailSeq.incrementAndGet())
-                .daemon(true)
-                .unstarted(() -> {
-                    try {
-                        stream(ctx, app, tail, catchUp);
-                    } finally {
-                        tail.close();
-                        tailThreads.remove(Thread.currentThread());
-                        tailPermits.release();
-                        done.complete(null);
-                    }
-                });
+        Thread t = tailThreadFactory.newThread(() -> {
+            try {
+                stream(ctx, app, tail, catchUp);
+            } finally {
+                tail.close();
+                tailThreads.remove(Thread.currentThread());
+                tailPermits.release();
+                done.complete(null);
+            }
+        });
         tailThreads.add(t);
         ctx.future(() -> done);
         t.start();

@@ -5,6 +5,7 @@ import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;
 import io.spillway.record.LogRecord;
 import io.spillway.space.SpaceWriter;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -179,11 +180,8 @@ final class PartialJoiner {
                             + " (a write torn by a crash, never acknowledged, or damage)",
                     rec.damagedBytes());
         }
-        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread th = new Thread(r, "forward-partials");
-            th.setDaemon(true);
-            return th;
-        });
+        ScheduledExecutorService t =
+                Executors.newSingleThreadScheduledExecutor(NamedThreadFactory.daemon("forward-partials"));
         thread = t;
         t.execute(() -> recover(rec));
         long tick = Math.max(50, Math.min(1000, config.timeout().toMillis() / 2));

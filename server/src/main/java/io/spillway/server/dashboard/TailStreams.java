@@ -11,6 +11,7 @@ import io.spillway.store.LogReader;
 import io.spillway.store.Query;
 import io.spillway.store.StoredRecord;
 import io.spillway.store.Tail;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +53,7 @@ final class TailStreams implements AutoCloseable {
     private final Semaphore permits;
     private final Duration heartbeat;
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-    private final AtomicLong seq = new AtomicLong();
+    private final NamedThreadFactory threadFactory = NamedThreadFactory.daemon("dashboard-tail-", 1);
     private volatile boolean closed;
 
     TailStreams(int maxTails, Duration heartbeat) {
@@ -84,19 +84,16 @@ final class TailStreams implements AutoCloseable {
         ctx.res().setHeader("Cache-Control", "no-store");
         ctx.res().setHeader("X-Accel-Buffering", "no");
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = Thread.ofPlatform()
-                .name("dashboard-tail-" + seq.incrementAndGet())
-                .daemon(true)
-                .unstarted(() -> {
-                    try {
-                        stream(ctx, app, tail, catchUp(reader, app, filter, after));
-                    } finally {
-                        tail.close();
-                        threads.remove(Thread.currentThread());
-                        permits.release();
-                        done.complete(null);
-                    }
-                });
+        Thread t = threadFactory.newThread(() -> {
+            try {
+                stream(ctx, app, tail, catchUp(reader, app, filter, after));
+            } finally {
+                tail.close();
+                threads.remove(Thread.currentThread());
+                permits.release();
+                done.complete(null);
+            }
+        });
         threads.add(t);
         ctx.future(() -> done);
         t.start();
