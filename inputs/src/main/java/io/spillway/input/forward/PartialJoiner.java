@@ -396,15 +396,7 @@ final class PartialJoiner {
         fields.remove(ID);
         fields.remove(ORDINAL);
         fields.remove(LAST);
-        LogRecord joined = new LogRecord(
-                first.timestamp(),
-                first.host(),
-                first.app(),
-                first.source(),
-                first.stream(),
-                first.severity(),
-                message.toByteArray(),
-                fields);
+        LogRecord joined = first.withMessage(message.toByteArray()).withFields(fields);
         handOver(g, List.of(joined), parts, last);
     }
 
