@@ -198,7 +198,8 @@ public final class FairBuffer implements Buffer {
                 dir,
                 drops,
                 metrics,
-                SpaceAccountant.standalone("buffer", dir, config.floor(), "buffer.floor", diskSpace));
+                SpaceAccountant.standalone(
+                        "buffer", dir, config.minFreeSpace(), FairBufferConfig.MIN_FREE_SPACE_KEY, diskSpace));
     }
 
     /**

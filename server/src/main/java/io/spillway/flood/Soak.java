@@ -325,7 +325,7 @@ public final class Soak {
         sb.append("inputs:\n  syslog:\n    enabled: false\n  gelf:\n    enabled: false\n");
         sb.append("  forward:\n    listen: \"127.0.0.1:").append(forwardPort).append("\"\n");
         String f = DataSize.ofBytes(floor).toString();
-        sb.append("buffer:\n  memory: 32MiB\n  disk: 32MiB\n  segment_size: 4MiB\n  floor: \"")
+        sb.append("buffer:\n  memory: 32MiB\n  disk: 32MiB\n  segment_size: 4MiB\n  min_free_space: \"")
                 .append(f)
                 .append("\"\n");
         sb.append("outputs:\n  file:\n    max_file_size: 16MiB\n    max_total: 80MiB\n    min_free_space: \"")

@@ -1,5 +1,6 @@
 package io.spillway.node;
 
+import io.spillway.buffer.FairBufferConfig;
 import io.spillway.metrics.Metrics;
 import io.spillway.output.file.FileOutput;
 import io.spillway.space.SpaceAccountant;
@@ -11,13 +12,19 @@ import java.util.List;
 
 /**
  * Every file writer a node registers with its space accountant, with its directory, floor and the
- * floor's key: one place, so that {@code run} and {@code config check} see the same floors.
+ * floor's key: one place, so that {@code run} and {@code config check} see the same floors. A floor's
+ * key is named as the config file wrote it, former spellings included.
  */
 final class Floors {
     private Floors() {}
 
+    private static String key(NodeConfig c, String key) {
+        return c.writtenKeys().of(key);
+    }
+
     static SpaceWriter tokens(SpaceAccountant a, NodeConfig c, Path dataDir) {
-        return a.register("tokens", "tokens", dataDir, c.space().floor(), "space.floor", false);
+        return a.register(
+                "tokens", "tokens", dataDir, c.space().minFreeSpace(), key(c, SpaceConfig.MIN_FREE_SPACE_KEY), false);
     }
 
     static SpaceWriter incidents(SpaceAccountant a, NodeConfig c, Path dataDir) {
@@ -36,7 +43,12 @@ final class Floors {
 
     static SpaceWriter buffer(SpaceAccountant a, NodeConfig c, Path dataDir, String output) {
         return a.register(
-                "buffer", output, bufferDir(dataDir, output), c.buffer().floor(), "buffer.floor", false);
+                "buffer",
+                output,
+                bufferDir(dataDir, output),
+                c.buffer().minFreeSpace(),
+                key(c, FairBufferConfig.MIN_FREE_SPACE_KEY),
+                false);
     }
 
     static SpaceWriter file(SpaceAccountant a, NodeConfig c, Path dataDir) {
@@ -62,7 +74,13 @@ final class Floors {
     static SpaceWriter tailCheckpoint(SpaceAccountant a, NodeConfig c, Path dataDir) {
         Path checkpoint = c.inputs().tail().checkpointFile(dataDir).toAbsolutePath();
         Path dir = checkpoint.getParent() == null ? dataDir : checkpoint.getParent();
-        return a.register("tail_checkpoint", "tail", dir, c.space().floor(), "space.floor", false);
+        return a.register(
+                "tail_checkpoint",
+                "tail",
+                dir,
+                c.space().minFreeSpace(),
+                key(c, SpaceConfig.MIN_FREE_SPACE_KEY),
+                false);
     }
 
     /** The forward input's state directory (its partial-message journal). */
@@ -72,7 +90,12 @@ final class Floors {
 
     static SpaceWriter forwardPartials(SpaceAccountant a, NodeConfig c, Path dataDir) {
         return a.register(
-                "forward_partials", "forward", forwardDir(dataDir), c.space().floor(), "space.floor", false);
+                "forward_partials",
+                "forward",
+                forwardDir(dataDir),
+                c.space().minFreeSpace(),
+                key(c, SpaceConfig.MIN_FREE_SPACE_KEY),
+                false);
     }
 
     /** The floors that cannot work on this machine's filesystems, as a node of {@code c} would register them. */
@@ -80,7 +103,9 @@ final class Floors {
         Path dataDir = c.dataDir().toAbsolutePath().normalize();
         SpaceAccountant a = SpaceAccountant.system(
                 new SpaceConfig(
-                        java.time.Duration.ZERO, c.space().floor(), c.space().clearAfter()),
+                        java.time.Duration.ZERO,
+                        c.space().minFreeSpace(),
+                        c.space().clearAfter()),
                 new Metrics());
         tokens(a, c, dataDir);
         incidents(a, c, dataDir);

@@ -133,7 +133,7 @@ final class PartialJoiner {
 
     /**
      * @param file the journal file (its directory is created on start)
-     * @param space the journal's space writer (its floor is {@code space.floor})
+     * @param space the journal's space writer (its floor is {@code space.min_free_space})
      */
     PartialJoiner(
             ForwardConfig.Partial config, Path file, SpaceWriter space, InputMetrics metrics, InstantSource clock) {
