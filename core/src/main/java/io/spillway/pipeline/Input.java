@@ -11,4 +11,12 @@ public interface Input {
     void start(RecordSink sink) throws Exception;
 
     void stop();
+
+    /**
+     * Where the input listens or reads, for the start-up banner (after {@link #start}: with the bound
+     * ports); empty when there is nothing to say.
+     */
+    default String describe() {
+        return "";
+    }
 }

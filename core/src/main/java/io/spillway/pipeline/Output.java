@@ -21,4 +21,9 @@ public interface Output extends Closeable {
 
     @Override
     default void close() throws IOException {}
+
+    /** Where the output writes, for the start-up banner; empty when there is nothing to say. */
+    default String describe() {
+        return "";
+    }
 }

@@ -92,6 +92,11 @@ public final class OutputWorker {
         return output.name();
     }
 
+    /** The output this worker delivers to. */
+    public Output output() {
+        return output;
+    }
+
     public Buffer buffer() {
         return buffer;
     }

@@ -41,7 +41,14 @@ final class RunCommand implements Callable<Integer> {
             e.problems().forEach(p -> err.println("  " + p));
             return 2;
         }
-        Node node = new Node(config);
+        Node node;
+        try {
+            node = new Node(config);
+        } catch (ConfigException e) {
+            err.println("spillway: the configuration has problems:");
+            e.problems().forEach(p -> err.println("  " + p));
+            return 2;
+        }
         try {
             node.start();
         } catch (ConfigException e) {

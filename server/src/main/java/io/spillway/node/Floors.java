@@ -2,18 +2,18 @@ package io.spillway.node;
 
 import io.spillway.buffer.FairBufferConfig;
 import io.spillway.metrics.Metrics;
-import io.spillway.output.file.FileOutput;
 import io.spillway.space.SpaceAccountant;
 import io.spillway.space.SpaceConfig;
 import io.spillway.space.SpaceWriter;
-import io.spillway.store.StoreOutput;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Every file writer a node registers with its space accountant, with its directory, floor and the
- * floor's key: one place, so that {@code run} and {@code config check} see the same floors. A floor's
- * key is named as the config file wrote it, former spellings included.
+ * The file writers a node registers with its space accountant itself (tokens, incidents, one buffer
+ * per output), with their directories, floors and the floors' keys; the components' own writers are
+ * their specs' {@link io.spillway.component.ComponentSpec#diskUses disk uses}. {@code run} and {@code
+ * config check} see the same floors: {@link #problems} registers both. A floor's key is named as the
+ * config file wrote it, former spellings included ({@link NodeConfig#writtenKeys()}).
  */
 final class Floors {
     private Floors() {}
@@ -51,53 +51,6 @@ final class Floors {
                 false);
     }
 
-    static SpaceWriter file(SpaceAccountant a, NodeConfig c, Path dataDir) {
-        return a.register(
-                "file",
-                "file",
-                c.outputs().file().resolveDir(dataDir),
-                c.outputs().file().minFreeSpace(),
-                FileOutput.MIN_FREE_SPACE_KEY,
-                false);
-    }
-
-    static SpaceWriter store(SpaceAccountant a, NodeConfig c, Path dataDir) {
-        return a.register(
-                "store",
-                "store",
-                c.outputs().store().resolveDir(dataDir),
-                c.outputs().store().minFreeSpace(),
-                StoreOutput.MIN_FREE_SPACE_KEY,
-                false);
-    }
-
-    static SpaceWriter tailCheckpoint(SpaceAccountant a, NodeConfig c, Path dataDir) {
-        Path checkpoint = c.inputs().tail().checkpointFile(dataDir).toAbsolutePath();
-        Path dir = checkpoint.getParent() == null ? dataDir : checkpoint.getParent();
-        return a.register(
-                "tail_checkpoint",
-                "tail",
-                dir,
-                c.space().minFreeSpace(),
-                key(c, SpaceConfig.MIN_FREE_SPACE_KEY),
-                false);
-    }
-
-    /** The forward input's state directory (its partial-message journal). */
-    static Path forwardDir(Path dataDir) {
-        return dataDir.resolve("forward");
-    }
-
-    static SpaceWriter forwardPartials(SpaceAccountant a, NodeConfig c, Path dataDir) {
-        return a.register(
-                "forward_partials",
-                "forward",
-                forwardDir(dataDir),
-                c.space().minFreeSpace(),
-                key(c, SpaceConfig.MIN_FREE_SPACE_KEY),
-                false);
-    }
-
     /** The floors that cannot work on this machine's filesystems, as a node of {@code c} would register them. */
     static List<String> problems(NodeConfig c) {
         Path dataDir = c.dataDir().toAbsolutePath().normalize();
@@ -109,19 +62,13 @@ final class Floors {
                 new Metrics());
         tokens(a, c, dataDir);
         incidents(a, c, dataDir);
-        if (c.outputs().file().enabled()) {
-            buffer(a, c, dataDir, "file");
-            file(a, c, dataDir);
+        for (Components.Named<io.spillway.component.OutputSpec> o : Components.outputs(c.outputs())) {
+            if (o.spec().enabled()) {
+                buffer(a, c, dataDir, o.key());
+            }
         }
-        if (c.outputs().store().enabled()) {
-            buffer(a, c, dataDir, "store");
-            store(a, c, dataDir);
-        }
-        if (c.inputs().tail().enabled()) {
-            tailCheckpoint(a, c, dataDir);
-        }
-        if (c.inputs().forward().enabled() && c.inputs().forward().partial().join()) {
-            forwardPartials(a, c, dataDir);
+        for (io.spillway.component.DiskUse u : Components.diskUses(c, dataDir)) {
+            a.register(u.kind(), u.name(), u.dir(), u.floor(), key(c, u.floorKey()), false);
         }
         return a.problems();
     }

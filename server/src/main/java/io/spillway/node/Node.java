@@ -3,6 +3,7 @@ package io.spillway.node;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.spillway.buffer.Buffer;
 import io.spillway.buffer.FairBuffer;
+import io.spillway.config.ConfigException;
 import io.spillway.diskguard.DiskGuard;
 import io.spillway.event.EventBus;
 import io.spillway.event.EventRecords;
@@ -23,6 +24,7 @@ import io.spillway.server.HttpServer;
 import io.spillway.server.auth.AdminToken;
 import io.spillway.server.auth.TokenStore;
 import io.spillway.space.SpaceAccountant;
+import io.spillway.space.SpaceFloor;
 import io.spillway.space.SpaceWriter;
 import io.spillway.store.LogReader;
 import io.spillway.store.StoreOutput;
@@ -71,14 +73,19 @@ public final class Node implements AutoCloseable {
     private @Nullable DataDirLock lock;
     private final TokenStore tokens;
     private volatile @Nullable String firstAdminToken;
-    private @Nullable StoreOutput storeOutput;
+    private final @Nullable StoreOutput storeOutput;
     private final Alerting alerting;
     private final SpaceAccountant space;
     private final SpaceWriter incidentSpace;
     private final InflightMemory inflight;
     private @Nullable InputMetrics httpMetrics;
 
-    public Node(NodeConfig config) {
+    /**
+     * Builds the node and its components (nothing is bound, opened or started before {@link #start}).
+     *
+     * @throws ConfigException naming every component that could not be built, all at once
+     */
+    public Node(NodeConfig config) throws ConfigException {
         this.config = config;
         this.dataDir = config.dataDir().toAbsolutePath().normalize();
         this.host = config.host().isEmpty() ? localHostName() : config.host();
@@ -95,8 +102,38 @@ public final class Node implements AutoCloseable {
         drops.describeReason("corrupt", app -> "lost to corrupt buffer spill files (see the log and quarantine/)");
         this.guard = Guard.create(gc, drops, Ticker.system());
         this.inflight = new InflightMemory(config.limits().inflightMemory(), metrics);
-        Wiring.inputs(this, inputs);
-        Wiring.outputs(this, outputs);
+        // The components get the node's services, never the node: nothing sees it half built.
+        Metrics m = metrics;
+        List<InputMetrics> watched = inputMetrics;
+        NodeContext ctx = new NodeContext(
+                dataDir,
+                host,
+                metrics,
+                InstantSource.system(),
+                inflight,
+                drops,
+                events,
+                space,
+                name -> {
+                    InputMetrics im = new InputMetrics(m, name);
+                    watched.add(im);
+                    return im;
+                },
+                config.writtenKeys());
+        List<String> problems = new ArrayList<>();
+        SpaceFloor floor = config.space().minFreeSpace();
+        inputs.addAll(Components.build(Components.inputs(config.inputs()), ctx, dataDir, floor, problems));
+        for (Output o : Components.build(Components.outputs(config.outputs()), ctx, dataDir, floor, problems)) {
+            try {
+                outputs.add(worker(o));
+            } catch (UncheckedIOException e) {
+                problems.add("outputs." + o.name() + ": " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        this.storeOutput = ctx.provided(StoreOutput.class);
         this.pipeline = new Pipeline(inputs, guard.stages(), outputs, metrics);
         // Events become log lines like drop markers: straight to the buffers, never rate limited.
         events.subscribe(e -> EventRecords.of(e).forEach(pipeline::toBuffers));
@@ -157,11 +194,6 @@ public final class Node implements AutoCloseable {
     /** The process-wide budget of bytes inputs hold in flight ({@code limits.inflight_memory}). */
     public InflightMemory inflight() {
         return inflight;
-    }
-
-    /** Called by {@link Wiring} when the store output is enabled. */
-    void storeOutput(StoreOutput out) {
-        this.storeOutput = out;
     }
 
     /**

@@ -3,20 +3,10 @@ package io.spillway.node;
 import io.spillway.diskguard.DiskGuard;
 import io.spillway.diskguard.DiskGuardConfig;
 import io.spillway.guard.DropLedger;
-import io.spillway.input.forward.ForwardConfig;
-import io.spillway.input.forward.ForwardInput;
-import io.spillway.input.gelf.GelfConfig;
-import io.spillway.input.gelf.GelfInput;
 import io.spillway.input.http.HttpIngestConfig;
 import io.spillway.input.http.LogplexDecoder;
-import io.spillway.input.syslog.SyslogConfig;
 import io.spillway.input.syslog.SyslogDecoder;
-import io.spillway.input.syslog.SyslogInput;
 import io.spillway.input.tail.ContainerMetadata;
-import io.spillway.input.tail.TailConfig;
-import io.spillway.input.tail.TailInput;
-import io.spillway.output.file.FileOutput;
-import io.spillway.output.file.FileOutputConfig;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.OutputWorker;
 import io.spillway.server.HttpConfig;
@@ -24,10 +14,7 @@ import io.spillway.server.HttpServer;
 import io.spillway.server.IngestRoutes;
 import io.spillway.server.LogRoutes;
 import io.spillway.space.DiskSpace;
-import io.spillway.space.SpaceWriter;
 import io.spillway.store.LogReader;
-import io.spillway.store.StoreConfig;
-import io.spillway.store.StoreOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -45,36 +32,6 @@ final class Wiring {
     private static final Logger log = LoggerFactory.getLogger(Wiring.class);
 
     private Wiring() {}
-
-    static void inputs(Node node, List<Input> into) {
-        SyslogConfig syslog = node.config().inputs().syslog();
-        if (syslog.enabled()) {
-            into.add(new SyslogInput(syslog, node.inputMetrics("syslog"), InstantSource.system()));
-        }
-        GelfConfig gelf = node.config().inputs().gelf();
-        if (gelf.enabled()) {
-            into.add(new GelfInput(gelf, node.inputMetrics("gelf"), InstantSource.system(), node.inflight()));
-        }
-        ForwardConfig forward = node.config().inputs().forward();
-        if (forward.enabled()) {
-            into.add(new ForwardInput(
-                    forward,
-                    node.inputMetrics("forward"),
-                    InstantSource.system(),
-                    node.inflight(),
-                    Floors.forwardDir(node.dataDir()),
-                    Floors.forwardPartials(node.space(), node.config(), node.dataDir())));
-        }
-        TailConfig tail = node.config().inputs().tail();
-        if (tail.enabled()) {
-            into.add(new TailInput(
-                    tail,
-                    tail.checkpointFile(node.dataDir()),
-                    node.inputMetrics("tail"),
-                    InstantSource.system(),
-                    Floors.tailCheckpoint(node.space(), node.config(), node.dataDir())));
-        }
-    }
 
     static void ingest(Node node, HttpServer http) {
         HttpIngestConfig c = node.config().inputs().http();
@@ -216,59 +173,14 @@ final class Wiring {
         return out;
     }
 
-    static void outputs(Node node, List<OutputWorker> into) {
-        FileOutputConfig file = node.config().outputs().file();
-        if (file.enabled()) {
-            SpaceWriter w = Floors.file(node.space(), node.config(), node.dataDir());
-            into.add(node.worker(new FileOutput("file", file, file.resolveDir(node.dataDir()), node.metrics(), w)));
-        }
-        StoreConfig store = node.config().outputs().store();
-        if (store.enabled()) {
-            SpaceWriter w = Floors.store(node.space(), node.config(), node.dataDir());
-            StoreOutput out = new StoreOutput(
-                    "store",
-                    store,
-                    store.resolveDir(node.dataDir()),
-                    node.metrics(),
-                    InstantSource.system(),
-                    node.drops(),
-                    node.host(),
-                    w);
-            node.storeOutput(out);
-            into.add(node.worker(out));
-        }
-    }
-
-    private static String listening(String proto, String host, int port) {
-        return port > 0 ? proto + " " + host + ":" + port + "  " : "";
-    }
-
+    /** One line per input and output (as each describes itself), the disk guard and alerting. */
     static List<String> describe(Node node) {
         List<String> lines = new ArrayList<>();
-        SyslogConfig syslog = node.config().inputs().syslog();
-        GelfConfig gelf = node.config().inputs().gelf();
         for (Input input : node.inputs()) {
-            if (input instanceof SyslogInput s) {
-                lines.add("syslog   " + listening("tcp", syslog.tcp().listen().host(), s.tcpPort())
-                        + listening("udp", syslog.udp().listen().host(), s.udpPort()));
-            } else if (input instanceof TailInput) {
-                TailConfig t = node.config().inputs().tail();
-                lines.add(("tail     " + t.dockerRoot() + "  " + t.criRoot()).trim());
-            } else if (input instanceof ForwardInput f) {
-                ForwardConfig fc = node.config().inputs().forward();
-                lines.add("forward  "
-                        + listening(
-                                fc.tls().enabled() ? "tcp+tls" : "tcp",
-                                fc.listen().host(),
-                                f.tcpPort()) + listening("udp", fc.listen().host(), f.udpPort()));
-            } else if (input instanceof GelfInput g) {
-                lines.add("gelf     " + listening("udp", gelf.udp().listen().host(), g.udpPort())
-                        + listening("tcp", gelf.tcp().listen().host(), g.tcpPort()));
-            }
+            lines.add(banner(input.name(), input.describe()));
         }
-        if (node.config().outputs().file().enabled()) {
-            lines.add("files    "
-                    + node.config().outputs().file().resolveDir(node.dataDir()).resolve("<app>.log"));
+        for (OutputWorker w : node.pipeline().outputs()) {
+            lines.add(banner(w.output().name(), w.output().describe()));
         }
         DiskGuard dg = node.diskGuard();
         if (dg != null) {
@@ -278,10 +190,12 @@ final class Wiring {
                     + c.warn() + ", critical " + c.critical() + ", emergency " + c.emergency()
                     + (c.reclaim() == io.spillway.diskguard.Reclaim.TRUNCATE ? ", reclaim: truncate" : ""));
         }
-        if (node.config().outputs().store().enabled()) {
-            lines.add("store    " + node.config().outputs().store().resolveDir(node.dataDir()));
-        }
         lines.add(node.alerting().describe());
         return lines;
+    }
+
+    /** {@code "NAME     what"}: the component's name padded to the banner's column. */
+    private static String banner(String name, String what) {
+        return (String.format(java.util.Locale.ROOT, "%-8s ", name) + what).strip();
     }
 }

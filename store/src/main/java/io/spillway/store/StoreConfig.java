@@ -1,9 +1,13 @@
 package io.spillway.store;
 
+import io.spillway.component.BuildContext;
+import io.spillway.component.DiskUse;
+import io.spillway.component.OutputSpec;
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
 import io.spillway.config.Durations;
 import io.spillway.config.Glob;
+import io.spillway.pipeline.Output;
 import io.spillway.space.SpaceFloor;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,7 +82,8 @@ public record StoreConfig(
         Duration queryTimeout,
         DataSize queryMaxScan,
         int tailQueue,
-        int maxFollowers) {
+        int maxFollowers)
+        implements OutputSpec {
 
     public static final DataSize MIN_CHUNK_SIZE = DataSize.ofKiB(64);
     public static final DataSize MAX_CHUNK_SIZE = DataSize.ofMiB(256);
@@ -164,5 +169,28 @@ public record StoreConfig(
             }
         }
         return maxPerApp.bytes();
+    }
+
+    /** The chunks, under {@code min_free_space}. */
+    @Override
+    public java.util.List<DiskUse> diskUses(Path dataDir, SpaceFloor spaceFloor) {
+        return java.util.List.of(
+                new DiskUse("store", "store", resolveDir(dataDir), minFreeSpace(), StoreOutput.MIN_FREE_SPACE_KEY));
+    }
+
+    /** The store, which also offers itself ({@link StoreOutput#reader}) to the node's read API. */
+    @Override
+    public Output build(String name, BuildContext ctx) {
+        StoreOutput out = new StoreOutput(
+                name,
+                this,
+                resolveDir(ctx.dataDir()),
+                ctx.metrics(),
+                ctx.clock(),
+                ctx.drops(),
+                ctx.host(),
+                ctx.space("store"));
+        ctx.provide(StoreOutput.class, out);
+        return out;
     }
 }

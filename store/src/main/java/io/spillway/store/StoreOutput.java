@@ -116,6 +116,11 @@ public final class StoreOutput implements Output {
     }
 
     @Override
+    public String describe() {
+        return dir.toString();
+    }
+
+    @Override
     public String name() {
         return name;
     }

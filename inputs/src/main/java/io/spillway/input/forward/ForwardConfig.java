@@ -1,9 +1,17 @@
 package io.spillway.input.forward;
 
+import io.spillway.component.BuildContext;
+import io.spillway.component.DiskUse;
+import io.spillway.component.InputSpec;
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
+import io.spillway.pipeline.Input;
+import io.spillway.space.SpaceConfig;
+import io.spillway.space.SpaceFloor;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -77,7 +85,8 @@ public record ForwardConfig(
         String app,
         Tls tls,
         int maxConnectionsPerSource,
-        Partial partial) {
+        Partial partial)
+        implements InputSpec {
     /** The frame walker and msgpack arrays are addressed with ints. */
     public static final long MAX_FRAME = Integer.MAX_VALUE - 1024;
 
@@ -133,6 +142,12 @@ public record ForwardConfig(
                 Tls.defaults(),
                 512,
                 Partial.defaults());
+    }
+
+    /** The TCP listener these keys describe (the forward input's are top-level, not under {@code tcp}). */
+    public io.spillway.input.netty.TcpListener tcpListener() {
+        return new io.spillway.input.netty.TcpListener(
+                true, listen, maxConnections, idleTimeout, maxConnectionsPerSource);
     }
 
     /** {@code max_entry} in bytes. */
@@ -203,5 +218,35 @@ public record ForwardConfig(
         public static Partial defaults() {
             return new Partial(true, Duration.ofSeconds(10), DataSize.ofKiB(256), DataSize.ofMiB(16));
         }
+    }
+
+    /** The space writer kind of the partial-message journal. */
+    public static final String JOURNAL_KIND = "forward_partials";
+
+    /** The input's state directory, holding its partial-message journal. */
+    public static Path stateDir(Path dataDir) {
+        return dataDir.resolve("forward");
+    }
+
+    /** The partial-message journal (when {@code partial.join}), under the general floor {@code space.min_free_space}. */
+    @Override
+    public List<DiskUse> diskUses(Path dataDir, SpaceFloor spaceFloor) {
+        return partial.join()
+                ? List.of(new DiskUse(
+                        JOURNAL_KIND, "forward", stateDir(dataDir), spaceFloor, SpaceConfig.MIN_FREE_SPACE_KEY))
+                : List.of();
+    }
+
+    @Override
+    public Input build(String name, BuildContext ctx) {
+        return partial.join()
+                ? new ForwardInput(
+                        this,
+                        ctx.inputMetrics(name),
+                        ctx.clock(),
+                        ctx.inflight(),
+                        stateDir(ctx.dataDir()),
+                        ctx.space(JOURNAL_KIND))
+                : new ForwardInput(this, ctx.inputMetrics(name), ctx.clock(), ctx.inflight());
     }
 }

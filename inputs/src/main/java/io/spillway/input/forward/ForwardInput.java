@@ -10,7 +10,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.spillway.buffer.Receipt;
 import io.spillway.config.DataSize;
@@ -27,7 +26,6 @@ import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;
 import io.spillway.record.LogRecord;
 import io.spillway.space.SpaceWriter;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -39,7 +37,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import org.msgpack.value.Value;
 import org.slf4j.Logger;
@@ -188,17 +185,7 @@ public final class ForwardInput implements Input {
             return;
         }
         if (config.tls().enabled()) {
-            try {
-                ssl = SslContextBuilder.forServer(
-                                new File(config.tls().cert()),
-                                new File(config.tls().key()))
-                        .build();
-            } catch (SSLException | IllegalArgumentException e) {
-                throw new IOException(
-                        "forward: cannot load tls.cert " + config.tls().cert() + " and tls.key "
-                                + config.tls().key() + ": " + e.getMessage(),
-                        e);
-            }
+            ssl = NettyServer.serverTls(config.tls().cert(), config.tls().key(), "forward: cannot load tls.cert");
         }
         PartialJoiner p = partials;
         if (p != null) {
@@ -206,12 +193,7 @@ public final class ForwardInput implements Input {
         }
         server.start();
         try {
-            Channel tcp = server.bindTcp(
-                    config.listen(),
-                    config.maxConnections(),
-                    config.maxConnectionsPerSource(),
-                    this::refused,
-                    this::initConnection);
+            Channel tcp = server.bindTcp(config.tcpListener(), ssl, this::refused, this::initConnection);
             LOG.info("forward input {} listening on tcp {}{}", name(), tcp.localAddress(), ssl != null ? " (tls)" : "");
             if (config.heartbeat()) {
                 InetSocketAddress at =
@@ -232,12 +214,7 @@ public final class ForwardInput implements Input {
 
     /** The pipeline of one admitted connection; runs on its event loop. */
     private void initConnection(SocketChannel ch) {
-        SslContext tls = ssl;
-        if (tls != null) {
-            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
-        }
         ch.pipeline()
-                .addLast("idle", server.idleTimeout(config.idleTimeout()))
                 .addLast(
                         "frames",
                         new ForwardFrameDecoder(
@@ -534,6 +511,14 @@ public final class ForwardInput implements Input {
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(new byte[] {0}), packet.sender()));
         }
+    }
+
+    @Override
+    public String describe() {
+        String host = config.listen().host();
+        return (NettyServer.listening(config.tls().enabled() ? "tcp+tls" : "tcp", host, tcpPort())
+                        + NettyServer.listening("udp", host, udpPort()))
+                .strip();
     }
 
     /** The bound TCP port, or -1 when not listening. */

@@ -1,8 +1,13 @@
 package io.spillway.input.gelf;
 
+import io.spillway.component.BuildContext;
+import io.spillway.component.InputSpec;
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
+import io.spillway.input.netty.TcpListener;
+import io.spillway.input.netty.UdpListener;
+import io.spillway.pipeline.Input;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -42,13 +47,14 @@ import java.util.Objects;
  */
 public record GelfConfig(
         boolean enabled,
-        Udp udp,
-        Tcp tcp,
+        UdpListener udp,
+        TcpListener tcp,
         DataSize maxMessage,
         int maxChunkedMessages,
         DataSize maxReassemblyBytes,
         Duration chunkTimeout,
-        String appField) {
+        String appField)
+        implements InputSpec {
     /** Smallest {@code max_message}: one full UDP datagram's payload must fit. */
     public static final int MIN_MESSAGE = 1024;
 
@@ -78,8 +84,8 @@ public record GelfConfig(
     public static GelfConfig defaults() {
         return new GelfConfig(
                 true,
-                Udp.defaults(),
-                Tcp.defaults(),
+                new UdpListener(true, ListenAddress.loopback(12201), DataSize.ofMiB(4)),
+                new TcpListener(true, ListenAddress.loopback(12201), 1024, Duration.ofMinutes(5), 512),
                 DataSize.ofMiB(1),
                 1000,
                 DataSize.ofMiB(32),
@@ -92,52 +98,8 @@ public record GelfConfig(
         return (int) maxMessage.bytes();
     }
 
-    /**
-     * The UDP listener.
-     *
-     * @param enabled listen on UDP
-     * @param listen address and port, default {@code 127.0.0.1:12201}
-     * @param receiveBuffer kernel receive buffer (SO_RCVBUF) to ask for, default 4MiB
-     */
-    public record Udp(boolean enabled, ListenAddress listen, DataSize receiveBuffer) {
-        public Udp {
-            Objects.requireNonNull(listen, "listen");
-            Objects.requireNonNull(receiveBuffer, "receive_buffer");
-            Check.between(receiveBuffer.bytes(), 1024, Integer.MAX_VALUE, "receive_buffer");
-        }
-
-        public static Udp defaults() {
-            return new Udp(true, ListenAddress.loopback(12201), DataSize.ofMiB(4));
-        }
-    }
-
-    /**
-     * The TCP listener.
-     *
-     * @param enabled listen on TCP
-     * @param listen address and port, default {@code 127.0.0.1:12201}
-     * @param maxConnections open connections at most, default 1024; one more closes the connection idle
-     *     the longest (at least 1s; {@code idle_evicted}), or else is closed itself ({@code connection_refused})
-     * @param idleTimeout close a connection that sent nothing for this long, default 5m
-     * @param maxConnectionsPerSource open connections from one IP address at most, default 512; one more is
-     *     closed at once ({@code per_source_limit})
-     */
-    public record Tcp(
-            boolean enabled,
-            ListenAddress listen,
-            int maxConnections,
-            Duration idleTimeout,
-            int maxConnectionsPerSource) {
-        public Tcp {
-            Objects.requireNonNull(listen, "listen");
-            Objects.requireNonNull(idleTimeout, "idle_timeout");
-            Check.atLeast(maxConnections, 1, "max_connections");
-            Check.positive(idleTimeout, "idle_timeout");
-            Check.atLeast(maxConnectionsPerSource, 1, "max_connections_per_source");
-        }
-
-        public static Tcp defaults() {
-            return new Tcp(true, ListenAddress.loopback(12201), 1024, Duration.ofMinutes(5), 512);
-        }
+    @Override
+    public Input build(String name, BuildContext ctx) {
+        return new GelfInput(this, ctx.inputMetrics(name), ctx.clock(), ctx.inflight());
     }
 }

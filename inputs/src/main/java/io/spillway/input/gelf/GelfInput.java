@@ -111,6 +111,13 @@ public final class GelfInput implements Input {
     }
 
     @Override
+    public String describe() {
+        return (NettyServer.listening("udp", config.udp().listen().host(), udpPort())
+                        + NettyServer.listening("tcp", config.tcp().listen().host(), tcpPort()))
+                .strip();
+    }
+
+    @Override
     public String name() {
         return metrics.input();
     }
@@ -128,18 +135,11 @@ public final class GelfInput implements Input {
         server.start();
         try {
             if (config.tcp().enabled()) {
-                GelfConfig.Tcp tcp = config.tcp();
-                Channel listener = server.bindTcp(
-                        tcp.listen(),
-                        tcp.maxConnections(),
-                        tcp.maxConnectionsPerSource(),
-                        this::refused,
-                        this::initConnection);
+                Channel listener = server.bindTcp(config.tcp(), null, this::refused, this::initConnection);
                 LOG.info("gelf input {} listening on tcp {}", name(), listener.localAddress());
             }
             if (config.udp().enabled()) {
-                GelfConfig.Udp udp = config.udp();
-                Channel listener = server.bindUdp(udp.listen(), udp.receiveBuffer(), new DatagramHandler(), "udp");
+                Channel listener = server.bindUdp(config.udp(), new DatagramHandler(), "udp");
                 expiry = listener.eventLoop().scheduleAtFixedRate(chunks::expire, 1, 1, TimeUnit.SECONDS);
                 LOG.info("gelf input {} listening on udp {}", name(), listener.localAddress());
             }
@@ -158,7 +158,6 @@ public final class GelfInput implements Input {
     private void initConnection(SocketChannel ch) {
         // GELF TCP: each message ends with a NUL byte; see GelfFrameDecoder for the bound.
         ch.pipeline()
-                .addLast("idle", server.idleTimeout(config.tcp().idleTimeout()))
                 .addLast(
                         "frames",
                         new GelfFrameDecoder(

@@ -19,6 +19,8 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -165,6 +167,49 @@ public final class NettyServer {
             throw new IllegalStateException(protocol + " input " + metrics.input() + " is not started");
         }
         return g;
+    }
+
+    /**
+     * Binds the TCP listener {@code l} and waits until it listens: its connection limits as below, its
+     * idle timeout on every connection, and TLS when {@code tls} is given; the protocol's handlers
+     * follow.
+     *
+     * @param tls the server's TLS context ({@link #serverTls}), or null for plain TCP
+     * @param protocol called on the event loop with each admitted connection to add the protocol's
+     *     handlers, after TLS and the idle timeout
+     * @see #bindTcp(ListenAddress, int, int, Refusals, Consumer)
+     */
+    public Channel bindTcp(
+            TcpListener l, @Nullable SslContext tls, Refusals onRefused, Consumer<SocketChannel> protocol)
+            throws IOException {
+        return bindTcp(l.listen(), l.maxConnections(), l.maxConnectionsPerSource(), onRefused, ch -> {
+            if (tls != null) {
+                ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+            }
+            ch.pipeline().addLast("idle", idleTimeout(l.idleTimeout()));
+            protocol.accept(ch);
+        });
+    }
+
+    /** Binds the UDP listener {@code l}, as {@link #bindUdp(ListenAddress, DataSize, ChannelHandler, String)}. */
+    public Channel bindUdp(UdpListener l, ChannelHandler handler, String what) throws IOException {
+        return bindUdp(l.listen(), l.receiveBuffer(), handler, what);
+    }
+
+    /**
+     * A server TLS context from a PEM certificate chain and an unencrypted PKCS#8 key (Netty's {@code
+     * SslHandler} over the JDK's provider).
+     *
+     * @param what names the keys in the error, e.g. {@code "forward: tls.cert"}
+     * @throws IOException naming both files when they cannot be loaded
+     */
+    public static SslContext serverTls(String cert, String key, String what) throws IOException {
+        try {
+            return SslContextBuilder.forServer(new java.io.File(cert), new java.io.File(key))
+                    .build();
+        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+            throw new IOException(what + " " + cert + " and tls.key " + key + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -488,5 +533,10 @@ public final class NettyServer {
                     ctx.channel().remoteAddress());
             ctx.close();
         }
+    }
+
+    /** {@code "tcp HOST:PORT  "} for the start-up banner, or nothing when not listening. */
+    public static String listening(String proto, String host, int port) {
+        return port > 0 ? proto + " " + host + ":" + port + "  " : "";
     }
 }

@@ -1,8 +1,13 @@
 package io.spillway.input.syslog;
 
+import io.spillway.component.BuildContext;
+import io.spillway.component.InputSpec;
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
+import io.spillway.input.netty.TcpListener;
+import io.spillway.input.netty.UdpListener;
+import io.spillway.pipeline.Input;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -35,7 +40,8 @@ import java.util.Objects;
  * @param maxFrame the longest message accepted whole, default 64KiB
  * @param host host name for records whose message carries none; empty means the peer's address
  */
-public record SyslogConfig(boolean enabled, Tcp tcp, Udp udp, DataSize maxFrame, String host) {
+public record SyslogConfig(boolean enabled, TcpListener tcp, UdpListener udp, DataSize maxFrame, String host)
+        implements InputSpec {
     /** RFC 5424 §6.1: "receivers MUST be able to accept messages up to and including 480 octets". */
     public static final int MIN_FRAME = 480;
 
@@ -52,7 +58,12 @@ public record SyslogConfig(boolean enabled, Tcp tcp, Udp udp, DataSize maxFrame,
     }
 
     public static SyslogConfig defaults() {
-        return new SyslogConfig(true, Tcp.defaults(), Udp.defaults(), DataSize.ofKiB(64), "");
+        return new SyslogConfig(
+                true,
+                new TcpListener(true, ListenAddress.loopback(5514), 4096, Duration.ofMinutes(5), 2048),
+                new UdpListener(true, ListenAddress.loopback(5514), DataSize.ofMiB(4)),
+                DataSize.ofKiB(64),
+                "");
     }
 
     /** {@code max_frame} in bytes. */
@@ -60,53 +71,8 @@ public record SyslogConfig(boolean enabled, Tcp tcp, Udp udp, DataSize maxFrame,
         return (int) maxFrame.bytes();
     }
 
-    /**
-     * The TCP listener.
-     *
-     * @param enabled listen on TCP
-     * @param listen address and port, default {@code 127.0.0.1:5514}
-     * @param maxConnections open connections at most, default 4096; one more closes the connection idle
-     *     the longest (at least 1s; {@code idle_evicted}), or else is closed itself ({@code connection_refused})
-     * @param idleTimeout close a connection that sent nothing for this long, default 5m
-     * @param maxConnectionsPerSource open connections from one IP address at most, default 2048; one more
-     *     is closed at once ({@code per_source_limit}). Docker's syslog driver opens one connection per
-     *     container, all from the host's address: keep it above the containers a host runs
-     */
-    public record Tcp(
-            boolean enabled,
-            ListenAddress listen,
-            int maxConnections,
-            Duration idleTimeout,
-            int maxConnectionsPerSource) {
-        public Tcp {
-            Objects.requireNonNull(listen, "listen");
-            Objects.requireNonNull(idleTimeout, "idle_timeout");
-            Check.atLeast(maxConnections, 1, "max_connections");
-            Check.positive(idleTimeout, "idle_timeout");
-            Check.atLeast(maxConnectionsPerSource, 1, "max_connections_per_source");
-        }
-
-        public static Tcp defaults() {
-            return new Tcp(true, ListenAddress.loopback(5514), 4096, Duration.ofMinutes(5), 2048);
-        }
-    }
-
-    /**
-     * The UDP listener.
-     *
-     * @param enabled listen on UDP
-     * @param listen address and port, default {@code 127.0.0.1:5514}
-     * @param receiveBuffer kernel receive buffer (SO_RCVBUF) to ask for, default 4MiB
-     */
-    public record Udp(boolean enabled, ListenAddress listen, DataSize receiveBuffer) {
-        public Udp {
-            Objects.requireNonNull(listen, "listen");
-            Objects.requireNonNull(receiveBuffer, "receive_buffer");
-            Check.between(receiveBuffer.bytes(), 1024, Integer.MAX_VALUE, "receive_buffer");
-        }
-
-        public static Udp defaults() {
-            return new Udp(true, ListenAddress.loopback(5514), DataSize.ofMiB(4));
-        }
+    @Override
+    public Input build(String name, BuildContext ctx) {
+        return new SyslogInput(this, ctx.inputMetrics(name), ctx.clock());
     }
 }

@@ -102,18 +102,11 @@ public final class SyslogInput implements Input {
         server.start();
         try {
             if (config.tcp().enabled()) {
-                SyslogConfig.Tcp tcp = config.tcp();
-                Channel listener = server.bindTcp(
-                        tcp.listen(),
-                        tcp.maxConnections(),
-                        tcp.maxConnectionsPerSource(),
-                        this::refused,
-                        this::initConnection);
+                Channel listener = server.bindTcp(config.tcp(), null, this::refused, this::initConnection);
                 LOG.info("syslog input {} listening on tcp {}", name(), listener.localAddress());
             }
             if (config.udp().enabled()) {
-                SyslogConfig.Udp udp = config.udp();
-                Channel listener = server.bindUdp(udp.listen(), udp.receiveBuffer(), new DatagramHandler(), "udp");
+                Channel listener = server.bindUdp(config.udp(), new DatagramHandler(), "udp");
                 LOG.info("syslog input {} listening on udp {}", name(), listener.localAddress());
             }
         } catch (IOException | RuntimeException e) {
@@ -133,7 +126,6 @@ public final class SyslogInput implements Input {
     /** The pipeline of one admitted connection; runs on its event loop. */
     private void initConnection(SocketChannel ch) {
         ch.pipeline()
-                .addLast("idle", server.idleTimeout(config.tcp().idleTimeout()))
                 .addLast("frames", new SyslogFrameDecoder(config.maxFrameBytes(), kind -> frameError(ch, kind)))
                 .addLast("records", new FrameHandler());
     }
@@ -205,6 +197,13 @@ public final class SyslogInput implements Input {
     }
 
     /** The bound TCP port, or -1 when TCP is not listening. */
+    @Override
+    public String describe() {
+        return (NettyServer.listening("tcp", config.tcp().listen().host(), tcpPort())
+                        + NettyServer.listening("udp", config.udp().listen().host(), udpPort()))
+                .strip();
+    }
+
     public int tcpPort() {
         return server.tcpPort();
     }

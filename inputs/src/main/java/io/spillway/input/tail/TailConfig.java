@@ -1,7 +1,13 @@
 package io.spillway.input.tail;
 
+import io.spillway.component.BuildContext;
+import io.spillway.component.DiskUse;
+import io.spillway.component.InputSpec;
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
+import io.spillway.pipeline.Input;
+import io.spillway.space.SpaceConfig;
+import io.spillway.space.SpaceFloor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -59,7 +65,8 @@ public record TailConfig(
         String appLabel,
         String host,
         ReadFrom readFrom,
-        boolean watch) {
+        boolean watch)
+        implements InputSpec {
 
     /** A json-file line carries a 16 KiB entry escaped (up to 6 bytes per byte) plus keys. */
     public static final int FILE_LINE_SLACK = 6 * DockerJsonLineDecoder.DOCKER_PARTIAL_SIZE + 4096;
@@ -170,5 +177,22 @@ public record TailConfig(
 
     public int readBufferBytes() {
         return (int) readBuffer.bytes();
+    }
+
+    /** The checkpoint file, under the general floor {@code space.min_free_space}. */
+    @Override
+    public java.util.List<DiskUse> diskUses(Path dataDir, SpaceFloor spaceFloor) {
+        Path checkpoint = checkpointFile(dataDir).toAbsolutePath();
+        Path dir = checkpoint.getParent() == null ? dataDir : checkpoint.getParent();
+        return java.util.List.of(new DiskUse(CHECKPOINT_KIND, "tail", dir, spaceFloor, SpaceConfig.MIN_FREE_SPACE_KEY));
+    }
+
+    /** The space writer kind of the checkpoint. */
+    public static final String CHECKPOINT_KIND = "tail_checkpoint";
+
+    @Override
+    public Input build(String name, BuildContext ctx) {
+        return new TailInput(
+                this, checkpointFile(ctx.dataDir()), ctx.inputMetrics(name), ctx.clock(), ctx.space(CHECKPOINT_KIND));
     }
 }

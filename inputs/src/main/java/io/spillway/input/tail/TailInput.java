@@ -146,6 +146,11 @@ public final class TailInput implements Input {
     }
 
     @Override
+    public String describe() {
+        return (config.dockerRoot() + "  " + config.criRoot()).strip();
+    }
+
+    @Override
     public String name() {
         return metrics.input();
     }

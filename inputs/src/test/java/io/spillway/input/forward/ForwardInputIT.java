@@ -445,6 +445,7 @@ class ForwardInputIT {
                 assertThat(Files.size(state.resolve(ForwardInput.JOURNAL_FILE)))
                         .as("the parts stay journaled until the joined line is durable")
                         .isPositive();
+                await("the joined line's receipt held", () -> !server.held.isEmpty());
                 server.release();
                 await("the journal emptied", () -> {
                     try {

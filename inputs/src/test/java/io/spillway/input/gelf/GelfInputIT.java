@@ -9,6 +9,8 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.spillway.FakeClock;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
+import io.spillway.input.netty.TcpListener;
+import io.spillway.input.netty.UdpListener;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.InputMetrics;
@@ -62,8 +64,8 @@ class GelfInputIT {
             ListenAddress any = ListenAddress.loopback(0);
             GelfConfig config = new GelfConfig(
                     true,
-                    new GelfConfig.Udp(true, any, DataSize.ofMiB(4)),
-                    new GelfConfig.Tcp(true, any, maxConnections, idleTimeout, 1000),
+                    new UdpListener(true, any, DataSize.ofMiB(4)),
+                    new TcpListener(true, any, maxConnections, idleTimeout, 1000),
                     maxMessage,
                     maxChunked,
                     DataSize.ofMiB(32),

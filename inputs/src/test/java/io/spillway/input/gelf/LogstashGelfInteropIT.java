@@ -9,6 +9,8 @@ import biz.paluch.logging.gelf.intern.sender.GelfUDPSender;
 import io.spillway.FakeClock;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
+import io.spillway.input.netty.TcpListener;
+import io.spillway.input.netty.UdpListener;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.InputMetrics;
@@ -36,8 +38,8 @@ class LogstashGelfInteropIT {
         ListenAddress any = ListenAddress.loopback(0);
         GelfConfig config = new GelfConfig(
                 true,
-                new GelfConfig.Udp(true, any, DataSize.ofMiB(4)),
-                new GelfConfig.Tcp(true, any, 16, Duration.ofMinutes(5), 16),
+                new UdpListener(true, any, DataSize.ofMiB(4)),
+                new TcpListener(true, any, 16, Duration.ofMinutes(5), 16),
                 DataSize.ofMiB(1),
                 1000,
                 DataSize.ofMiB(32),

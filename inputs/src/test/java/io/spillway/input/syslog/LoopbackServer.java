@@ -7,6 +7,8 @@ import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
+import io.spillway.input.netty.TcpListener;
+import io.spillway.input.netty.UdpListener;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.InputMetrics;
@@ -44,8 +46,8 @@ final class LoopbackServer implements AutoCloseable {
         ListenAddress any = ListenAddress.loopback(0);
         return new SyslogConfig(
                 true,
-                new SyslogConfig.Tcp(true, any, maxConnections, idleTimeout, 1000),
-                new SyslogConfig.Udp(true, any, DataSize.ofMiB(1)),
+                new TcpListener(true, any, maxConnections, idleTimeout, 1000),
+                new UdpListener(true, any, DataSize.ofMiB(1)),
                 maxFrame,
                 host);
     }

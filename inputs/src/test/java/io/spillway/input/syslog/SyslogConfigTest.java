@@ -7,6 +7,7 @@ import io.spillway.config.ConfigBinder;
 import io.spillway.config.ConfigException;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
+import io.spillway.input.netty.TcpListener;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +44,8 @@ class SyslogConfigTest {
                 """);
         assertThat(c.enabled()).isFalse();
         assertThat(c.tcp())
-                .isEqualTo(new SyslogConfig.Tcp(
-                        false, new ListenAddress("0.0.0.0", 6514), 10, Duration.ofSeconds(30), 2048));
+                .isEqualTo(
+                        new TcpListener(false, new ListenAddress("0.0.0.0", 6514), 10, Duration.ofSeconds(30), 2048));
         assertThat(c.udp().listen()).isEqualTo(new ListenAddress("0.0.0.0", 0));
         assertThat(c.udp().receiveBuffer()).isEqualTo(DataSize.ofMiB(8));
         assertThat(c.maxFrameBytes()).isEqualTo(1024 * 1024);
@@ -55,8 +56,8 @@ class SyslogConfigTest {
     void bind_partialNestedMapping_keepsOtherDefaults() throws ConfigException {
         SyslogConfig c = bind("tcp: {max_connections: 2}");
         assertThat(c.tcp().maxConnections()).isEqualTo(2);
-        assertThat(c.tcp().listen()).isEqualTo(SyslogConfig.Tcp.defaults().listen());
-        assertThat(c.udp()).isEqualTo(SyslogConfig.Udp.defaults());
+        assertThat(c.tcp().listen()).isEqualTo(SyslogConfig.defaults().tcp().listen());
+        assertThat(c.udp()).isEqualTo(SyslogConfig.defaults().udp());
     }
 
     @Test

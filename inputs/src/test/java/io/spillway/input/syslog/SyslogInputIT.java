@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.spillway.FakeClock;
 import io.spillway.config.DataSize;
 import io.spillway.input.Corpus;
+import io.spillway.input.netty.TcpListener;
+import io.spillway.input.netty.UdpListener;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import io.spillway.record.Severity;
@@ -217,7 +219,7 @@ class SyslogInputIT {
         SyslogConfig d = LoopbackServer.config();
         SyslogConfig config = new SyslogConfig(
                 true,
-                new SyslogConfig.Tcp(true, d.tcp().listen(), 100, Duration.ofMinutes(5), 1),
+                new TcpListener(true, d.tcp().listen(), 100, Duration.ofMinutes(5), 1),
                 d.udp(),
                 d.maxFrame(),
                 "");
@@ -281,13 +283,13 @@ class SyslogInputIT {
         try (LoopbackServer first = new LoopbackServer(LoopbackServer.config(), CLOCK)) {
             SyslogConfig clash = new SyslogConfig(
                     true,
-                    new SyslogConfig.Tcp(
+                    new TcpListener(
                             true,
                             io.spillway.config.ListenAddress.loopback(first.input.tcpPort()),
                             1,
                             Duration.ofMinutes(1),
                             1),
-                    new SyslogConfig.Udp(false, io.spillway.config.ListenAddress.loopback(0), DataSize.ofMiB(1)),
+                    new UdpListener(false, io.spillway.config.ListenAddress.loopback(0), DataSize.ofMiB(1)),
                     DataSize.ofKiB(64),
                     "");
             assertThatThrownBy(() -> new LoopbackServer(clash, CLOCK))
@@ -299,7 +301,7 @@ class SyslogInputIT {
     @Test
     void start_disabled_noListeners() throws Exception {
         SyslogConfig off = new SyslogConfig(
-                false, SyslogConfig.Tcp.defaults(), SyslogConfig.Udp.defaults(), DataSize.ofKiB(64), "");
+                false, SyslogConfig.defaults().tcp(), SyslogConfig.defaults().udp(), DataSize.ofKiB(64), "");
         try (LoopbackServer server = new LoopbackServer(off, CLOCK)) {
             assertThat(server.input.tcpPort()).isEqualTo(-1);
             assertThat(server.input.udpPort()).isEqualTo(-1);

@@ -188,6 +188,11 @@ public final class FileOutput implements Output {
     }
 
     @Override
+    public String describe() {
+        return dir.resolve("<app>.log").toString();
+    }
+
+    @Override
     public String name() {
         return name;
     }

@@ -1,7 +1,11 @@
 package io.spillway.output.file;
 
+import io.spillway.component.BuildContext;
+import io.spillway.component.DiskUse;
+import io.spillway.component.OutputSpec;
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
+import io.spillway.pipeline.Output;
 import io.spillway.space.SpaceFloor;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -53,7 +57,8 @@ public record FileOutputConfig(
         DataSize maxTotal,
         int maxOpenFiles,
         SpaceFloor minFreeSpace,
-        boolean fsyncOnFlush) {
+        boolean fsyncOnFlush)
+        implements OutputSpec {
 
     /** The smallest {@code max_file_size}: room for any record once cut (see {@link FileOutput}). */
     public static final DataSize MIN_FILE_SIZE = DataSize.ofKiB(4);
@@ -95,5 +100,17 @@ public record FileOutputConfig(
     /** The directory to write to: {@code dir} resolved against the node's data directory. */
     public Path resolveDir(Path dataDir) {
         return dir.isEmpty() ? dataDir.resolve("files") : dataDir.resolve(dir);
+    }
+
+    /** The app files, under {@code min_free_space}. */
+    @Override
+    public java.util.List<DiskUse> diskUses(Path dataDir, SpaceFloor spaceFloor) {
+        return java.util.List.of(
+                new DiskUse("file", "file", resolveDir(dataDir), minFreeSpace(), FileOutput.MIN_FREE_SPACE_KEY));
+    }
+
+    @Override
+    public Output build(String name, BuildContext ctx) {
+        return new FileOutput(name, this, resolveDir(ctx.dataDir()), ctx.metrics(), ctx.space("file"));
     }
 }
