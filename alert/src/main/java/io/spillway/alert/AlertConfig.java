@@ -63,9 +63,9 @@ import java.util.regex.PatternSyntaxException;
  *       incidents.db} and its WAL) lives; a relative path is relative to {@code data_dir}. Put it on
  *       another filesystem to keep incidents apart from the logs' disk entirely.
  *   <li>{@code min_free_space} (default {@code min(2%, 128MiB)}): the incident store's free-space
- *       floor (G4). It must be below every other floor on its filesystem ({@code buffer.floor},
+ *       floor (G4). It must be below every other floor on its filesystem ({@code buffer.min_free_space},
  *       {@code outputs.file.min_free_space}, {@code outputs.store.min_free_space}, {@code
- *       space.floor}), a start-up error otherwise: when the others stop at their floor, the band
+ *       space.min_free_space}), a start-up error otherwise: when the others stop at their floor, the band
  *       between is the incident store's, so the incident about the full disk can still be recorded.
  * </ul>
  */

@@ -11,7 +11,9 @@ import io.spillway.event.Event;
 import io.spillway.event.EventSeverity;
 import io.spillway.event.Events;
 import io.spillway.metrics.Metrics;
+import io.spillway.retry.ExponentialBackoff;
 import io.spillway.space.SpaceWriter;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -105,6 +107,7 @@ public final class IncidentEngine implements Closeable {
     private final Executor executor;
     private final @Nullable ExecutorService ownedExecutor;
     private final RandomGenerator random;
+    private final ExponentialBackoff backoff;
     private final RecordRules rules;
     private final Heartbeats heartbeats;
     private final AlertmanagerIntake alertmanager;
@@ -223,6 +226,8 @@ public final class IncidentEngine implements Closeable {
         }
         this.clock = clock;
         this.random = random;
+        this.backoff = new ExponentialBackoff(
+                config.delivery().initialBackoff(), config.delivery().maxBackoff());
         if (executor == null) {
             ownedExecutor = deliveryPool(config.delivery().threads());
             this.executor = ownedExecutor;
@@ -274,13 +279,13 @@ public final class IncidentEngine implements Closeable {
     }
 
     private static ExecutorService deliveryPool(int threads) {
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool =
-                new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "alert-delivery-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                threads,
+                threads,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                NamedThreadFactory.daemon("alert-delivery-", 1));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
@@ -1147,7 +1152,7 @@ public final class IncidentEngine implements Closeable {
                 data.put("error", String.valueOf(o.error.getMessage()));
                 String message;
                 if (retry) {
-                    Instant due = now.plus(backoff(j.attempt));
+                    Instant due = now.plus(backoff.delay(j.attempt, random));
                     data.put("next_retry", due.toString());
                     pending.add(new Job(j.incidentId, j.target, j.notification, j.attempt + 1, due));
                     message = "delivery to " + target + " failed (attempt " + j.attempt + "): " + o.error.getMessage()
@@ -1175,17 +1180,6 @@ public final class IncidentEngine implements Closeable {
         for (IncidentRow r : touched.values()) {
             store.update(r);
         }
-    }
-
-    /** Equal jitter: the n-th retry waits a random time in [c/2, c], c = min(max, initial·2^(n-1)). */
-    Duration backoff(int attempt) {
-        long initial = config.delivery().initialBackoff().toMillis();
-        long max = config.delivery().maxBackoff().toMillis();
-        long cap = initial << Math.min(attempt - 1, 30);
-        if (cap <= 0 || cap > max) {
-            cap = max;
-        }
-        return Duration.ofMillis(random.nextLong(cap / 2, cap + 1));
     }
 
     /** Notifications waiting (or waiting to retry), for tests and diagnostics. */

@@ -1,5 +1,6 @@
 package io.spillway.alert;
 
+import io.spillway.FakeClock;
 import io.spillway.alert.notify.Notifier;
 import io.spillway.config.ConfigBinder;
 import io.spillway.event.EventSeverity;

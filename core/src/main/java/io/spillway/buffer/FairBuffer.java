@@ -15,6 +15,7 @@ import io.spillway.space.DiskSpace;
 import io.spillway.space.Reservation;
 import io.spillway.space.SpaceAccountant;
 import io.spillway.space.SpaceWriter;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -197,7 +198,8 @@ public final class FairBuffer implements Buffer {
                 dir,
                 drops,
                 metrics,
-                SpaceAccountant.standalone("buffer", dir, config.floor(), "buffer.floor", diskSpace));
+                SpaceAccountant.standalone(
+                        "buffer", dir, config.minFreeSpace(), FairBufferConfig.MIN_FREE_SPACE_KEY, diskSpace));
     }
 
     /**
@@ -266,10 +268,7 @@ public final class FairBuffer implements Buffer {
         }
         publish();
         if (diskEnabled && config.fsync() == Fsync.INTERVAL) {
-            syncer = Thread.ofPlatform()
-                    .name("buffer-fsync-" + name)
-                    .daemon(true)
-                    .start(this::syncLoop);
+            syncer = NamedThreadFactory.daemon("buffer-fsync-" + name).start(this::syncLoop);
         } else {
             syncer = null;
         }

@@ -2,6 +2,7 @@ package io.spillway.buffer;
 
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
+import io.spillway.config.RenamedFrom;
 import io.spillway.space.SpaceFloor;
 import java.time.Duration;
 
@@ -14,11 +15,11 @@ import java.time.Duration;
  * @param disk bytes of spill segment files on disk for this output. Default {@code 1GiB}; {@code 0}
  *     keeps records in memory only (nothing survives a restart). Otherwise at least 4 × {@code
  *     segment_size}.
- * @param floor free space the spill filesystem keeps whatever {@code disk} allows (G4): a size like
+ * @param minFreeSpace free space the spill filesystem keeps whatever {@code disk} allows (G4): a size like
  *     {@code 2GiB}, a percentage of the filesystem like {@code 5%}, or the smaller of both, {@code
  *     min(5%, 256MiB)}. Default {@code min(5%, 256MiB)}. Every spill write reserves its bytes with the
  *     node's space accountant first, so no write crosses it; a floor as large as the filesystem is a
- *     start-up error.
+ *     start-up error. Formerly spelled {@code floor}, which still works with a deprecation warning.
  * @param shed which records of the heaviest app are dropped when the buffer is full: {@code newest}
  *     (the incoming ones; default) or {@code oldest}.
  * @param quantum bytes each app may dequeue per deficit-round-robin turn. Default {@code 64KiB}; at
@@ -34,13 +35,16 @@ import java.time.Duration;
 public record FairBufferConfig(
         DataSize memory,
         DataSize disk,
-        SpaceFloor floor,
+        @RenamedFrom("floor") SpaceFloor minFreeSpace,
         Shed shed,
         DataSize quantum,
         Fsync fsync,
         Duration fsyncInterval,
         DataSize segmentSize,
         int maxApps) {
+
+    /** The key of {@link #minFreeSpace()} in the node's config file, named in messages about the floor. */
+    public static final String MIN_FREE_SPACE_KEY = "buffer.min_free_space";
 
     /** Which end of the heaviest app's queue is shed. */
     public enum Shed {
@@ -67,6 +71,16 @@ public record FairBufferConfig(
         Check.between(maxApps, 1, 1_000_000, "max_apps");
     }
 
+    /**
+     * The floor under its former name.
+     *
+     * @deprecated the key is {@code min_free_space} now; use {@link #minFreeSpace()}
+     */
+    @Deprecated
+    public SpaceFloor floor() {
+        return minFreeSpace;
+    }
+
     public static FairBufferConfig defaults() {
         return new FairBufferConfig(
                 DataSize.ofMiB(64),
@@ -86,7 +100,7 @@ public record FairBufferConfig(
         return new FairBufferConfig(
                 memory,
                 DataSize.ofBytes(0),
-                d.floor,
+                d.minFreeSpace,
                 d.shed,
                 d.quantum,
                 d.fsync,

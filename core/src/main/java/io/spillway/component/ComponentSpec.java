@@ -27,7 +27,7 @@ public interface ComponentSpec<T> {
      * The files the component writes, with their floors; none by default. {@link BuildContext#space}
      * gives the build the writer of each.
      *
-     * @param spaceFloor the general floor, {@code space.floor}
+     * @param spaceFloor the general floor, {@code space.min_free_space}
      */
     default List<DiskUse> diskUses(Path dataDir, SpaceFloor spaceFloor) {
         return List.of();

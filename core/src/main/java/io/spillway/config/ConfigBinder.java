@@ -44,7 +44,9 @@ import org.jspecify.annotations.Nullable;
  * ({@link DataSize}, {@link ListenAddress}, …).
  *
  * <p>All problems are collected and reported at once, each as {@code path.to.key: what was expected,
- * got what}. Unknown keys are errors, never ignored, and list the keys that are known. Thread-safe.
+ * got what}. Unknown keys are errors, never ignored, and list the keys that are known. A component
+ * annotated {@link RenamedFrom} also binds its former key, which is reported to the caller as {@link
+ * WrittenKeys}; one annotated {@link NotAKey} is neither read nor printed. Thread-safe.
  */
 public final class ConfigBinder {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -134,8 +136,17 @@ public final class ConfigBinder {
 
     /** Binds {@code node} to {@code type}, starting from {@code type.defaults()}. */
     public static <R extends Record> R bind(Class<R> type, JsonNode node) throws ConfigException {
+        return bind(type, node, new LinkedHashMap<>());
+    }
+
+    /**
+     * As {@link #bind(Class, JsonNode)}, and puts into {@code written} every key that was written in a
+     * former spelling ({@link RenamedFrom}), full path of the current key to full path as written.
+     */
+    public static <R extends Record> R bind(Class<R> type, JsonNode node, Map<String, String> written)
+            throws ConfigException {
         List<String> problems = new ArrayList<>();
-        Object result = bindRecord(type, node, defaultsOf(type), "", problems);
+        Object result = bindRecord(type, node, defaultsOf(type), "", problems, written);
         if (!problems.isEmpty() || result == null) {
             throw new ConfigException(problems.isEmpty() ? List.of("config could not be bound") : problems);
         }
@@ -169,7 +180,12 @@ public final class ConfigBinder {
     }
 
     private static @Nullable Object bindRecord(
-            Class<?> type, @Nullable JsonNode node, @Nullable Object base, String path, List<String> problems) {
+            Class<?> type,
+            @Nullable JsonNode node,
+            @Nullable Object base,
+            String path,
+            List<String> problems,
+            Map<String, String> written) {
         if (base == null) {
             @SuppressWarnings("unchecked")
             Class<? extends Record> rt = (Class<? extends Record>) type;
@@ -184,13 +200,21 @@ public final class ConfigBinder {
         }
         RecordComponent[] components = type.getRecordComponents();
         Map<String, RecordComponent> byKey = new LinkedHashMap<>();
+        Map<String, String> formerKeys = new LinkedHashMap<>();
         for (RecordComponent c : components) {
+            if (c.isAnnotationPresent(NotAKey.class)) {
+                continue;
+            }
             byKey.put(keyOf(c.getName()), c);
+            RenamedFrom renamed = c.getAnnotation(RenamedFrom.class);
+            if (renamed != null) {
+                formerKeys.put(renamed.value(), keyOf(c.getName()));
+            }
         }
         int before = problems.size();
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
-            if (!byKey.containsKey(key)) {
+            if (!byKey.containsKey(key) && !formerKeys.containsKey(key)) {
                 problems.add(join(path, key) + ": unknown key; known keys here are "
                         + String.join(", ", new TreeSet<>(byKey.keySet())));
             }
@@ -206,9 +230,27 @@ public final class ConfigBinder {
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
+            if (c.isAnnotationPresent(NotAKey.class)) {
+                args[i] = current;
+                continue;
+            }
             String key = keyOf(c.getName());
             JsonNode child = node.get(key);
-            args[i] = child == null ? current : convert(c.getGenericType(), child, current, join(path, key), problems);
+            String as = key;
+            RenamedFrom renamed = c.getAnnotation(RenamedFrom.class);
+            if (renamed != null && node.has(renamed.value())) {
+                if (child != null) {
+                    problems.add(join(path, renamed.value()) + ": the former spelling of " + join(path, key)
+                            + ", which is set too; keep only " + join(path, key));
+                    continue;
+                }
+                as = renamed.value();
+                child = node.get(as);
+                written.put(join(path, key), join(path, as));
+            }
+            args[i] = child == null
+                    ? current
+                    : convert(c.getGenericType(), child, current, join(path, as), problems, written);
         }
         if (problems.size() > before) {
             return null;
@@ -233,10 +275,15 @@ public final class ConfigBinder {
     }
 
     private static @Nullable Object convert(
-            Type generic, JsonNode node, @Nullable Object current, String path, List<String> problems) {
+            Type generic,
+            JsonNode node,
+            @Nullable Object current,
+            String path,
+            List<String> problems,
+            Map<String, String> written) {
         Class<?> raw = rawClass(generic);
         if (raw.isRecord() && !hasParse(raw)) {
-            return bindRecord(raw, node, current, path, problems);
+            return bindRecord(raw, node, current, path, problems, written);
         }
         if (node.isNull()) {
             if (raw.isPrimitive()) {
@@ -249,10 +296,10 @@ public final class ConfigBinder {
             List<Object> out = new ArrayList<>();
             if (node.isArray()) {
                 for (int i = 0; i < node.size(); i++) {
-                    out.add(convert(element, node.get(i), null, path + "[" + i + "]", problems));
+                    out.add(convert(element, node.get(i), null, path + "[" + i + "]", problems, written));
                 }
             } else {
-                out.add(convert(element, node, null, path + "[0]", problems));
+                out.add(convert(element, node, null, path + "[0]", problems, written));
             }
             return List.copyOf(out.stream().filter(java.util.Objects::nonNull).toList());
         }
@@ -265,7 +312,7 @@ public final class ConfigBinder {
             Map<String, Object> out = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                Object v = convert(value, e.getValue(), null, path + "." + e.getKey(), problems);
+                Object v = convert(value, e.getValue(), null, path + "." + e.getKey(), problems, written);
                 if (v != null) {
                     out.put(e.getKey(), v);
                 }
@@ -412,6 +459,9 @@ public final class ConfigBinder {
         if (value instanceof Record r && !hasParse(r.getClass())) {
             ObjectNode o = f.objectNode();
             for (RecordComponent c : r.getClass().getRecordComponents()) {
+                if (c.isAnnotationPresent(NotAKey.class)) {
+                    continue;
+                }
                 try {
                     o.set(keyOf(c.getName()), toTreeValue(c.getAccessor().invoke(r)));
                 } catch (ReflectiveOperationException e) {

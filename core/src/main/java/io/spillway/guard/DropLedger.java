@@ -9,6 +9,7 @@ import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;
 import io.spillway.record.Severity;
+import io.spillway.thread.NamedThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -145,7 +146,7 @@ public final class DropLedger implements Drops {
             throw new IllegalStateException("drop ledger already started");
         }
         this.sink = sink;
-        Thread t = Thread.ofPlatform().name("drop-markers").daemon(true).unstarted(this::run);
+        Thread t = NamedThreadFactory.daemon("drop-markers").newThread(this::run);
         thread = t;
         t.start();
     }

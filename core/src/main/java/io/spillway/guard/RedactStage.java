@@ -65,14 +65,6 @@ public final class RedactStage implements Stage {
         }
         Map<String, String> fields = new HashMap<>(record.fields());
         fields.put(FIELD, "true");
-        return new LogRecord(
-                record.timestamp(),
-                record.host(),
-                record.app(),
-                record.source(),
-                record.stream(),
-                record.severity(),
-                out,
-                fields);
+        return record.withMessage(out).withFields(fields);
     }
 }

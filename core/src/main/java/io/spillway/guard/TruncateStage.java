@@ -56,15 +56,7 @@ public final class TruncateStage implements Stage {
         System.arraycopy(suffix, 0, out, cut, suffix.length);
         Map<String, String> fields = new HashMap<>(record.fields());
         fields.put(FIELD, Integer.toString(removed));
-        return new LogRecord(
-                record.timestamp(),
-                record.host(),
-                record.app(),
-                record.source(),
-                record.stream(),
-                record.severity(),
-                out,
-                fields);
+        return record.withMessage(out).withFields(fields);
     }
 
     /** The suffix appended after {@code removed} bytes were cut. */

@@ -5,9 +5,12 @@ import io.spillway.buffer.Batch;
 import io.spillway.buffer.Buffer;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
+import io.spillway.retry.ExponentialBackoff;
 import io.spillway.space.FloorException;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -35,7 +38,10 @@ public final class OutputWorker {
     private final int maxBatchRecords;
     private final long maxBatchBytes;
     private final Duration flushInterval;
-    private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(30));
+    private final ExponentialBackoff backoff = new ExponentialBackoff(Duration.ofMillis(100), Duration.ofSeconds(30));
+    /** Failed deliveries since the last success; the worker thread's own. */
+    private int failures;
+
     private final CounterDataPoint writtenRecords;
     private final CounterDataPoint writtenBytes;
     private final CounterDataPoint errors;
@@ -78,7 +84,8 @@ public final class OutputWorker {
         this.errors = metrics.counter(
                         "spillway_output_errors", "Failed delivery attempts; each batch is retried.", "output")
                 .labelValues(name);
-        this.thread = Thread.ofPlatform().name("output-" + name).daemon(false).unstarted(this::run);
+        // Non-daemon: a worker drains its buffer on shutdown, and the JVM must wait for that.
+        this.thread = NamedThreadFactory.nonDaemon("output-" + name).newThread(this::run);
     }
 
     public String name() {
@@ -189,7 +196,7 @@ public final class OutputWorker {
                 failingSinceMillis = System.currentTimeMillis();
             }
             lastError = String.valueOf(e.getMessage());
-            Duration pause = backoff.next();
+            Duration pause = backoff.delay(++failures, ThreadLocalRandom.current());
             if (e instanceof FloorException) {
                 // The space accountant warned once for the episode, naming the key and the figures,
                 // and raises disk_floor; a WARN per retry would only repeat it.
@@ -206,7 +213,7 @@ public final class OutputWorker {
                         e.getMessage(),
                         batch.size(),
                         pause.toMillis(),
-                        backoff.attempts());
+                        failures);
             }
             long until = System.nanoTime() + pause.toNanos();
             while (System.nanoTime() < until && (running || System.nanoTime() < drainDeadlineNanos)) {
@@ -214,7 +221,7 @@ public final class OutputWorker {
             }
             return false;
         }
-        backoff.reset();
+        failures = 0;
         failingSinceMillis = 0;
         buffer.commit(batch);
         deliveredBatches++;

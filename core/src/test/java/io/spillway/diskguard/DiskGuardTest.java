@@ -3,6 +3,7 @@ package io.spillway.diskguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.spillway.FakeClock;
 import io.spillway.config.ConfigBinder;
 import io.spillway.event.Event;
 import io.spillway.event.EventSeverity;
@@ -13,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,8 +29,7 @@ class DiskGuardTest {
 
     private final List<Event> events = new ArrayList<>();
     private final FakeDisk disk = new FakeDisk();
-    private Instant now = Instant.parse("2026-11-25T03:00:00Z");
-    private final InstantSource clock = () -> now;
+    private final FakeClock clock = FakeClock.at("2026-11-25T03:00:00Z");
     private Path containers;
 
     static final class FakeDisk implements DiskSpace {
@@ -85,7 +83,7 @@ class DiskGuardTest {
     }
 
     private void advance(Duration d) {
-        now = now.plus(d);
+        clock.advance(d);
     }
 
     private List<String> levels() {

@@ -5,10 +5,9 @@ import static io.spillway.guard.Fakes.record;
 import static io.spillway.guard.Fakes.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.guard.DropLedger.Counts;
 import io.spillway.guard.Fakes.Drop;
-import io.spillway.guard.Fakes.FakeClock;
-import io.spillway.guard.Fakes.FakeTicker;
 import io.spillway.guard.Fakes.RecordingDrops;
 import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.Stage;
@@ -24,7 +23,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DropLedgerTest {
-    private final FakeClock clock = new FakeClock();
+    private final FakeClock clock = FakeClock.at("2015-07-29T03:00:00Z");
     private final RecordingDrops metrics = new RecordingDrops();
 
     private DropLedger ledger(String yaml) throws Exception {
@@ -200,7 +199,7 @@ class DropLedgerTest {
                   big-*: {rate_limit: {bytes_per_second: 1KiB, lines_per_second: 0}}
                 """);
         DropLedger ledger = new DropLedger(c.markers(), c.maxApps(), "host-1", clock, metrics);
-        FakeTicker ticker = new FakeTicker();
+        FakeClock ticker = new FakeClock();
         Guard guard = Guard.create(c, ledger, ticker);
         for (int i = 0; i < 8; i++) {
             run(guard.stages(), record("web", "line " + i));
@@ -224,7 +223,7 @@ class DropLedgerTest {
     void guard_repeatDrops_markerSaysRepeatedLines() throws Exception {
         GuardConfig c = config("repeat: {enabled: true, after: 2}");
         DropLedger ledger = new DropLedger(c.markers(), c.maxApps(), "host-1", clock, metrics);
-        Guard guard = Guard.create(c, ledger, new FakeTicker());
+        Guard guard = Guard.create(c, ledger, new FakeClock());
         for (int i = 0; i < 12; i++) {
             run(guard.stages(), record("web", "retrying in 1ms"));
         }

@@ -5,7 +5,7 @@ import static io.spillway.guard.Fakes.record;
 import static io.spillway.guard.Fakes.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.spillway.guard.Fakes.FakeTicker;
+import io.spillway.FakeClock;
 import io.spillway.guard.Fakes.RecordingDrops;
 import io.spillway.pipeline.Stage;
 import io.spillway.record.LogRecord;
@@ -17,7 +17,7 @@ class GuardTest {
 
     @Test
     void stages_defaultConfig_truncateRepeatRateLimitRedact() throws Exception {
-        Guard guard = Guard.create(config(""), new RecordingDrops(), new FakeTicker());
+        Guard guard = Guard.create(config(""), new RecordingDrops(), new FakeClock());
         assertThat(guard.stages())
                 .extracting(Stage::name)
                 .containsExactly(TruncateStage.NAME, RepeatStage.NAME, RateLimitStage.NAME, RedactStage.NAME);
@@ -30,7 +30,7 @@ class GuardTest {
         Guard guard = Guard.create(
                 config("rate_limit: {bytes_per_second: 32B, lines_per_second: 0, burst: 1s}"),
                 new RecordingDrops(),
-                new FakeTicker());
+                new FakeClock());
         List<Stage> stages = guard.stages();
         LogRecord first = run(stages, record("web", "password=hunter2"));
         LogRecord second = run(stages, record("web", "password=hunter3"));

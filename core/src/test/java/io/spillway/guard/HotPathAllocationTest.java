@@ -5,7 +5,7 @@ import static io.spillway.guard.Fakes.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.spillway.guard.Fakes.FakeTicker;
+import io.spillway.FakeClock;
 import io.spillway.guard.Fakes.RecordingDrops;
 import io.spillway.pipeline.Stage;
 import io.spillway.record.LogRecord;
@@ -29,7 +29,7 @@ class HotPathAllocationTest {
                   batch-*: {truncate: {max_message: 1KiB}}
                 """);
         List<Stage> stages =
-                Guard.create(config, new RecordingDrops(), new FakeTicker()).stages();
+                Guard.create(config, new RecordingDrops(), new FakeClock()).stages();
         LogRecord line = record(
                 "web-1", "GET /api/v1/measurements/42 200 3ms user_agent=\"curl/8.5\" remote=10.0.0.7 bytes=1832");
         LogRecord fromBatch = record("batch-7", "x".repeat(900));

@@ -4,8 +4,8 @@ import static io.spillway.guard.Fakes.config;
 import static io.spillway.guard.Fakes.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.guard.Fakes.Drop;
-import io.spillway.guard.Fakes.FakeTicker;
 import io.spillway.guard.Fakes.RecordingDrops;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
@@ -16,7 +16,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RateLimitStageTest {
-    private final FakeTicker ticker = new FakeTicker();
+    private final FakeClock ticker = new FakeClock();
     private final RecordingDrops drops = new RecordingDrops();
 
     private RateLimitStage stage(String yaml) throws Exception {

@@ -2,6 +2,7 @@ package io.spillway.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.buffer.MemoryBuffer;
 import io.spillway.event.Event;
 import io.spillway.event.EventSeverity;
@@ -18,15 +19,15 @@ import org.junit.jupiter.api.Test;
 class PipelineWatchTest {
     private final List<Event> events = new ArrayList<>();
     private final Map<String, Map<String, Long>> drops = new TreeMap<>();
-    private Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+    // Starts at the real time: OutputWorker stamps its first failure with the wall clock.
+    private final FakeClock clock = new FakeClock(Instant.ofEpochMilli(System.currentTimeMillis()));
 
     private PipelineWatch watch(List<OutputWorker> outputs, List<InputMetrics> inputs) {
-        return new PipelineWatch(
-                WatchConfig.defaults(), "node-7", () -> drops, outputs, inputs, events::add, () -> now);
+        return new PipelineWatch(WatchConfig.defaults(), "node-7", () -> drops, outputs, inputs, events::add, clock);
     }
 
     private void advance(Duration d) {
-        now = now.plus(d);
+        clock.advance(d);
     }
 
     private List<String> seen() {

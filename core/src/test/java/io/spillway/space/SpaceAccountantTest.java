@@ -6,14 +6,13 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.spillway.FakeClock;
 import io.spillway.config.ConfigException;
 import io.spillway.event.Event;
 import io.spillway.metrics.Metrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -57,20 +56,7 @@ class SpaceAccountantTest {
         }
     }
 
-    static final class FakeClock implements InstantSource {
-        volatile long millis = 1_000_000;
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        void advance(Duration d) {
-            millis += d.toMillis();
-        }
-    }
-
-    private final FakeClock clock = new FakeClock();
+    private final FakeClock clock = FakeClock.ofEpochMilli(1_000_000);
     private final Metrics metrics = new Metrics();
     private final Path dir = Path.of("/data/buffer/file");
 

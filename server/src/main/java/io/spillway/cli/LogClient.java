@@ -2,15 +2,13 @@ package io.spillway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The read API's client for {@code spillway logs}: one query, and the SSE follow. Errors become a
- * {@link Failure} whose message says what to do, naming the URL and where the token came from.
- * Not thread-safe; one per command.
+ * The read API's client for {@code spillway logs}: one query, and the SSE follow, over the CLI's one
+ * {@link ApiClient}. Errors become a {@link Failure} whose message says what to do, naming the URL and
+ * where the token came from. Not thread-safe; one per command.
  */
 final class LogClient {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,11 +29,9 @@ final class LogClient {
     /** A follow that received nothing, not even a heartbeat, for this long is reconnected. */
     static final Duration IDLE = Duration.ofSeconds(60);
 
+    private final ApiClient api;
     private final URI base;
-    private final String serverOrigin;
-    private final String token;
     private final String tokenOrigin;
-    private final HttpClient http;
 
     /** A failure to report and exit with; {@code retryable} for a lost or refused connection. */
     static final class Failure extends Exception {
@@ -57,31 +53,14 @@ final class LogClient {
         void gap(String reason);
     }
 
-    LogClient(URI base, String serverOrigin, String token, String tokenOrigin) {
-        this.base = base;
-        this.serverOrigin = serverOrigin;
-        this.token = token;
-        this.tokenOrigin = tokenOrigin;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+    LogClient(ApiOptions.Target target) {
+        this.api = new ApiClient(target);
+        this.base = target.base();
+        this.tokenOrigin = target.tokenOrigin();
     }
 
     URI uri(String app, String suffix, Map<String, String> params) {
-        StringBuilder sb = new StringBuilder(base.toString().replaceAll("/+$", ""))
-                .append("/api/v1/apps/")
-                .append(URLEncoder.encode(app, StandardCharsets.UTF_8))
-                .append(suffix);
-        char sep = '?';
-        for (Map.Entry<String, String> e : params.entrySet()) {
-            sb.append(sep)
-                    .append(e.getKey())
-                    .append('=')
-                    .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
-            sep = '&';
-        }
-        return URI.create(sb.toString());
+        return api.uri("/api/v1/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8) + suffix, params);
     }
 
     /** {@code GET /api/v1/apps/{app}/logs}. */
@@ -89,18 +68,9 @@ final class LogClient {
         HttpRequest req = request(uri(app, "/logs", params), null)
                 .timeout(Duration.ofSeconds(60))
                 .build();
-        HttpResponse<String> r;
-        try {
-            r = http.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw unreachable(e);
-        }
+        HttpResponse<String> r = api.send(req, HttpResponse.BodyHandlers.ofString());
         check(app, r.statusCode(), r.body());
-        try {
-            return JSON.readTree(r.body());
-        } catch (IOException e) {
-            throw new Failure("unexpected answer from " + base + ": " + e.getMessage(), false);
-        }
+        return api.json(r.body());
     }
 
     /**
@@ -113,12 +83,7 @@ final class LogClient {
         HttpRequest req = request(uri(app, "/logs/tail", params), lastEventId)
                 .header("Accept", "text/event-stream")
                 .build();
-        HttpResponse<InputStream> r;
-        try {
-            r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw unreachable(e);
-        }
+        HttpResponse<InputStream> r = api.send(req, HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
             String body;
             try (InputStream in = r.body()) {
@@ -133,19 +98,16 @@ final class LogClient {
         AtomicLong lastRead = new AtomicLong(System.nanoTime());
         // A connection that died without a FIN or RST would block readLine forever: the server sends at
         // least a heartbeat every http.tail_heartbeat (15 s), so silence for IDLE means it is gone.
-        Thread watchdog = Thread.ofPlatform()
-                .name("logs-follow-watchdog")
-                .daemon(true)
-                .start(() -> {
-                    try {
-                        while (System.nanoTime() - lastRead.get() < IDLE.toNanos()) {
-                            Thread.sleep(1000);
-                        }
-                        body.close();
-                    } catch (InterruptedException | IOException e) {
-                        // the follow ended first
-                    }
-                });
+        Thread watchdog = NamedThreadFactory.daemon("logs-follow-watchdog").start(() -> {
+            try {
+                while (System.nanoTime() - lastRead.get() < IDLE.toNanos()) {
+                    Thread.sleep(1000);
+                }
+                body.close();
+            } catch (InterruptedException | IOException e) {
+                // the follow ended first
+            }
+        });
         try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             SseEvent ev = new SseEvent();
             for (String line; (line = in.readLine()) != null; ) {
@@ -218,28 +180,18 @@ final class LogClient {
     }
 
     private HttpRequest.Builder request(URI uri, @Nullable String lastEventId) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token);
+        HttpRequest.Builder b = api.request(uri);
         if (lastEventId != null) {
             b.header("Last-Event-ID", lastEventId);
         }
         return b;
     }
 
-    private Failure unreachable(IOException e) {
-        String why = e instanceof ConnectException || e instanceof HttpConnectTimeoutException
-                ? "connection refused or timed out"
-                : String.valueOf(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        return new Failure(
-                "cannot reach " + base + " (" + serverOrigin + "): " + why
-                        + ". Is spillway running there? Use --server URL or SPILLWAY_URL to point elsewhere.",
-                true);
-    }
-
     private void check(String app, int status, String body) throws Failure {
         if (status == 200) {
             return;
         }
-        String detail = errorOf(body);
+        String detail = ApiClient.errorOf(body);
         switch (status) {
             case 401 ->
                 throw new Failure(
@@ -257,19 +209,6 @@ final class LogClient {
             case 503 -> throw new Failure(base + " is busy (503: " + detail + ")", true);
             default -> throw new Failure(base + " answered " + status + ": " + detail, status >= 500);
         }
-    }
-
-    private static String errorOf(String body) {
-        try {
-            JsonNode n = JSON.readTree(body);
-            if (n != null && n.hasNonNull("error")) {
-                return n.get("error").asText();
-            }
-        } catch (IOException e) {
-            // not JSON: show the text
-        }
-        String t = body.strip();
-        return t.length() > 200 ? t.substring(0, 200) + "..." : t;
     }
 
     static Map<String, String> params() {

@@ -49,7 +49,7 @@ final class LogsCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    ConfigOptions options = new ConfigOptions();
+    ApiOptions api = new ApiOptions();
 
     @Parameters(paramLabel = "APP", description = "The app whose logs to print.")
     String app;
@@ -84,14 +84,6 @@ final class LogsCommand implements Callable<Integer> {
 
     @Option(names = "--regex", description = "Read --grep as a regular expression (Java syntax).")
     boolean regex;
-
-    @Option(names = "--server", paramLabel = "URL", description = "Spillway's base URL, e.g. http://127.0.0.1:8080.")
-    @Nullable
-    String server;
-
-    @Option(names = "--token", paramLabel = "TOKEN", description = "A bearer token (spw_...).")
-    @Nullable
-    String token;
 
     @Option(
             names = "--color",
@@ -234,8 +226,7 @@ final class LogsCommand implements Callable<Integer> {
 
     /** Resolves server and token (see the class comment) into a client. */
     LogClient client() throws LogClient.Failure {
-        ApiOptions.Target t = ApiOptions.resolve(server, token, env, options);
-        return new LogClient(t.base(), t.serverOrigin(), t.token(), t.tokenOrigin());
+        return new LogClient(api.resolve(env));
     }
 
     /** Java 22+ can tell a console that is a terminal from a redirected one; 21 returns null then. */

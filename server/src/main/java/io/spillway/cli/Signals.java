@@ -1,5 +1,6 @@
 package io.spillway.cli;
 
+import io.spillway.thread.NamedThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,12 +16,14 @@ final class Signals {
 
     @SuppressWarnings("removal")
     static void onTerminate(Runnable stop) {
-        Runtime.getRuntime().addShutdownHook(new Thread(stop, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(NamedThreadFactory.nonDaemon("shutdown").newThread(stop));
         for (String name : new String[] {"TERM", "INT"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
                     log.info("received SIG{}", name);
-                    Thread.ofPlatform().name("stop-on-" + name).start(stop);
+                    // Daemon, as the JDK's signal handler thread that starts it is.
+                    NamedThreadFactory.daemon("stop-on-" + name).start(stop);
                 });
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 log.debug("cannot handle SIG{} ({}); the shutdown hook will stop the node", name, e.getMessage());

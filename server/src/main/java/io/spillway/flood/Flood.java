@@ -1,5 +1,6 @@
 package io.spillway.flood;
 
+import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -176,7 +177,7 @@ public final class Flood {
 
     private Thread sender(
             String name, Sender s, long start, long end, AtomicBoolean stop, AtomicReference<Throwable> failure) {
-        return Thread.ofPlatform().name(name).daemon(true).start(() -> {
+        return NamedThreadFactory.daemon(name).start(() -> {
             try {
                 s.run(clock, start, end, stop::get);
             } catch (IOException | RuntimeException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spillway.config.DataSize;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -152,7 +153,7 @@ public final class Soak {
                     apps,
                     InstantSource.system(),
                     Duration.ofSeconds(120));
-            Thread sender = Thread.ofPlatform().name("soak-sender").start(() -> {
+            Thread sender = NamedThreadFactory.nonDaemon("soak-sender").start(() -> {
                 try {
                     send(client, apps, sent, start, end, sending);
                     client.drain();
@@ -160,7 +161,7 @@ public final class Soak {
                     senderError.set(t);
                 }
             });
-            Thread sampler = Thread.ofPlatform().daemon().name("soak-sampler").start(() -> {
+            Thread sampler = NamedThreadFactory.daemon("soak-sampler").start(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     try {
                         minFree.accumulateAndGet(store.getUsableSpace(), Math::min);
@@ -324,7 +325,7 @@ public final class Soak {
         sb.append("inputs:\n  syslog:\n    enabled: false\n  gelf:\n    enabled: false\n");
         sb.append("  forward:\n    listen: \"127.0.0.1:").append(forwardPort).append("\"\n");
         String f = DataSize.ofBytes(floor).toString();
-        sb.append("buffer:\n  memory: 32MiB\n  disk: 32MiB\n  segment_size: 4MiB\n  floor: \"")
+        sb.append("buffer:\n  memory: 32MiB\n  disk: 32MiB\n  segment_size: 4MiB\n  min_free_space: \"")
                 .append(f)
                 .append("\"\n");
         sb.append("outputs:\n  file:\n    max_file_size: 16MiB\n    max_total: 80MiB\n    min_free_space: \"")

@@ -83,7 +83,7 @@ final class Components {
         List<DiskUse> out = new ArrayList<>();
         for (Named<? extends ComponentSpec<?>> n : all) {
             if (n.spec().enabled()) {
-                out.addAll(n.spec().diskUses(dataDir, c.space().floor()));
+                out.addAll(n.spec().diskUses(dataDir, c.space().minFreeSpace()));
             }
         }
         return out;

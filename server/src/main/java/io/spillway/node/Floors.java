@@ -1,5 +1,6 @@
 package io.spillway.node;
 
+import io.spillway.buffer.FairBufferConfig;
 import io.spillway.metrics.Metrics;
 import io.spillway.space.SpaceAccountant;
 import io.spillway.space.SpaceConfig;
@@ -11,13 +12,19 @@ import java.util.List;
  * The file writers a node registers with its space accountant itself (tokens, incidents, one buffer
  * per output), with their directories, floors and the floors' keys; the components' own writers are
  * their specs' {@link io.spillway.component.ComponentSpec#diskUses disk uses}. {@code run} and {@code
- * config check} see the same floors: {@link #problems} registers both.
+ * config check} see the same floors: {@link #problems} registers both. A floor's key is named as the
+ * config file wrote it, former spellings included ({@link NodeConfig#writtenKeys()}).
  */
 final class Floors {
     private Floors() {}
 
+    private static String key(NodeConfig c, String key) {
+        return c.writtenKeys().of(key);
+    }
+
     static SpaceWriter tokens(SpaceAccountant a, NodeConfig c, Path dataDir) {
-        return a.register("tokens", "tokens", dataDir, c.space().floor(), "space.floor", false);
+        return a.register(
+                "tokens", "tokens", dataDir, c.space().minFreeSpace(), key(c, SpaceConfig.MIN_FREE_SPACE_KEY), false);
     }
 
     static SpaceWriter incidents(SpaceAccountant a, NodeConfig c, Path dataDir) {
@@ -36,7 +43,12 @@ final class Floors {
 
     static SpaceWriter buffer(SpaceAccountant a, NodeConfig c, Path dataDir, String output) {
         return a.register(
-                "buffer", output, bufferDir(dataDir, output), c.buffer().floor(), "buffer.floor", false);
+                "buffer",
+                output,
+                bufferDir(dataDir, output),
+                c.buffer().minFreeSpace(),
+                key(c, FairBufferConfig.MIN_FREE_SPACE_KEY),
+                false);
     }
 
     /** The floors that cannot work on this machine's filesystems, as a node of {@code c} would register them. */
@@ -44,7 +56,9 @@ final class Floors {
         Path dataDir = c.dataDir().toAbsolutePath().normalize();
         SpaceAccountant a = SpaceAccountant.system(
                 new SpaceConfig(
-                        java.time.Duration.ZERO, c.space().floor(), c.space().clearAfter()),
+                        java.time.Duration.ZERO,
+                        c.space().minFreeSpace(),
+                        c.space().clearAfter()),
                 new Metrics());
         tokens(a, c, dataDir);
         incidents(a, c, dataDir);
@@ -54,7 +68,7 @@ final class Floors {
             }
         }
         for (io.spillway.component.DiskUse u : Components.diskUses(c, dataDir)) {
-            a.register(u.kind(), u.name(), u.dir(), u.floor(), u.floorKey(), false);
+            a.register(u.kind(), u.name(), u.dir(), u.floor(), key(c, u.floorKey()), false);
         }
         return a.problems();
     }

@@ -106,13 +106,22 @@ public final class Node implements AutoCloseable {
         Metrics m = metrics;
         List<InputMetrics> watched = inputMetrics;
         NodeContext ctx = new NodeContext(
-                dataDir, host, metrics, InstantSource.system(), inflight, drops, events, space, name -> {
+                dataDir,
+                host,
+                metrics,
+                InstantSource.system(),
+                inflight,
+                drops,
+                events,
+                space,
+                name -> {
                     InputMetrics im = new InputMetrics(m, name);
                     watched.add(im);
                     return im;
-                });
+                },
+                config.writtenKeys());
         List<String> problems = new ArrayList<>();
-        SpaceFloor floor = config.space().floor();
+        SpaceFloor floor = config.space().minFreeSpace();
         inputs.addAll(Components.build(Components.inputs(config.inputs()), ctx, dataDir, floor, problems));
         for (Output o : Components.build(Components.outputs(config.outputs()), ctx, dataDir, floor, problems)) {
             try {

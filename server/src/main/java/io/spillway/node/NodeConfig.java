@@ -3,6 +3,8 @@ package io.spillway.node;
 import io.spillway.alert.AlertConfig;
 import io.spillway.buffer.FairBufferConfig;
 import io.spillway.config.Check;
+import io.spillway.config.NotAKey;
+import io.spillway.config.WrittenKeys;
 import io.spillway.diskguard.DiskGuardConfig;
 import io.spillway.guard.GuardConfig;
 import io.spillway.pipeline.LimitsConfig;
@@ -31,6 +33,8 @@ import java.time.Duration;
  *     storm) becomes an event and so an incident (docs/incidents.md)
  * @param space the space accountant every written file reserves its bytes through, and the floor of
  *     the small files without a floor key of their own (docs/configuration.md)
+ * @param writtenKeys not a key: which keys the file wrote in a former spelling, so that messages name
+ *     them as written; set by {@link ConfigLoader}, none in {@link #defaults()}
  */
 public record NodeConfig(
         String host,
@@ -45,7 +49,8 @@ public record NodeConfig(
         DiskGuardConfig diskGuard,
         AlertConfig alert,
         WatchConfig watch,
-        SpaceConfig space) {
+        SpaceConfig space,
+        @NotAKey WrittenKeys writtenKeys) {
     public NodeConfig {
         Check.require(!shutdownDrain.isNegative(), "shutdown_drain", "cannot be negative");
     }
@@ -64,11 +69,33 @@ public record NodeConfig(
                 DiskGuardConfig.defaults(),
                 AlertConfig.defaults(),
                 WatchConfig.defaults(),
-                SpaceConfig.defaults());
+                SpaceConfig.defaults(),
+                WrittenKeys.CURRENT);
     }
 
     public NodeConfig withDataDir(Path dir) {
+        return with(dir, writtenKeys);
+    }
+
+    public NodeConfig withWrittenKeys(WrittenKeys keys) {
+        return with(dataDir, keys);
+    }
+
+    private NodeConfig with(Path dir, WrittenKeys keys) {
         return new NodeConfig(
-                host, dir, shutdownDrain, limits, http, inputs, guard, buffer, outputs, diskGuard, alert, watch, space);
+                host,
+                dir,
+                shutdownDrain,
+                limits,
+                http,
+                inputs,
+                guard,
+                buffer,
+                outputs,
+                diskGuard,
+                alert,
+                watch,
+                space,
+                keys);
     }
 }

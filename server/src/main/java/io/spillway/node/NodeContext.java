@@ -2,6 +2,7 @@ package io.spillway.node;
 
 import io.spillway.component.BuildContext;
 import io.spillway.component.DiskUse;
+import io.spillway.config.WrittenKeys;
 import io.spillway.event.EventBus;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.Drops;
@@ -35,6 +36,7 @@ final class NodeContext {
     private final SpaceAccountant space;
     private final Function<String, InputMetrics> inputMetrics;
     private final Map<Class<?>, Object> provided = new HashMap<>();
+    private final WrittenKeys writtenKeys;
 
     NodeContext(
             Path dataDir,
@@ -46,6 +48,22 @@ final class NodeContext {
             EventBus events,
             SpaceAccountant space,
             Function<String, InputMetrics> inputMetrics) {
+        this(dataDir, host, metrics, clock, inflight, drops, events, space, inputMetrics, WrittenKeys.CURRENT);
+    }
+
+    /** @param writtenKeys how the config file spelled the floor keys, so refusals name them as written */
+    NodeContext(
+            Path dataDir,
+            String host,
+            Metrics metrics,
+            InstantSource clock,
+            InflightMemory inflight,
+            Drops drops,
+            EventBus events,
+            SpaceAccountant space,
+            Function<String, InputMetrics> inputMetrics,
+            WrittenKeys writtenKeys) {
+        this.writtenKeys = writtenKeys;
         this.dataDir = dataDir;
         this.host = host;
         this.metrics = metrics;
@@ -61,7 +79,9 @@ final class NodeContext {
     BuildContext scoped(List<DiskUse> uses) {
         Map<String, SpaceWriter> writers = new HashMap<>();
         for (DiskUse u : uses) {
-            writers.put(u.kind(), space.register(u.kind(), u.name(), u.dir(), u.floor(), u.floorKey(), false));
+            writers.put(
+                    u.kind(),
+                    space.register(u.kind(), u.name(), u.dir(), u.floor(), writtenKeys.of(u.floorKey()), false));
         }
         return new BuildContext() {
             @Override

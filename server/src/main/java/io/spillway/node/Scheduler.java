@@ -1,5 +1,6 @@
 package io.spillway.node;
 
+import io.spillway.thread.NamedThreadFactory;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,11 +14,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Scheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "spillway-scheduler");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService executor =
+            Executors.newSingleThreadScheduledExecutor(NamedThreadFactory.daemon("spillway-scheduler"));
 
     /** Runs {@code task} now and then every {@code period}. */
     void every(String name, Duration period, Runnable task) {

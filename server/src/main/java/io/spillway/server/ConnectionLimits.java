@@ -2,6 +2,7 @@ package io.spillway.server;
 
 import io.spillway.input.netty.PeerErrorLog;
 import io.spillway.pipeline.InputMetrics;
+import io.spillway.thread.NamedThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -85,8 +86,8 @@ final class ConnectionLimits implements Connection.Listener, HttpChannel.Listene
     }
 
     void start() {
-        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("spillway-http-timeouts").daemon().factory());
+        ScheduledExecutorService s =
+                Executors.newSingleThreadScheduledExecutor(NamedThreadFactory.daemon("spillway-http-timeouts"));
         long every = sweepInterval().toMillis();
         s.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
         sweeper = s;

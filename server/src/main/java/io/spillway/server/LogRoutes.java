@@ -9,6 +9,7 @@ import io.javalin.http.HttpStatus;
 import io.spillway.record.LogRecord;
 import io.spillway.server.auth.Scope;
 import io.spillway.server.auth.TokenStore;
+import io.spillway.server.tail.LiveTails;
 import io.spillway.store.AppSummary;
 import io.spillway.store.Filter;
 import io.spillway.store.LogReader;
@@ -16,10 +17,6 @@ import io.spillway.store.Query;
 import io.spillway.store.QueryResult;
 import io.spillway.store.StoredRecord;
 import io.spillway.store.Tail;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HashSet;
@@ -27,14 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The read API (docs/api.md): {@code GET /api/v1/apps}, {@code GET /api/v1/apps/{app}/logs} and the
@@ -45,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * answered before the app's existence is checked, so an app token cannot probe other app names. An
  * admin token reads every app; an app token's {@code /apps} lists only its own app.
  *
- * <p><b>Live tail.</b> Each tail runs on its own platform thread ({@code http-tail-N}), outside the
+ * <p><b>Live tail</b> ({@link LiveTails}, as the dashboard's). Each tail runs on its own platform thread ({@code http-tail-N}), outside the
  * HTTP worker pool so tails cannot starve ordinary requests, and holds one permit of {@code
  * http.max_tails}; when none is left the request is answered 503 with {@code Retry-After}. The thread
  * polls the store's {@link Tail} for up to {@code http.tail_heartbeat}; an empty poll sends a comment
@@ -60,7 +51,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe; {@link #close} ends every open tail, and runs when the HTTP server stops.
  */
 public final class LogRoutes implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(LogRoutes.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Most records sent to catch up a tail resumed with {@code Last-Event-ID}. */
@@ -73,11 +63,7 @@ public final class LogRoutes implements AutoCloseable {
     private final TokenStore tokens;
     private final Supplier<Map<String, Map<String, Long>>> drops;
     private final InstantSource clock;
-    private final Duration heartbeat;
-    private final Semaphore tailPermits;
-    private final Set<Thread> tailThreads = ConcurrentHashMap.newKeySet();
-    private final AtomicLong tailSeq = new AtomicLong();
-    private volatile boolean closed;
+    private final LiveTails tails;
 
     /** Routes over a store that is open already. */
     public LogRoutes(
@@ -108,8 +94,7 @@ public final class LogRoutes implements AutoCloseable {
         this.tokens = tokens;
         this.drops = drops;
         this.clock = clock;
-        this.heartbeat = config.tailHeartbeat();
-        this.tailPermits = new Semaphore(config.maxTails());
+        this.tails = new LiveTails("live tail", config.maxTails(), config.tailHeartbeat(), TAIL_BATCH, "http-tail-");
     }
 
     /** An answer other than 200, with a JSON body {@code {"error": ...}}. */
@@ -134,7 +119,7 @@ public final class LogRoutes implements AutoCloseable {
 
     /** Live tails open now. */
     public int openTails() {
-        return tailThreads.size();
+        return tails.open();
     }
 
     private static void error(Context ctx, HttpStatus status, String message) {
@@ -275,7 +260,7 @@ public final class LogRoutes implements AutoCloseable {
         String app = readableApp(ctx);
         Filter filter = ApiParams.filter(ctx.queryParam("grep"), ctx.queryParam("regex"));
         String lastEventId = blankToNull(ctx.header("Last-Event-ID"));
-        if (closed || !tailPermits.tryAcquire()) {
+        if (!tails.tryAcquire()) {
             ctx.header("Retry-After", "5");
             throw new ApiException(
                     HttpStatus.SERVICE_UNAVAILABLE,
@@ -301,7 +286,7 @@ public final class LogRoutes implements AutoCloseable {
                 throw e;
             }
         } catch (RuntimeException e) {
-            tailPermits.release();
+            tails.release();
             throw e;
         }
         ctx.status(HttpStatus.OK);
@@ -309,88 +294,45 @@ public final class LogRoutes implements AutoCloseable {
         ctx.res().setContentType("text/event-stream");
         ctx.res().setHeader("Cache-Control", "no-cache");
         ctx.res().setHeader("X-Accel-Buffering", "no");
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = Thread.ofPlatform()
-                .name("http-tail-" + tailSeq.incrementAndGet())
-                .daemon(true)
-                .unstarted(() -> {
-                    try {
-                        stream(ctx, app, tail, catchUp);
-                    } finally {
-                        tail.close();
-                        tailThreads.remove(Thread.currentThread());
-                        tailPermits.release();
-                        done.complete(null);
-                    }
-                });
-        tailThreads.add(t);
-        ctx.future(() -> done);
-        t.start();
+        StringBuilder preamble = new StringBuilder(": following " + app + "\n\n");
+        Set<String> sent = new HashSet<>();
+        for (StoredRecord s : catchUp.records()) {
+            sent.add(s.cursor());
+            preamble.append(event("record", s.cursor(), record(s).toString()));
+        }
+        if (catchUp.nextCursor() != null) {
+            // More was stored while the client was away than one catch-up page: say so (G3).
+            ObjectNode o = JSON.createObjectNode();
+            o.put("reason", catchUp.stoppedEarly() != null ? catchUp.stoppedEarly() : "resume_limit");
+            o.put("after", catchUp.nextCursor());
+            preamble.append(event("gap", null, o.toString()));
+        }
+        tails.start(ctx, app, tail, preamble.toString(), sent, API_EVENTS);
     }
 
-    private void stream(Context ctx, String app, Tail tail, QueryResult catchUp) {
-        try {
-            OutputStream out = ctx.res().getOutputStream();
-            write(out, ": following " + app + "\n\n");
-            Set<String> sent = new HashSet<>();
-            for (StoredRecord s : catchUp.records()) {
-                sent.add(s.cursor());
-                write(out, event("record", s.cursor(), record(s).toString()));
-            }
-            if (catchUp.nextCursor() != null) {
-                // More was stored while the client was away than one catch-up page: say so (G3).
-                ObjectNode o = JSON.createObjectNode();
-                o.put("reason", catchUp.stoppedEarly() != null ? catchUp.stoppedEarly() : "resume_limit");
-                o.put("after", catchUp.nextCursor());
-                write(out, event("gap", null, o.toString()));
-            }
-            long missed = 0;
-            // The store closes its tails when the node stops: end then, rather than send heartbeats.
-            while (!closed && !tail.isClosed() && !Thread.currentThread().isInterrupted()) {
-                List<StoredRecord> batch = tail.poll(heartbeat, TAIL_BATCH);
-                StringBuilder sb = new StringBuilder();
-                for (StoredRecord s : batch) {
-                    if (sent.isEmpty() || !sent.remove(s.cursor())) {
-                        sb.append(event("record", s.cursor(), record(s).toString()));
-                    }
-                }
-                long m = tail.missed();
-                if (m > missed) {
-                    ObjectNode o = JSON.createObjectNode();
-                    o.put("missed", m - missed);
-                    o.put("total", m);
-                    sb.append(event("missed", null, o.toString()));
-                    missed = m;
-                }
-                if (sb.isEmpty()) {
-                    sb.append(": heartbeat\n\n");
-                }
-                write(out, sb.toString());
-            }
-        } catch (IOException e) {
-            log.debug("live tail of {} ended: client gone ({})", app, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.warn("live tail of {} failed", app, e);
+    /** The API's events: {@code record} with the record as JSON, {@code missed} with the counts. */
+    private static final LiveTails.Format API_EVENTS = new LiveTails.Format() {
+        @Override
+        public String line(StoredRecord s) {
+            return event("record", s.cursor(), record(s).toString());
         }
-    }
+
+        @Override
+        public String missed(long newly, long total) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("missed", newly);
+            o.put("total", total);
+            return event("missed", null, o.toString());
+        }
+    };
 
     private static String event(String type, @Nullable String id, String data) {
         return (id == null ? "" : "id: " + id + "\n") + "event: " + type + "\ndata: " + data + "\n\n";
     }
 
-    private static void write(OutputStream out, String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
     /** Ends every live tail (their threads see the flag or the interrupt within one poll). */
     @Override
     public void close() {
-        closed = true;
-        for (Thread t : tailThreads) {
-            t.interrupt();
-        }
+        tails.close();
     }
 }

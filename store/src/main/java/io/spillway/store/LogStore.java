@@ -12,6 +12,7 @@ import io.spillway.record.Severity;
 import io.spillway.space.FloorException;
 import io.spillway.space.Reservation;
 import io.spillway.space.SpaceWriter;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -238,17 +239,14 @@ public final class LogStore implements LogReader, Closeable {
         this.maxMessage = (int) (config.chunkSize().bytes() / 2);
         this.maxPendingSeals = pendingSeals(config);
         this.sealPermits = new Semaphore(maxPendingSeals);
-        this.sealer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "store-seal");
-            t.setDaemon(true);
-            return t;
-        });
+        this.sealer = Executors.newSingleThreadExecutor(NamedThreadFactory.daemon("store-seal"));
         this.syncPool = new ThreadPoolExecutor(
-                SYNC_THREADS, SYNC_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "store-sync");
-                    t.setDaemon(true);
-                    return t;
-                });
+                SYNC_THREADS,
+                SYNC_THREADS,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                NamedThreadFactory.daemon("store-sync"));
         syncPool.allowCoreThreadTimeOut(true);
         this.scanPool = ScanPool.forMachine();
         this.scanWindow = scanPool == null ? 1 : Math.min(16, Math.max(2, 2 * scanPool.threads()));

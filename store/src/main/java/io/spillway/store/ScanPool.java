@@ -1,6 +1,7 @@
 package io.spillway.store;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +36,9 @@ final class ScanPool implements Closeable {
 
     ScanPool(int threadCount, int queueCapacity, String name) {
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        NamedThreadFactory factory = NamedThreadFactory.daemon(name + "-", 0);
         for (int i = 0; i < threadCount; i++) {
-            Thread t = new Thread(this::work, name + "-" + i);
-            t.setDaemon(true);
+            Thread t = factory.newThread(this::work);
             threads.add(t);
             t.start();
         }

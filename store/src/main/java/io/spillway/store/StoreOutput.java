@@ -10,6 +10,7 @@ import io.spillway.space.FloorException;
 import io.spillway.space.Reservation;
 import io.spillway.space.SpaceAccountant;
 import io.spillway.space.SpaceWriter;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -134,11 +135,8 @@ public final class StoreOutput implements Output {
         if (store == null) {
             LogStore s = LogStore.open(dir, config, metrics, clock, drops, host, space);
             store = s;
-            ScheduledExecutorService m = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "store-maintenance");
-                t.setDaemon(true);
-                return t;
-            });
+            ScheduledExecutorService m =
+                    Executors.newSingleThreadScheduledExecutor(NamedThreadFactory.daemon("store-maintenance"));
             m.scheduleWithFixedDelay(() -> maintain(s), 1, 1, TimeUnit.SECONDS);
             maintenance = m;
         }

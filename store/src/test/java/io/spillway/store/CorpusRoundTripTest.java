@@ -2,6 +2,7 @@ package io.spillway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;
@@ -78,14 +79,14 @@ class CorpusRoundTripTest {
                         i % 2 == 0 ? Map.of() : Map.of("line", Integer.toString(i))));
             }
         }
-        try (LogStore s = LogStore.open(dir, Stores.small(), new Metrics(), new FakeClock(Stores.T0))) {
+        try (LogStore s = LogStore.open(dir, Stores.small(), new Metrics(), FakeClock.ofEpochMilli(Stores.T0))) {
             s.append(in);
             assertThat(Stores.all(s, "corpus")).isEqualTo(in);
             s.awaitSeals();
             assertThat(LogStoreTest.appLog(s, "corpus").sealed).isNotEmpty();
             assertThat(Stores.all(s, "corpus")).isEqualTo(in);
         }
-        try (LogStore s = LogStore.open(dir, Stores.small(), new Metrics(), new FakeClock(Stores.T0))) {
+        try (LogStore s = LogStore.open(dir, Stores.small(), new Metrics(), FakeClock.ofEpochMilli(Stores.T0))) {
             assertThat(Stores.all(s, "corpus")).isEqualTo(in);
             AppSummary sum = s.app("corpus");
             assertThat(sum.records()).isEqualTo(in.size());

@@ -2,6 +2,7 @@ package io.spillway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
 import java.io.IOException;
@@ -33,7 +34,7 @@ class ForgedChunkTest {
     private int query(byte[] chunk) throws IOException {
         Path app = Files.createDirectories(dir.resolve("app"));
         Files.write(app.resolve(SealedChunk.name(1) + SealedChunk.SUFFIX), chunk);
-        LogStore s = LogStore.open(dir, Stores.small(), new Metrics(), new FakeClock(Stores.T0));
+        LogStore s = LogStore.open(dir, Stores.small(), new Metrics(), FakeClock.ofEpochMilli(Stores.T0));
         try {
             return s.query(new Query("app", null, null, null, 100, Query.Order.OLDEST_FIRST, null))
                     .records()

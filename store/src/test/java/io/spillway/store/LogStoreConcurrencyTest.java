@@ -2,6 +2,7 @@ package io.spillway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
@@ -27,7 +28,7 @@ class LogStoreConcurrencyTest {
     @Timeout(120)
     void queries_duringAppendsSealsAndEvictions_consistent() throws Exception {
         StoreConfig c = Stores.config(DataSize.ofKiB(64), DataSize.ofKiB(512), DataSize.ofKiB(256), Map.of());
-        try (LogStore s = LogStore.open(dir, c, new Metrics(), new FakeClock(Stores.T0))) {
+        try (LogStore s = LogStore.open(dir, c, new Metrics(), FakeClock.ofEpochMilli(Stores.T0))) {
             AtomicBoolean done = new AtomicBoolean();
             List<Throwable> errors = new CopyOnWriteArrayList<>();
             List<Thread> readers = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.spillway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.buffer.Quarantine;
 import io.spillway.config.DataSize;
 import io.spillway.guard.DropLedger;
@@ -35,7 +36,7 @@ class LogStoreCorruptionTest {
     @TempDir
     Path dir;
 
-    final FakeClock clock = new FakeClock(Stores.T0);
+    final FakeClock clock = FakeClock.ofEpochMilli(Stores.T0);
     final Map<String, AtomicLong> counted = new ConcurrentHashMap<>();
     final Map<String, AtomicLong> marked = new ConcurrentHashMap<>();
     final Drops drops = new Drops() {

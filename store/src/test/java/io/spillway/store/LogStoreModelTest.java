@@ -5,6 +5,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import io.spillway.FakeClock;
 import io.spillway.Theories;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
@@ -88,7 +89,7 @@ class LogStoreModelTest {
     private static void run(List<Op> ops) throws IOException {
         Path dir = Files.createTempDirectory("store-model");
         Map<String, List<LogRecord>> model = new HashMap<>();
-        FakeClock clock = new FakeClock(Stores.T0);
+        FakeClock clock = FakeClock.ofEpochMilli(Stores.T0);
         StoreConfig config = Stores.small();
         LogStore store = LogStore.open(dir, config, new Metrics(), clock);
         try {

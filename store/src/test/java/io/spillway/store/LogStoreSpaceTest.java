@@ -2,6 +2,7 @@ package io.spillway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
 import io.spillway.space.DiskSpace;
@@ -9,6 +10,7 @@ import io.spillway.space.SpaceAccountant;
 import io.spillway.space.SpaceFloor;
 import io.spillway.space.SpaceWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +47,7 @@ class LogStoreSpaceTest {
         SpaceWriter space = SpaceAccountant.standalone(
                 "store", dir, SpaceFloor.ofBytes(100 * MiB), StoreOutput.MIN_FREE_SPACE_KEY, disk);
         List<LogRecord> in = Stores.records("api", 2000, Stores.T0 * 1_000_000L, 200);
-        FakeClock clock = new FakeClock(Stores.T0);
+        FakeClock clock = FakeClock.ofEpochMilli(Stores.T0);
         try (LogStore s = LogStore.open(dir, Stores.small(), new Metrics(), clock, space)) {
             disk.usable = 100 * MiB + 4096; // the floor, give or take a block: no chunk can be sealed
             s.append(in);
@@ -58,7 +60,7 @@ class LogStoreSpaceTest {
                     .isEqualTo(in);
 
             disk.usable = 512 * MiB;
-            clock.millis += 60_000; // maintenance (which retries failed seals) is due
+            clock.advance(Duration.ofMinutes(1)); // maintenance (which retries failed seals) is due
             s.maintain();
             s.awaitSeals();
             assertThat(a.sealed).as("sealed once space returned").isNotEmpty();

@@ -3,6 +3,7 @@ package io.spillway.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.spillway.FakeClock;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.AppNames;
@@ -19,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +28,7 @@ class LogStoreTest {
     @TempDir
     Path dir;
 
-    final FakeClock clock = new FakeClock(Stores.T0);
+    final FakeClock clock = FakeClock.ofEpochMilli(Stores.T0);
 
     LogStore open(StoreConfig c) throws IOException {
         return LogStore.open(dir, c, new Metrics(), clock);
@@ -229,11 +229,12 @@ class LogStoreTest {
 
     @Test
     void query_pathologicalRegex_stopsWithTimeBudget() throws IOException {
-        AtomicLong now = new AtomicLong();
+        FakeClock ticker = new FakeClock();
+        ticker.advanceOnEveryRead(Duration.ofMillis(1));
         // Every read of the ticker advances it 1 ms: the 200 ms budget runs out after ~200 reads,
         // deterministically, however fast or slow the machine is.
         StoreConfig c = Stores.withQuery(Stores.small(), Duration.ofMillis(200), DataSize.ofGiB(1), 100);
-        try (LogStore s = LogStore.open(dir, c, new Metrics(), clock, () -> now.addAndGet(1_000_000), 100)) {
+        try (LogStore s = LogStore.open(dir, c, new Metrics(), clock, ticker::nanos, 100)) {
             String evil = "a".repeat(5000);
             s.append(Stores.records("app", 10, 0, 50));
             s.append(Stores.record("app", 1_000_000_000L, evil));
@@ -354,15 +355,15 @@ class LogStoreTest {
         StoreConfig c = Stores.withAges(Stores.small(), Duration.ofHours(2), Duration.ofMinutes(10));
         try (LogStore s = open(c)) {
             s.append(Stores.records("old", 100, 0, 100));
-            clock.advance(Duration.ofMinutes(11).toMillis());
+            clock.advance(Duration.ofMinutes(11));
             s.maintain(); // seals the chunk by chunk_max_age
             s.awaitSeals();
             assertThat(appLog(s, "old").sealed).hasSize(1);
-            clock.advance(Duration.ofMinutes(100).toMillis());
+            clock.advance(Duration.ofMinutes(100));
             s.append(Stores.records("new", 100, 0, 100));
             s.maintain();
             assertThat(s.app("old").records()).isEqualTo(100); // 111 min < 2 h
-            clock.advance(Duration.ofMinutes(10).toMillis());
+            clock.advance(Duration.ofMinutes(10));
             s.maintain();
             assertThat(s.app("old").records()).isZero();
             assertThat(s.app("old").evictedBytes()).isPositive();
@@ -464,7 +465,7 @@ class LogStoreTest {
             assertThat(Stores.all(s, "app")).isEqualTo(in);
             Files.delete(blocker.resolve("x"));
             Files.delete(blocker);
-            clock.advance(1000);
+            clock.advance(Duration.ofSeconds(1));
             s.maintain(); // retries the failed seal
             s.awaitSeals();
             assertThat(a.sealing).isEmpty();
@@ -648,7 +649,7 @@ class LogStoreTest {
         try (LogStore s = open(Stores.small())) {
             for (int sec = 0; sec < 60; sec++) {
                 s.append(Stores.records("app", 10, sec, 20));
-                clock.advance(1000);
+                clock.advance(Duration.ofSeconds(1));
             }
             assertThat(s.app("app").recordsPerSecond()).isEqualTo(10.0);
         }

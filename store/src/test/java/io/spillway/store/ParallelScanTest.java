@@ -2,6 +2,7 @@ package io.spillway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
@@ -14,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +28,7 @@ class ParallelScanTest {
     @TempDir
     Path dir;
 
-    final FakeClock clock = new FakeClock(Stores.T0);
+    final FakeClock clock = FakeClock.ofEpochMilli(Stores.T0);
 
     /** ~3 MB of records in 64 KiB chunks: many sealed chunks of a few blocks each, plus an active one. */
     private static List<LogRecord> history() {
@@ -114,9 +114,10 @@ class ParallelScanTest {
     void query_parallelOverTimeBudget_stopsWhereSequentialStops() throws IOException {
         // Every read of the ticker advances it 1 ms: with a 50 ms budget a query stops after ~50 reads,
         // deterministically; the pool never reads the ticker, so the stops are the sequential ones.
-        AtomicLong now = new AtomicLong();
+        FakeClock ticker = new FakeClock();
+        ticker.advanceOnEveryRead(Duration.ofMillis(1));
         StoreConfig c = Stores.withQuery(Stores.small(), Duration.ofMillis(50), DataSize.ofGiB(1), 100);
-        try (LogStore s = LogStore.open(dir, c, new Metrics(), clock, () -> now.addAndGet(1_000_000), 100);
+        try (LogStore s = LogStore.open(dir, c, new Metrics(), clock, ticker::nanos, 100);
                 ScanPool pool = new ScanPool(2, 8, "test-scan")) {
             s.append(history());
             s.awaitSeals();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.github.luben.zstd.ZstdDecompressCtx;
+import io.spillway.FakeClock;
 import io.spillway.FuzzRecords;
 import io.spillway.record.LogRecord;
 import java.io.IOException;
@@ -136,8 +137,8 @@ class SealedChunkFuzzTest {
         Path app = Files.createDirectories(store.resolve("app"));
         Files.write(app.resolve(SealedChunk.name(1) + SealedChunk.SUFFIX), forgedChunk(raw, count));
         try {
-            LogStore s =
-                    LogStore.open(store, Stores.small(), new io.spillway.metrics.Metrics(), new FakeClock(Stores.T0));
+            LogStore s = LogStore.open(
+                    store, Stores.small(), new io.spillway.metrics.Metrics(), FakeClock.ofEpochMilli(Stores.T0));
             try {
                 QueryResult r = s.query(new Query("app", null, null, filter, Query.MAX_LIMIT, order, null));
                 assertThat(r.records())

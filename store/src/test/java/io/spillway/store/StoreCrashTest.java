@@ -2,6 +2,7 @@ package io.spillway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
 import java.io.BufferedReader;
@@ -31,7 +32,7 @@ class StoreCrashTest {
         long next = 0;
         for (int round = 0; round < 3; round++) {
             long synced = runAndKill(next, 3000 + round * 2000L);
-            try (LogStore s = LogStore.open(dir, Stores.small(), new Metrics(), new FakeClock(Stores.T0))) {
+            try (LogStore s = LogStore.open(dir, Stores.small(), new Metrics(), FakeClock.ofEpochMilli(Stores.T0))) {
                 List<LogRecord> all = Stores.all(s, "crash");
                 assertThat(all.size()).isGreaterThanOrEqualTo((int) synced);
                 for (int i = 0; i < all.size(); i++) {

@@ -3,6 +3,7 @@ package io.spillway.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.spillway.FakeClock;
 import io.spillway.buffer.MemoryBuffer;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.OutputWorker;
@@ -21,7 +22,8 @@ class StoreOutputTest {
 
     @Test
     void write_thenFlush_recordsReadableAndDurable() throws IOException {
-        StoreOutput out = new StoreOutput("store", Stores.small(), dir, new Metrics(), new FakeClock(Stores.T0));
+        StoreOutput out =
+                new StoreOutput("store", Stores.small(), dir, new Metrics(), FakeClock.ofEpochMilli(Stores.T0));
         assertThat(out.reader()).isNull();
         out.start();
         List<LogRecord> batch = Stores.records("web", 10, 0, 50);
@@ -29,7 +31,8 @@ class StoreOutputTest {
         out.flush();
         assertThat(Stores.all(out.store(), "web")).isEqualTo(batch);
         out.close();
-        StoreOutput again = new StoreOutput("store", Stores.small(), dir, new Metrics(), new FakeClock(Stores.T0));
+        StoreOutput again =
+                new StoreOutput("store", Stores.small(), dir, new Metrics(), FakeClock.ofEpochMilli(Stores.T0));
         again.start();
         assertThat(Stores.all(again.store(), "web")).isEqualTo(batch);
         again.close();
@@ -37,12 +40,12 @@ class StoreOutputTest {
 
     @Test
     void idle_pastChunkMaxAge_sealedByMaintenanceThread() throws Exception {
-        FakeClock clock = new FakeClock(Stores.T0);
+        FakeClock clock = FakeClock.ofEpochMilli(Stores.T0);
         StoreConfig c = Stores.withAges(Stores.small(), Duration.ofDays(1), Duration.ofMinutes(1));
         StoreOutput out = new StoreOutput("store", c, dir, new Metrics(), clock);
         out.start();
         out.write(Stores.records("web", 3, 0, 20));
-        clock.advance(Duration.ofMinutes(2).toMillis());
+        clock.advance(Duration.ofMinutes(2));
         // no further write or flush: the maintenance thread seals the idle app's chunk on its own
         for (int i = 0; i < 100 && LogStoreTest.appLog(out.store(), "web").active != null; i++) {
             Thread.sleep(100);
@@ -72,7 +75,7 @@ class StoreOutputTest {
                 d.queryMaxScan(),
                 10,
                 4);
-        StoreOutput out = new StoreOutput("store", c, dir, new Metrics(), new FakeClock(Stores.T0));
+        StoreOutput out = new StoreOutput("store", c, dir, new Metrics(), FakeClock.ofEpochMilli(Stores.T0));
         out.start();
         assertThatThrownBy(() -> out.write(Stores.records("web", 1, 0, 10)))
                 .isInstanceOf(IOException.class)
@@ -83,7 +86,7 @@ class StoreOutputTest {
     @Test
     void outputWorker_deliversBufferIntoStore() throws Exception {
         Metrics m = new Metrics();
-        StoreOutput out = new StoreOutput("store", Stores.small(), dir, m, new FakeClock(Stores.T0));
+        StoreOutput out = new StoreOutput("store", Stores.small(), dir, m, FakeClock.ofEpochMilli(Stores.T0));
         MemoryBuffer buffer = new MemoryBuffer(1 << 20, (app, reason, records, bytes) -> {});
         OutputWorker w = new OutputWorker(out, buffer, m, 100, 1 << 20);
         out.start();

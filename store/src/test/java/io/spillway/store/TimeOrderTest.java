@@ -2,6 +2,7 @@ package io.spillway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
@@ -23,7 +24,7 @@ class TimeOrderTest {
     @TempDir
     Path dir;
 
-    final FakeClock clock = new FakeClock(Stores.T0);
+    final FakeClock clock = FakeClock.ofEpochMilli(Stores.T0);
 
     /** N records over many 64 KiB chunks, stored in an order that is not their time order. */
     private List<LogRecord> outOfOrder(int n, int pad) {

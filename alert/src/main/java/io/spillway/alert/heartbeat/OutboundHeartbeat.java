@@ -11,6 +11,7 @@ import io.spillway.event.Event;
 import io.spillway.event.EventSeverity;
 import io.spillway.event.Events;
 import io.spillway.metrics.Metrics;
+import io.spillway.thread.NamedThreadFactory;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
@@ -98,8 +99,7 @@ public final class OutboundHeartbeat implements AutoCloseable {
 
     /** Starts pinging on its own named daemon thread: the first ping now, then every interval. */
     public void start() {
-        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(
-                1, r -> Thread.ofPlatform().name("heartbeat-out").daemon(true).unstarted(r));
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, NamedThreadFactory.daemon("heartbeat-out"));
         s.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         start(s, true);
     }

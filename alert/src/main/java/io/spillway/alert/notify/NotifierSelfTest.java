@@ -7,6 +7,7 @@ import io.spillway.event.Event;
 import io.spillway.event.EventSeverity;
 import io.spillway.event.Events;
 import io.spillway.metrics.Metrics;
+import io.spillway.thread.NamedThreadFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -136,9 +137,8 @@ public final class NotifierSelfTest implements AutoCloseable {
         if (interval.isZero() || scheduler != null || periodic.isEmpty()) {
             return;
         }
-        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(
-                1,
-                r -> Thread.ofPlatform().name("notifier-self-test").daemon(true).unstarted(r));
+        ScheduledThreadPoolExecutor s =
+                new ScheduledThreadPoolExecutor(1, NamedThreadFactory.daemon("notifier-self-test"));
         s.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         s.scheduleWithFixedDelay(this::runQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         scheduler = s;

@@ -7,6 +7,7 @@ import io.spillway.config.Check;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
 import io.spillway.pipeline.Input;
+import io.spillway.space.SpaceConfig;
 import io.spillway.space.SpaceFloor;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -227,11 +228,12 @@ public record ForwardConfig(
         return dataDir.resolve("forward");
     }
 
-    /** The partial-message journal (when {@code partial.join}), under the general floor {@code space.floor}. */
+    /** The partial-message journal (when {@code partial.join}), under the general floor {@code space.min_free_space}. */
     @Override
     public List<DiskUse> diskUses(Path dataDir, SpaceFloor spaceFloor) {
         return partial.join()
-                ? List.of(new DiskUse(JOURNAL_KIND, "forward", stateDir(dataDir), spaceFloor, "space.floor"))
+                ? List.of(new DiskUse(
+                        JOURNAL_KIND, "forward", stateDir(dataDir), spaceFloor, SpaceConfig.MIN_FREE_SPACE_KEY))
                 : List.of();
     }
 

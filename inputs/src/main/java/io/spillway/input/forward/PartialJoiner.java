@@ -5,6 +5,7 @@ import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;
 import io.spillway.record.LogRecord;
 import io.spillway.space.SpaceWriter;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -132,7 +133,7 @@ final class PartialJoiner {
 
     /**
      * @param file the journal file (its directory is created on start)
-     * @param space the journal's space writer (its floor is {@code space.floor})
+     * @param space the journal's space writer (its floor is {@code space.min_free_space})
      */
     PartialJoiner(
             ForwardConfig.Partial config, Path file, SpaceWriter space, InputMetrics metrics, InstantSource clock) {
@@ -179,11 +180,8 @@ final class PartialJoiner {
                             + " (a write torn by a crash, never acknowledged, or damage)",
                     rec.damagedBytes());
         }
-        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread th = new Thread(r, "forward-partials");
-            th.setDaemon(true);
-            return th;
-        });
+        ScheduledExecutorService t =
+                Executors.newSingleThreadScheduledExecutor(NamedThreadFactory.daemon("forward-partials"));
         thread = t;
         t.execute(() -> recover(rec));
         long tick = Math.max(50, Math.min(1000, config.timeout().toMillis() / 2));
@@ -398,15 +396,7 @@ final class PartialJoiner {
         fields.remove(ID);
         fields.remove(ORDINAL);
         fields.remove(LAST);
-        LogRecord joined = new LogRecord(
-                first.timestamp(),
-                first.host(),
-                first.app(),
-                first.source(),
-                first.stream(),
-                first.severity(),
-                message.toByteArray(),
-                fields);
+        LogRecord joined = first.withMessage(message.toByteArray()).withFields(fields);
         handOver(g, List.of(joined), parts, last);
     }
 

@@ -1,5 +1,6 @@
 package io.spillway.input.tail;
 
+import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
@@ -47,8 +48,7 @@ final class DirectoryWatch implements AutoCloseable {
         this.maxDirs = maxDirs;
         this.onFile = onFile;
         this.wake = wake;
-        this.thread = new Thread(this::run, "input-tail-watch");
-        this.thread.setDaemon(true);
+        this.thread = NamedThreadFactory.daemon("input-tail-watch").newThread(this::run);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.spillway.component.InputSpec;
 import io.spillway.config.Check;
 import io.spillway.config.DataSize;
 import io.spillway.pipeline.Input;
+import io.spillway.space.SpaceConfig;
 import io.spillway.space.SpaceFloor;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -178,12 +179,12 @@ public record TailConfig(
         return (int) readBuffer.bytes();
     }
 
-    /** The checkpoint file, under the general floor {@code space.floor}. */
+    /** The checkpoint file, under the general floor {@code space.min_free_space}. */
     @Override
     public java.util.List<DiskUse> diskUses(Path dataDir, SpaceFloor spaceFloor) {
         Path checkpoint = checkpointFile(dataDir).toAbsolutePath();
         Path dir = checkpoint.getParent() == null ? dataDir : checkpoint.getParent();
-        return java.util.List.of(new DiskUse(CHECKPOINT_KIND, "tail", dir, spaceFloor, "space.floor"));
+        return java.util.List.of(new DiskUse(CHECKPOINT_KIND, "tail", dir, spaceFloor, SpaceConfig.MIN_FREE_SPACE_KEY));
     }
 
     /** The space writer kind of the checkpoint. */

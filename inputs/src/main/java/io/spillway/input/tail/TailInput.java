@@ -8,6 +8,7 @@ import io.spillway.record.LogRecord;
 import io.spillway.record.Severity;
 import io.spillway.space.FloorException;
 import io.spillway.space.SpaceWriter;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -161,8 +162,7 @@ public final class TailInput implements Input {
         }
         open(sink);
         running = true;
-        Thread t = new Thread(this::loop, "input-tail");
-        t.setDaemon(true);
+        Thread t = NamedThreadFactory.daemon("input-tail").newThread(this::loop);
         thread = t;
         if (config.watch()) {
             watch = DirectoryWatch.start(roots(), config.maxOpenFiles(), this::created, () -> LockSupport.unpark(t));

@@ -2,6 +2,7 @@ package io.spillway.input.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.buffer.Receipt;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +47,7 @@ class PartialJoinerTest {
     Path dir;
 
     private final Metrics metrics = new Metrics();
-    private final MutableClock clock = new MutableClock();
+    private final FakeClock clock = new FakeClock(Instant.ofEpochSecond(1_700_000_000));
     private final List<PartialJoiner> started = new ArrayList<>();
 
     /** A sink recording what it got; receipts come back at once unless {@link #hold} is set. */
@@ -76,19 +76,6 @@ class PartialJoinerTest {
 
         List<String> messages() {
             return got.stream().map(LogRecord::messageText).toList();
-        }
-    }
-
-    static final class MutableClock implements InstantSource {
-        volatile Instant now = Instant.ofEpochSecond(1_700_000_000);
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.spillway.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

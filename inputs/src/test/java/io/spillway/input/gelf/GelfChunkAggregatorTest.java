@@ -4,6 +4,7 @@ import static io.spillway.input.gelf.Gelf.chunk;
 import static io.spillway.input.gelf.Gelf.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

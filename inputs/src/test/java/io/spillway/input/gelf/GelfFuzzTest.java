@@ -3,6 +3,7 @@ package io.spillway.input.gelf;
 import static org.quicktheories.generators.SourceDSL.booleans;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.spillway.FakeClock;
 import io.spillway.Theories;
 import java.time.Duration;
 import java.time.Instant;

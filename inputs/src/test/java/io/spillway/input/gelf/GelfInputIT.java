@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.spillway.FakeClock;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
 import io.spillway.input.netty.TcpListener;

@@ -6,6 +6,7 @@ import biz.paluch.logging.gelf.intern.ErrorReporter;
 import biz.paluch.logging.gelf.intern.GelfMessage;
 import biz.paluch.logging.gelf.intern.sender.GelfTCPSender;
 import biz.paluch.logging.gelf.intern.sender.GelfUDPSender;
+import io.spillway.FakeClock;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
 import io.spillway.input.netty.TcpListener;

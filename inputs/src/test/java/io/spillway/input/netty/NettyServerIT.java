@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.spillway.FakeClock;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
 import io.spillway.metrics.Metrics;
@@ -15,8 +16,6 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,7 +35,7 @@ class NettyServerIT {
 
     private final Metrics metrics = new Metrics();
     private final RecordingLogger log = new RecordingLogger();
-    private final SettableClock clock = new SettableClock();
+    private final FakeClock clock = FakeClock.at("2026-11-25T12:00:00Z");
     private final NettyServer server = new NettyServer("test", 2, new InputMetrics(metrics, "t1"), log, clock);
     private final List<String> closedKinds = new CopyOnWriteArrayList<>();
 
@@ -247,20 +246,6 @@ class NettyServerIT {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ctx.writeAndFlush(msg);
-        }
-    }
-
-    /** A clock the test moves. Thread-safe. */
-    private static final class SettableClock implements InstantSource {
-        private volatile Instant now = Instant.parse("2026-11-25T12:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
         }
     }
 

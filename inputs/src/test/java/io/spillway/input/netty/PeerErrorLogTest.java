@@ -2,19 +2,16 @@ package io.spillway.input.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.InputMetrics;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class PeerErrorLogTest {
     private final Metrics metrics = new Metrics();
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-    private final InstantSource clock = now::get;
+    private final FakeClock clock = FakeClock.at("2026-01-01T00:00:00Z");
     private final RecordingLogger log = new RecordingLogger();
     private final PeerErrorLog errors =
             new PeerErrorLog("gelf", new InputMetrics(metrics, "gelf"), log, clock, Duration.ofSeconds(10));
@@ -34,9 +31,9 @@ class PeerErrorLogTest {
     @Test
     void error_afterInterval_logsAgain() {
         errors.error("too_large", null, "a");
-        now.set(now.get().plusMillis(9_999));
+        clock.advance(Duration.ofMillis(9_999));
         errors.error("too_large", null, "b");
-        now.set(now.get().plusMillis(1));
+        clock.advance(Duration.ofMillis(1));
         errors.error("too_large", null, "c");
         assertThat(Counters.errors(metrics, "too_large")).isEqualTo(3);
         assertThat(log.lines).hasSize(2).allMatch(l -> l.contains(" from -: "));

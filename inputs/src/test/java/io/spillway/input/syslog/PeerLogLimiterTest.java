@@ -2,11 +2,12 @@ package io.spillway.input.syslog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class PeerLogLimiterTest {
-    private final TestClock clock = TestClock.at("2015-07-29T03:00:00Z");
+    private final FakeClock clock = FakeClock.at("2015-07-29T03:00:00Z");
     private final PeerLogLimiter limiter = new PeerLogLimiter(clock, Duration.ofSeconds(10));
 
     @Test

@@ -3,6 +3,7 @@ package io.spillway.input.syslog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.spillway.FakeClock;
 import io.spillway.record.LogRecord;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -13,8 +14,8 @@ import org.junit.jupiter.api.Timeout;
  * for why not through {@link SyslogDecoder}), and of the whole {@link SyslogDecoder} on the same bytes.
  */
 class Rfc3164ParserFuzzTest {
-    private final Rfc3164Parser parser = new Rfc3164Parser(TestClock.at("2015-07-29T12:00:00Z"), ZoneOffset.ofHours(2));
-    private final SyslogDecoder decoder = new SyslogDecoder(TestClock.at("2015-07-29T12:00:00Z"));
+    private final Rfc3164Parser parser = new Rfc3164Parser(FakeClock.at("2015-07-29T12:00:00Z"), ZoneOffset.ofHours(2));
+    private final SyslogDecoder decoder = new SyslogDecoder(FakeClock.at("2015-07-29T12:00:00Z"));
 
     /**
      * What follows {@code <PRI>}: byte 0 picks the PRI, the rest is the message. Never throws (it

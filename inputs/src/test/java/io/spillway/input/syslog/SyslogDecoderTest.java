@@ -3,6 +3,7 @@ package io.spillway.input.syslog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
+import io.spillway.FakeClock;
 import io.spillway.input.Corpus;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
@@ -14,9 +15,9 @@ import org.junit.jupiter.api.Test;
 
 class SyslogDecoderTest {
     static final String PEER = "10.0.0.9";
-    static final long RECEIVED = TestClock.nanos("2015-07-29T12:00:00Z");
+    static final long RECEIVED = FakeClock.epochNanos("2015-07-29T12:00:00Z");
 
-    private final SyslogDecoder decoder = new SyslogDecoder(TestClock.at("2015-07-29T12:00:00Z"));
+    private final SyslogDecoder decoder = new SyslogDecoder(FakeClock.at("2015-07-29T12:00:00Z"));
 
     private LogRecord decode(String line) {
         return decoder.decode(line.getBytes(StandardCharsets.UTF_8), PEER, RECEIVED);
@@ -43,7 +44,7 @@ class SyslogDecoderTest {
         assertThat(records).noneMatch(SyslogDecoder::isParseError);
 
         LogRecord sd = records.get(0);
-        assertThat(sd.timestamp()).isEqualTo(TestClock.nanos("2015-07-29T03:00:00.003Z"));
+        assertThat(sd.timestamp()).isEqualTo(FakeClock.epochNanos("2015-07-29T03:00:00.003Z"));
         assertThat(sd.host()).isEqualTo("node-7.example.net");
         assertThat(sd.app()).isEqualTo("error-page");
         assertThat(sd.source()).isEqualTo("4242");
@@ -57,7 +58,7 @@ class SyslogDecoderTest {
         assertThat(sd.messageText()).isEqualTo("An application event log entry");
 
         LogRecord nilIds = records.get(1);
-        assertThat(nilIds.timestamp()).isEqualTo(TestClock.nanos("2015-07-29T03:00:01Z"));
+        assertThat(nilIds.timestamp()).isEqualTo(FakeClock.epochNanos("2015-07-29T03:00:01Z"));
         assertThat(nilIds.app()).isEqualTo("sensors-api");
         assertThat(nilIds.source()).isEmpty();
         assertThat(nilIds.severity()).isEqualTo(Severity.INFO);
@@ -65,7 +66,7 @@ class SyslogDecoderTest {
         assertThat(nilIds.messageText()).isEqualTo("Started POST \"/api/v1/measurements\"");
 
         LogRecord bom = records.get(2);
-        assertThat(bom.timestamp()).isEqualTo(TestClock.nanos("2015-07-29T03:00:02.123456Z"));
+        assertThat(bom.timestamp()).isEqualTo(FakeClock.epochNanos("2015-07-29T03:00:02.123456Z"));
         assertThat(bom.app()).isEqualTo("billing");
         assertThat(bom.source()).isEqualTo("77");
         assertThat(bom.severity()).isEqualTo(Severity.ERROR);
@@ -90,9 +91,9 @@ class SyslogDecoderTest {
     @Test
     void decode_rfc5424WithOffsetAndNanos_convertsToUtcEpochNanos() {
         LogRecord r = decode("<14>1 2015-07-29T05:00:00.123456789+02:00 h a - - - m");
-        assertThat(r.timestamp()).isEqualTo(TestClock.nanos("2015-07-29T03:00:00.123456789Z"));
+        assertThat(r.timestamp()).isEqualTo(FakeClock.epochNanos("2015-07-29T03:00:00.123456789Z"));
         assertThat(decode("<14>1 2015-07-28T22:30:00-04:30 h a - - - m").timestamp())
-                .isEqualTo(TestClock.nanos("2015-07-29T03:00:00Z"));
+                .isEqualTo(FakeClock.epochNanos("2015-07-29T03:00:00Z"));
     }
 
     @Test
@@ -164,13 +165,13 @@ class SyslogDecoderTest {
         assertThat(r.get(0).host()).isEqualTo("node-7");
         assertThat(r.get(0).severity()).isEqualTo(Severity.CRITICAL);
         assertThat(r.get(0).fields()).containsEntry("facility", "auth");
-        assertThat(r.get(0).timestamp()).isEqualTo(TestClock.nanos("2015-07-29T03:00:00Z"));
+        assertThat(r.get(0).timestamp()).isEqualTo(FakeClock.epochNanos("2015-07-29T03:00:00Z"));
         assertThat(r.get(0).messageText()).isEqualTo("'su root' failed for lonvick on /dev/pts/8");
         assertThat(SyslogDecoder.isParseError(r.get(0))).isFalse();
 
         assertThat(r.get(1).app()).isEqualTo("app");
         assertThat(r.get(1).source()).isEqualTo("123");
-        assertThat(r.get(1).timestamp()).isEqualTo(TestClock.nanos("2015-07-09T03:00:01Z"));
+        assertThat(r.get(1).timestamp()).isEqualTo(FakeClock.epochNanos("2015-07-09T03:00:01Z"));
         assertThat(r.get(1).messageText()).isEqualTo("single-digit day padded with a space");
 
         assertThat(r.get(2).app()).isEqualTo("sensors-api");
@@ -190,28 +191,28 @@ class SyslogDecoderTest {
 
     @Test
     void decode_rfc3164DecemberLineReadInJanuary_lastYear() {
-        SyslogDecoder january = new SyslogDecoder(TestClock.at("2016-01-01T00:10:00Z"));
+        SyslogDecoder january = new SyslogDecoder(FakeClock.at("2016-01-01T00:10:00Z"));
         LogRecord r = january.decode("<13>Dec 31 23:59:00 h app: m".getBytes(StandardCharsets.UTF_8), PEER, 0);
-        assertThat(r.timestamp()).isEqualTo(TestClock.nanos("2015-12-31T23:59:00Z"));
+        assertThat(r.timestamp()).isEqualTo(FakeClock.epochNanos("2015-12-31T23:59:00Z"));
     }
 
     @Test
     void decode_rfc3164UpToOneDayAhead_thisYear_beyond_lastYear() {
-        SyslogDecoder d = new SyslogDecoder(TestClock.at("2015-07-29T00:00:00Z"));
+        SyslogDecoder d = new SyslogDecoder(FakeClock.at("2015-07-29T00:00:00Z"));
         assertThat(d.decode("<13>Jul 30 00:00:00 h a: m".getBytes(StandardCharsets.UTF_8), PEER, 0)
                         .timestamp())
-                .isEqualTo(TestClock.nanos("2015-07-30T00:00:00Z"));
+                .isEqualTo(FakeClock.epochNanos("2015-07-30T00:00:00Z"));
         assertThat(d.decode("<13>Jul 30 00:00:01 h a: m".getBytes(StandardCharsets.UTF_8), PEER, 0)
                         .timestamp())
-                .isEqualTo(TestClock.nanos("2014-07-30T00:00:01Z"));
+                .isEqualTo(FakeClock.epochNanos("2014-07-30T00:00:01Z"));
     }
 
     @Test
     void decode_rfc3164Feb29InCommonYear_previousLeapYear() {
-        SyslogDecoder d = new SyslogDecoder(TestClock.at("2015-03-01T00:00:00Z"));
+        SyslogDecoder d = new SyslogDecoder(FakeClock.at("2015-03-01T00:00:00Z"));
         assertThat(d.decode("<13>Feb 29 10:00:00 h a: m".getBytes(StandardCharsets.UTF_8), PEER, 0)
                         .timestamp())
-                .isEqualTo(TestClock.nanos("2012-02-29T10:00:00Z"));
+                .isEqualTo(FakeClock.epochNanos("2012-02-29T10:00:00Z"));
     }
 
     @Test
@@ -289,7 +290,7 @@ class SyslogDecoderTest {
     void decode_dockerDefaultFormatWithRfc3339Timestamp_parsed() {
         // srslog's default formatter, which the Docker syslog driver uses unless syslog-format is set.
         LogRecord r = decode("<30>2015-07-29T05:00:02+02:00 node-7 dockerd/web-1[812]: GET / 200");
-        assertThat(r.timestamp()).isEqualTo(TestClock.nanos("2015-07-29T03:00:02Z"));
+        assertThat(r.timestamp()).isEqualTo(FakeClock.epochNanos("2015-07-29T03:00:02Z"));
         assertThat(r.host()).isEqualTo("node-7");
         assertThat(r.app()).isEqualTo("web-1");
         assertThat(r.source()).isEqualTo("812");

@@ -3,6 +3,7 @@ package io.spillway.input.syslog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.spillway.FakeClock;
 import io.spillway.config.DataSize;
 import io.spillway.input.Corpus;
 import io.spillway.input.netty.TcpListener;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /** The server over real loopback sockets. */
 class SyslogInputIT {
-    private static final InstantSource CLOCK = TestClock.at("2015-07-29T12:00:00Z");
+    private static final InstantSource CLOCK = FakeClock.at("2015-07-29T12:00:00Z");
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -190,7 +191,7 @@ class SyslogInputIT {
     @Test
     void tcp_maxConnectionsHeldByIdleClients_politeNewClientServedAndTheLongestIdleClosed() throws Exception {
         // The hostile tester's case: every slot held by idle sockets locked a polite new client out.
-        TestClock clock = TestClock.at("2015-07-29T12:00:00Z");
+        FakeClock clock = FakeClock.at("2015-07-29T12:00:00Z");
         SyslogConfig config = LoopbackServer.config(2, Duration.ofMinutes(5), DataSize.ofKiB(64), "");
         try (LoopbackServer server = new LoopbackServer(config, clock);
                 Socket idleOldest = connect(server);

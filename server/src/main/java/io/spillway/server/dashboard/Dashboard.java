@@ -17,6 +17,7 @@ import io.spillway.store.AppSummary;
 import io.spillway.store.LogReader;
 import io.spillway.store.Query;
 import io.spillway.store.StoredRecord;
+import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -464,11 +465,8 @@ public final class Dashboard implements AutoCloseable {
         if (sampler != null) {
             return;
         }
-        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread t = new Thread(task, "dashboard-series");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService ex =
+                Executors.newSingleThreadScheduledExecutor(NamedThreadFactory.daemon("dashboard-series"));
         ex.scheduleAtFixedRate(
                 () -> {
                     try {

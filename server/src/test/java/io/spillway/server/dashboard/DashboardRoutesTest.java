@@ -80,6 +80,18 @@ class DashboardRoutesTest {
         return setCookie.substring(0, setCookie.indexOf(';'));
     }
 
+    /** A Server-Sent Events response, its body left open for the test to read. */
+    private HttpResponse<java.io.InputStream> stream(String path, String cookie) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(server.base() + path))
+                .header("Cookie", cookie)
+                .build();
+        return client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    private static java.io.BufferedReader lines(HttpResponse<java.io.InputStream> r) {
+        return new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), StandardCharsets.UTF_8));
+    }
+
     private static String csrf(String page) {
         Matcher m = Pattern.compile("name=\"_csrf\" value=\"([0-9a-f]+)\"").matcher(page);
         assertThat(m.find()).as("page has a CSRF field").isTrue();
@@ -317,14 +329,10 @@ class DashboardRoutesTest {
                 .records()
                 .getFirst()
                 .cursor();
-        HttpRequest req = HttpRequest.newBuilder(URI.create(server.base() + "/apps/web/tail?after="
-                        + URLEncoder.encode(shownCursor, StandardCharsets.UTF_8)))
-                .header("Cookie", cookie)
-                .build();
-        HttpResponse<java.io.InputStream> r = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> r =
+                stream("/apps/web/tail?after=" + URLEncoder.encode(shownCursor, StandardCharsets.UTF_8), cookie);
         assertThat(r.statusCode()).isEqualTo(200);
-        java.io.BufferedReader in =
-                new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        java.io.BufferedReader in = lines(r);
         java.util.List<String> data = new java.util.ArrayList<>();
         java.util.List<String> ids = new java.util.ArrayList<>();
         boolean loggedLive = false;
@@ -350,5 +358,29 @@ class DashboardRoutesTest {
         assertThat(data.get(1)).contains("a live line");
         assertThat(String.join("\n", data)).doesNotContain("shown on the page");
         assertThat(ids).hasSize(2).doesNotContain(shownCursor);
+    }
+
+    @Test
+    void tail_storeClosesItsTails_streamEndsAndFreesTheSlot() throws Exception {
+        // As the API's tail does: a node stopping closes the store's tails, and a live tail that kept
+        // heartbeating into a closed one would hold its thread and permit until the browser left.
+        String cookie = signIn(server.adminToken);
+        server.log("web", "a line");
+        HttpResponse<java.io.InputStream> r = stream("/apps/web/tail", cookie);
+        assertThat(r.statusCode()).isEqualTo(200);
+        java.io.BufferedReader in = lines(r);
+        for (String line; (line = in.readLine()) != null && !line.equals("event: ready"); ) {
+            // up to the stream's first event
+        }
+        assertThat(server.dashboard.openTails()).isEqualTo(1);
+        server.store.close();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (server.dashboard.openTails() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        r.body().close();
+        assertThat(server.dashboard.openTails())
+                .as("tails still open once the store closed them")
+                .isZero();
     }
 }

@@ -2,16 +2,13 @@ package io.spillway.server.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.FakeClock;
 import io.spillway.server.auth.Scope;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class SessionsTest {
-    final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-    final InstantSource clock = () -> now.get();
+    final FakeClock clock = FakeClock.at("2026-01-01T00:00:00Z");
 
     @Test
     void create_pastMaxSessions_evictsOldest() {
@@ -28,9 +25,9 @@ class SessionsTest {
     void get_afterLifetime_expired() {
         Sessions s = new Sessions(10, Duration.ofHours(1), clock);
         Sessions.Session x = s.create(Scope.app("web"), "web", "t1");
-        now.set(now.get().plus(Duration.ofMinutes(59)));
+        clock.advance(Duration.ofMinutes(59));
         assertThat(s.get(x.id())).isPresent();
-        now.set(now.get().plus(Duration.ofMinutes(1)));
+        clock.advance(Duration.ofMinutes(1));
         assertThat(s.get(x.id())).isEmpty();
         assertThat(s.size()).isZero();
     }
