@@ -2,13 +2,14 @@ package io.spillway.buffer;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import io.spillway.admission.Admission;
+import io.spillway.admission.DropCounter;
+import io.spillway.admission.Drops;
+import io.spillway.admission.Receipt;
 import io.spillway.buffer.FairBufferConfig.Fsync;
 import io.spillway.buffer.FairBufferConfig.Shed;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Admission;
-import io.spillway.pipeline.DropCounter;
-import io.spillway.pipeline.Drops;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import io.spillway.space.DiskSpace;

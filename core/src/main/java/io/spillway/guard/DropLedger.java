@@ -1,9 +1,9 @@
 package io.spillway.guard;
 
+import io.spillway.admission.Admission;
+import io.spillway.admission.Drops;
 import io.spillway.config.DataSize;
 import io.spillway.config.Durations;
-import io.spillway.pipeline.Admission;
-import io.spillway.pipeline.Drops;
 import io.spillway.pipeline.RecordSink;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * it (guard stages, buffers, outputs), and shows up three ways:
  *
  * <ol>
- *   <li>in {@code /metrics}, through the delegate (normally a {@link io.spillway.pipeline.DropCounter}:
+ *   <li>in {@code /metrics}, through the delegate (normally a {@link io.spillway.admission.DropCounter}:
  *       {@code spillway_dropped_records_total{app,reason}} and {@code spillway_dropped_bytes_total});
  *   <li>in {@link #snapshot()}: totals per app and reason since start, for the API and the dashboard;
  *   <li>as a marker record in the app's own stream, at most one per app per {@code markers.interval}:

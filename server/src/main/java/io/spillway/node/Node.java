@@ -1,6 +1,7 @@
 package io.spillway.node;
 
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.spillway.admission.DropCounter;
 import io.spillway.buffer.Buffer;
 import io.spillway.buffer.FairBuffer;
 import io.spillway.diskguard.DiskGuard;
@@ -11,7 +12,6 @@ import io.spillway.guard.Guard;
 import io.spillway.guard.GuardConfig;
 import io.spillway.guard.Ticker;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.DropCounter;
 import io.spillway.pipeline.InflightMemory;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;

@@ -16,6 +16,7 @@ class LayeringTest {
     private static final String[] CORE = {
         "io.spillway.record..",
         "io.spillway.config..",
+        "io.spillway.admission..",
         "io.spillway.guard..",
         "io.spillway.buffer..",
         "io.spillway.event..",

@@ -1,10 +1,10 @@
 package io.spillway.store;
 
+import io.spillway.admission.Drops;
 import io.spillway.buffer.Quarantine;
 import io.spillway.config.DataSize;
 import io.spillway.guard.DropLedger;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Drops;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;

@@ -1,4 +1,4 @@
-package io.spillway.pipeline;
+package io.spillway.admission;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.spillway.metrics.Metrics;
