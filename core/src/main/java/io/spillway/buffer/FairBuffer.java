@@ -3,7 +3,6 @@ package io.spillway.buffer;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.spillway.admission.Admission;
-import io.spillway.admission.DropCounter;
 import io.spillway.admission.Drops;
 import io.spillway.admission.Receipt;
 import io.spillway.buffer.FairBufferConfig.Fsync;
@@ -127,7 +126,7 @@ public final class FairBuffer implements Buffer {
     static final int SPILL_BATCH_BYTES = 64 * 1024;
 
     /** The queue shared by apps beyond {@code max_apps}; the same name the drop ledger uses. */
-    public static final String OTHER_APPS = DropCounter.OTHER_APPS;
+    public static final String OTHER_APPS = AppNames.OTHER;
 
     /** Per-app figures for the API and dashboard. */
     public record AppUsage(long memoryBytes, long diskBytes, long records, long fairShare) {}

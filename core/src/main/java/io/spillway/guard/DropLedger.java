@@ -66,7 +66,7 @@ public final class DropLedger implements Drops {
 
     public static final String MARKER_FIELD = "spillway";
     public static final String MARKER_VALUE = "drop_marker";
-    public static final String OTHER_APPS = "_other";
+    public static final String OTHER_APPS = AppNames.OTHER;
 
     /** A tally holds at most this many reasons; the vocabulary is small, the bound is a backstop. */
     static final int MAX_REASONS = 32;

@@ -117,7 +117,7 @@ public final class LogStore implements LogReader, Closeable {
     private static final Logger log = LoggerFactory.getLogger(LogStore.class);
 
     /** Apps beyond {@code max_apps} are stored under this app. */
-    public static final String OVERFLOW_APP = "_other";
+    public static final String OVERFLOW_APP = AppNames.OTHER;
 
     /** Reserved for a sealed chunk's header, block framing and index beyond its compressed bytes. */
     static final int SEAL_OVERHEAD_BYTES = 64 * 1024;
