@@ -3,11 +3,13 @@ package io.spillway.pipeline;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.spillway.buffer.Batch;
 import io.spillway.buffer.Buffer;
+import io.spillway.clock.SystemClock;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
 import io.spillway.space.FloorException;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -40,6 +42,7 @@ public final class OutputWorker {
     private final CounterDataPoint writtenBytes;
     private final CounterDataPoint errors;
     private final Thread thread;
+    private final InstantSource clock;
     private volatile boolean running;
     private volatile long drainDeadlineNanos = Long.MAX_VALUE;
     /** Batches delivered so far; written by the worker thread only, read by liveness checks. */
@@ -56,6 +59,7 @@ public final class OutputWorker {
         this(output, buffer, metrics, maxBatchRecords, maxBatchBytes, DEFAULT_FLUSH_INTERVAL);
     }
 
+    /** With the system clock for {@link #failingSinceMillis}. */
     public OutputWorker(
             Output output,
             Buffer buffer,
@@ -63,7 +67,23 @@ public final class OutputWorker {
             int maxBatchRecords,
             long maxBatchBytes,
             Duration flushInterval) {
+        this(output, buffer, metrics, maxBatchRecords, maxBatchBytes, flushInterval, SystemClock.instantSource());
+    }
+
+    /**
+     * @param clock the wall clock that stamps {@link #failingSinceMillis}; the condition watch compares
+     *     that stamp with its own clock, so the node passes both the same one
+     */
+    public OutputWorker(
+            Output output,
+            Buffer buffer,
+            Metrics metrics,
+            int maxBatchRecords,
+            long maxBatchBytes,
+            Duration flushInterval,
+            InstantSource clock) {
         this.output = output;
+        this.clock = clock;
         this.buffer = buffer;
         this.maxBatchRecords = maxBatchRecords;
         this.maxBatchBytes = maxBatchBytes;
@@ -181,7 +201,7 @@ public final class OutputWorker {
             buffer.release(batch);
             errors.inc();
             if (failingSinceMillis == 0) {
-                failingSinceMillis = System.currentTimeMillis();
+                failingSinceMillis = clock.millis();
             }
             lastError = String.valueOf(e.getMessage());
             Duration pause = backoff.next();

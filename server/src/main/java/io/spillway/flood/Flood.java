@@ -1,5 +1,6 @@
 package io.spillway.flood;
 
+import io.spillway.clock.SystemClock;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,7 +41,7 @@ public final class Flood {
 
     /** The fluent forward protocol: PackedForward chunks with acks, one connection per sender thread. */
     public static TransportFactory viaForward(InetSocketAddress target) {
-        return apps -> new ForwardTransport(target, apps, java.time.InstantSource.system());
+        return apps -> new ForwardTransport(target, apps, SystemClock.instantSource());
     }
 
     /** GELF over TCP, NUL-framed JSON, one connection per sender thread. */
@@ -214,8 +216,14 @@ public final class Flood {
             }
         }
         progress.printf(
+                Locale.ROOT,
                 "\rflood %4ds %s  quiet sent %,d delivered %,d  |  noisy sent %,d delivered %,d   ",
-                elapsedNanos / 1_000_000_000L, sending ? "sending " : "settling", qs, qd, ns, nd);
+                elapsedNanos / 1_000_000_000L,
+                sending ? "sending " : "settling",
+                qs,
+                qd,
+                ns,
+                nd);
         progress.flush();
     }
 

@@ -30,7 +30,6 @@ import io.spillway.store.StoreConfig;
 import io.spillway.store.StoreOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,15 +48,15 @@ final class Wiring {
     static void inputs(Node node, List<Input> into) {
         SyslogConfig syslog = node.config().inputs().syslog();
         if (syslog.enabled()) {
-            into.add(new SyslogInput(syslog, node.inputMetrics("syslog"), InstantSource.system()));
+            into.add(new SyslogInput(syslog, node.inputMetrics("syslog"), node.clock()));
         }
         GelfConfig gelf = node.config().inputs().gelf();
         if (gelf.enabled()) {
-            into.add(new GelfInput(gelf, node.inputMetrics("gelf"), InstantSource.system(), node.inflight()));
+            into.add(new GelfInput(gelf, node.inputMetrics("gelf"), node.clock(), node.inflight()));
         }
         ForwardConfig forward = node.config().inputs().forward();
         if (forward.enabled()) {
-            into.add(new ForwardInput(forward, node.inputMetrics("forward"), InstantSource.system(), node.inflight()));
+            into.add(new ForwardInput(forward, node.inputMetrics("forward"), node.clock(), node.inflight()));
         }
         TailConfig tail = node.config().inputs().tail();
         if (tail.enabled()) {
@@ -65,7 +64,7 @@ final class Wiring {
                     tail,
                     tail.checkpointFile(node.dataDir()),
                     node.inputMetrics("tail"),
-                    InstantSource.system(),
+                    node.clock(),
                     Floors.tailCheckpoint(node.space(), node.config(), node.dataDir())));
         }
     }
@@ -80,13 +79,13 @@ final class Wiring {
                     hc.listen());
         }
         LogplexDecoder logplex = new LogplexDecoder(
-                new SyslogDecoder(InstantSource.system()), c.maxRecord().toIntBytes(), c.maxRecords());
+                new SyslogDecoder(node.clock()), c.maxRecord().toIntBytes(), c.maxRecords());
         IngestRoutes routes = new IngestRoutes(
                 c,
                 logplex,
                 (records, onDurable) -> node.pipeline().acceptDurable(records, onDurable),
                 node.httpMetrics(),
-                InstantSource.system(),
+                node.clock(),
                 node.host(),
                 app -> node.guard()
                         .rateLimit()
@@ -134,7 +133,7 @@ final class Wiring {
                 },
                 node.events(),
                 node.metrics(),
-                InstantSource.system());
+                node.clock());
     }
 
     /**
@@ -147,7 +146,7 @@ final class Wiring {
                 node.tokens(),
                 () -> dropTotals(node.drops()),
                 node.config().http(),
-                InstantSource.system());
+                node.clock());
         http.routes(routes::register);
     }
 
@@ -185,7 +184,7 @@ final class Wiring {
                 node.config().http().maxTails(),
                 node.config().http().tailHeartbeat(),
                 node.config().guard().maxApps(),
-                InstantSource.system());
+                node.clock());
         http.routes(dashboard::register);
     }
 
@@ -195,7 +194,7 @@ final class Wiring {
      */
     static void incidents(Node node, HttpServer http, Supplier<io.spillway.alert.@Nullable IncidentEngine> engine) {
         io.spillway.server.IncidentRoutes routes = new io.spillway.server.IncidentRoutes(
-                engine, node.tokens(), node.config().alert().intake(), InstantSource.system());
+                engine, node.tokens(), node.config().alert().intake(), node.clock());
         http.routes(routes::register);
     }
 
@@ -224,7 +223,7 @@ final class Wiring {
                     store,
                     store.resolveDir(node.dataDir()),
                     node.metrics(),
-                    InstantSource.system(),
+                    node.clock(),
                     node.drops(),
                     node.host(),
                     w);

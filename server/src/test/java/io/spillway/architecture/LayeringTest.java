@@ -17,6 +17,7 @@ class LayeringTest {
         "io.spillway.record..",
         "io.spillway.config..",
         "io.spillway.admission..",
+        "io.spillway.clock..",
         "io.spillway.guard..",
         "io.spillway.buffer..",
         "io.spillway.event..",

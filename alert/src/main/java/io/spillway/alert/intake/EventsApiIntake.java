@@ -197,8 +197,8 @@ public final class EventsApiIntake {
         }
     }
 
-    private static final java.time.format.DateTimeFormatter LENIENT =
-            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSSSSSSSS][.SSSSSS][.SSS]XX");
+    private static final java.time.format.DateTimeFormatter LENIENT = java.time.format.DateTimeFormatter.ofPattern(
+            "yyyy-MM-dd'T'HH:mm:ss[.SSSSSSSSS][.SSSSSS][.SSS]XX", Locale.ROOT);
 
     private static void putIf(Map<String, String> m, String k, String v) {
         if (!v.isEmpty()) {
