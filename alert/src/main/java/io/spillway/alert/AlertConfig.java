@@ -1,9 +1,10 @@
 package io.spillway.alert;
 
 import io.spillway.alert.heartbeat.HeartbeatConfig;
+import io.spillway.alert.intake.IntakeConfig;
 import io.spillway.alert.notify.TargetConfig;
+import io.spillway.alert.signal.IncidentSource;
 import io.spillway.config.Check;
-import io.spillway.config.DataSize;
 import io.spillway.config.InvalidValueException;
 import io.spillway.event.EventSeverity;
 import io.spillway.record.Severity;
@@ -42,7 +43,7 @@ import java.util.regex.PatternSyntaxException;
  *   <li>{@code auto_resolve}: per source, whether a cleared condition resolves its incident, see
  *       {@link AutoResolve}.
  *   <li>{@code delivery}: notification retries and queue bound, see {@link Delivery}.
- *   <li>{@code intake}: the Alertmanager and Events API endpoints, see {@link Intake}.
+ *   <li>{@code intake}: the Alertmanager and Events API endpoints, see {@link IntakeConfig}.
  *   <li>{@code retention} (default {@code 30d}): resolved incidents older than this are deleted.
  *   <li>{@code timeline_cap} (default {@code 1000}, at least 10): timeline entries kept per incident;
  *       older ones are dropped and counted in the incident.
@@ -79,7 +80,7 @@ public record AlertConfig(
         Heartbeat heartbeat,
         AutoResolve autoResolve,
         Delivery delivery,
-        Intake intake,
+        IntakeConfig intake,
         Duration retention,
         int timelineCap,
         int maxOpen,
@@ -147,7 +148,7 @@ public record AlertConfig(
                 Heartbeat.defaults(),
                 AutoResolve.defaults(),
                 Delivery.defaults(),
-                Intake.defaults(),
+                IntakeConfig.defaults(),
                 Duration.ofDays(30),
                 1000,
                 10_000,
@@ -430,31 +431,6 @@ public record AlertConfig(
 
         public static Delivery defaults() {
             return new Delivery(6, Duration.ofSeconds(2), Duration.ofMinutes(5), 4, 10_000);
-        }
-    }
-
-    /**
-     * External intake ({@code intake:}): {@code POST /api/v1/alerts/alertmanager} (Alertmanager webhook
-     * v4) and {@code POST /api/v1/alerts/events} (PagerDuty Events API v2).
-     *
-     * <ul>
-     *   <li>{@code max_body} (default {@code 1MiB}, at least {@code 1KiB}): larger bodies are refused
-     *       with 413.
-     *   <li>{@code max_alerts} (default {@code 1000}, at least 1): alerts per Alertmanager payload.
-     *   <li>{@code routing_keys} (default none): if set, an Events API event must carry one of these
-     *       {@code routing_key}s; if empty, any non-empty key is accepted.
-     * </ul>
-     */
-    public record Intake(DataSize maxBody, int maxAlerts, List<String> routingKeys) {
-        public Intake {
-            routingKeys = List.copyOf(routingKeys);
-            Check.atLeast(maxBody, DataSize.ofKiB(1), "max_body");
-            Check.require(maxBody.bytes() <= Integer.MAX_VALUE - 16, "max_body", "must be below 2 GiB");
-            Check.atLeast(maxAlerts, 1, "max_alerts");
-        }
-
-        public static Intake defaults() {
-            return new Intake(DataSize.ofMiB(1), 1000, List.of());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.spillway.alert;
 
+import io.spillway.alert.signal.IncidentSource;
 import io.spillway.event.EventSeverity;
 import java.time.Instant;
 import java.util.List;

@@ -7,6 +7,8 @@ import io.spillway.alert.intake.IntakeResult;
 import io.spillway.alert.notify.Notification;
 import io.spillway.alert.notify.Notifier;
 import io.spillway.alert.notify.NotifyException;
+import io.spillway.alert.signal.IncidentSource;
+import io.spillway.alert.signal.Signal;
 import io.spillway.event.Event;
 import io.spillway.event.EventSeverity;
 import io.spillway.event.Events;

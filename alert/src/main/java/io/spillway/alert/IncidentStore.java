@@ -3,6 +3,7 @@ package io.spillway.alert;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spillway.alert.signal.IncidentSource;
 import io.spillway.event.EventSeverity;
 import io.spillway.space.Reservation;
 import io.spillway.space.SpaceWriter;

@@ -1,6 +1,8 @@
 package io.spillway.alert;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.spillway.alert.signal.IncidentSource;
+import io.spillway.alert.signal.Signal;
 import io.spillway.config.Glob;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;

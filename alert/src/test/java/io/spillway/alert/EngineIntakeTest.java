@@ -3,6 +3,7 @@ package io.spillway.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spillway.alert.intake.IntakeResult;
+import io.spillway.alert.signal.IncidentSource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,8 @@ package io.spillway.alert;
 
 import io.spillway.FakeClock;
 import io.spillway.alert.notify.Notifier;
+import io.spillway.alert.signal.IncidentSource;
+import io.spillway.alert.signal.Signal;
 import io.spillway.config.ConfigBinder;
 import io.spillway.event.EventSeverity;
 import io.spillway.metrics.Metrics;

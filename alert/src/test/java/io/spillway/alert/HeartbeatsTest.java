@@ -2,6 +2,7 @@ package io.spillway.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.alert.signal.IncidentSource;
 import io.spillway.event.EventSeverity;
 import java.nio.file.Path;
 import java.time.Duration;

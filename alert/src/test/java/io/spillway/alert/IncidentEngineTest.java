@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spillway.alert.notify.Notification;
+import io.spillway.alert.signal.IncidentSource;
+import io.spillway.alert.signal.Signal;
 import io.spillway.event.Event;
 import io.spillway.event.EventSeverity;
 import java.nio.file.Path;

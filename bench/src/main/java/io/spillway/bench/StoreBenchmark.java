@@ -1,5 +1,6 @@
 package io.spillway.bench;
 
+import io.spillway.clock.SystemClock;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
@@ -14,10 +15,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -111,7 +112,7 @@ public class StoreBenchmark {
         } else {
             System.setProperty("spillway.store.scan_threads", scanThreads);
         }
-        store = LogStore.open(dir, c, new Metrics(), InstantSource.system());
+        store = LogStore.open(dir, c, new Metrics(), SystemClock.instantSource());
         SplittableRandom rnd = new SplittableRandom(42);
         batches = new ArrayList<>();
         long ts = 1_438_131_600_000_000_000L;
@@ -150,12 +151,16 @@ public class StoreBenchmark {
         // Closing waits for the seal thread, so the grep reads sealed (compressed) chunks only, as a
         // store that has caught up does; the reopened store goes on with the ingest and tail runs.
         store.close();
-        store = LogStore.open(dir, c, new Metrics(), InstantSource.system());
+        store = LogStore.open(dir, c, new Metrics(), SystemClock.instantSource());
         QueryResult r = grepOnce();
         scanned = r.scannedBytes();
         System.out.printf(
+                Locale.ROOT,
                 "%n[store] grep corpus: %d records scanned bytes %d (%.1f MB), stopped=%s%n",
-                store.app("grep").records(), scanned, scanned / 1e6, r.stoppedEarly());
+                store.app("grep").records(),
+                scanned,
+                scanned / 1e6,
+                r.stoppedEarly());
         tail = store.follow("tail", null);
         one = StoreLines.record("tail", ts, "one line to follow");
     }
@@ -169,8 +174,11 @@ public class StoreBenchmark {
     public void tearDown() throws IOException {
         tail.close();
         System.out.printf(
+                Locale.ROOT,
                 "%n[store] %s: %s on disk for %d apps%n",
-                workload, DataSize.human(store.totalBytes()), store.apps().size());
+                workload,
+                DataSize.human(store.totalBytes()),
+                store.apps().size());
         store.close();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {

@@ -3,6 +3,7 @@ package io.spillway.bench;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
+import io.spillway.clock.SystemClock;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
@@ -17,9 +18,9 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -42,8 +43,11 @@ public final class StoreCpuCost {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         System.out.printf(
+                Locale.ROOT,
                 "processors %d, load average %.2f, zstd level %d%n",
-                Runtime.getRuntime().availableProcessors(), os.getSystemLoadAverage(), level);
+                Runtime.getRuntime().availableProcessors(),
+                os.getSystemLoadAverage(),
+                level);
         for (String workload : List.of("quiet", "flood")) {
             Path dir = Files.createTempDirectory("store-cpu");
             StoreConfig d = StoreConfig.defaults();
@@ -83,7 +87,7 @@ public final class StoreCpuCost {
                 }
                 batches.add(batch);
             }
-            try (LogStore store = LogStore.open(dir, c, new Metrics(), InstantSource.system())) {
+            try (LogStore store = LogStore.open(dir, c, new Metrics(), SystemClock.instantSource())) {
                 // warm up, then measure ingest
                 for (int round = 0; round < 3; round++) {
                     long records = 0;
@@ -102,6 +106,7 @@ public final class StoreCpuCost {
                     long wall = System.nanoTime() - wall0;
                     long proc = os.getProcessCpuTime() - proc0;
                     System.out.printf(
+                            Locale.ROOT,
                             "%s ingest round %d: %d records, %.0f records per CPU-second of the appender, %.0f per"
                                     + " CPU-second of the process (seal thread, GC included), %.0f per wall second%n",
                             workload,
@@ -119,7 +124,7 @@ public final class StoreCpuCost {
                 } else {
                     System.setProperty("spillway.store.scan_threads", threads);
                 }
-                try (LogStore store = LogStore.open(dir, c, new Metrics(), InstantSource.system())) {
+                try (LogStore store = LogStore.open(dir, c, new Metrics(), SystemClock.instantSource())) {
                     for (int round = 0; round < 4; round++) {
                         // quiet: one query per app, all 50 (each app holds only ~12 MB)
                         List<String> apps = new ArrayList<>();
@@ -146,6 +151,7 @@ public final class StoreCpuCost {
                         long cpu = mx.getCurrentThreadCpuTime() - cpu0;
                         long proc = os.getProcessCpuTime() - proc0;
                         System.out.printf(
+                                Locale.ROOT,
                                 "%s grep (scan threads %s) round %d: scanned %.1f MB, %.2f GB/s wall clock, %.2f GB"
                                         + " per CPU-second of the process, %.2f per CPU-second of the query thread"
                                         + " (stopped=%s)%n",
@@ -182,8 +188,11 @@ public final class StoreCpuCost {
                     }
                     long cpu = mx.getCurrentThreadCpuTime() - cpu0;
                     System.out.printf(
+                            Locale.ROOT,
                             "%s zstd decompress only round %d: %.2f GB per CPU-second%n",
-                            workload, round, (double) compressed.size() * block / cpu);
+                            workload,
+                            round,
+                            (double) compressed.size() * block / cpu);
                 }
             }
             try (var files = Files.walk(dir)) {

@@ -1,5 +1,6 @@
 package io.spillway.bench;
 
+import io.spillway.clock.SystemClock;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
@@ -8,9 +9,9 @@ import io.spillway.store.LogStore;
 import io.spillway.store.StoreConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -47,7 +48,7 @@ public final class StoreRatio {
                 d.queryMaxScan(),
                 d.tailQueue(),
                 d.maxFollowers());
-        try (LogStore store = LogStore.open(dir, c, new Metrics(), InstantSource.system())) {
+        try (LogStore store = LogStore.open(dir, c, new Metrics(), SystemClock.instantSource())) {
             SplittableRandom rnd = new SplittableRandom(7);
             long ts = 1_438_131_600_000_000_000L;
             List<LogRecord> batch = new ArrayList<>();
@@ -79,10 +80,11 @@ public final class StoreRatio {
             store.maintain();
         }
         // Closing waits for the seal thread; reopened, the store holds sealed chunks only.
-        try (LogStore store = LogStore.open(dir, c, new Metrics(), InstantSource.system())) {
-            System.out.printf("zstd level %d, chunk_size %s%n", c.compressionLevel(), c.chunkSize());
+        try (LogStore store = LogStore.open(dir, c, new Metrics(), SystemClock.instantSource())) {
+            System.out.printf(Locale.ROOT, "zstd level %d, chunk_size %s%n", c.compressionLevel(), c.chunkSize());
             for (AppSummary a : store.apps()) {
                 System.out.printf(
+                        Locale.ROOT,
                         "%-8s %9d records  %10s raw message bytes  %10s on disk  ratio %.1fx%n",
                         a.app(),
                         a.records(),

@@ -1,9 +1,9 @@
 package io.spillway.bench;
 
+import io.spillway.clock.SystemClock;
 import io.spillway.input.syslog.SyslogDecoder;
 import io.spillway.record.LogRecord;
 import java.nio.charset.StandardCharsets;
-import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class SyslogDecodeBenchmark {
-    private final SyslogDecoder decoder = new SyslogDecoder(InstantSource.system());
+    private final SyslogDecoder decoder = new SyslogDecoder(SystemClock.instantSource());
     private final byte[] rfc5424 = ("<165>1 2015-07-29T03:00:00.003Z node-7.example.net error-page 4242 ID47 "
                     + "[exampleSDID@32473 iut=\"3\" eventSource=\"Application\"] Started POST \"/api/v1/measurements\" for 10.0.0.1")
             .getBytes(StandardCharsets.UTF_8);

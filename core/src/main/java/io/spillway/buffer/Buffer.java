@@ -1,6 +1,7 @@
 package io.spillway.buffer;
 
-import io.spillway.pipeline.Admission;
+import io.spillway.admission.Admission;
+import io.spillway.admission.Receipt;
 import io.spillway.record.LogRecord;
 import java.io.Closeable;
 import java.time.Duration;

@@ -2,13 +2,13 @@ package io.spillway.buffer;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import io.spillway.admission.Admission;
+import io.spillway.admission.Drops;
+import io.spillway.admission.Receipt;
 import io.spillway.buffer.FairBufferConfig.Fsync;
 import io.spillway.buffer.FairBufferConfig.Shed;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Admission;
-import io.spillway.pipeline.DropCounter;
-import io.spillway.pipeline.Drops;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import io.spillway.space.DiskSpace;
@@ -127,7 +127,7 @@ public final class FairBuffer implements Buffer {
     static final int SPILL_BATCH_BYTES = 64 * 1024;
 
     /** The queue shared by apps beyond {@code max_apps}; the same name the drop ledger uses. */
-    public static final String OTHER_APPS = DropCounter.OTHER_APPS;
+    public static final String OTHER_APPS = AppNames.OTHER;
 
     /** Per-app figures for the API and dashboard. */
     public record AppUsage(long memoryBytes, long diskBytes, long records, long fairShare) {}

@@ -1,7 +1,7 @@
 package io.spillway.buffer;
 
-import io.spillway.pipeline.Admission;
-import io.spillway.pipeline.Drops;
+import io.spillway.admission.Admission;
+import io.spillway.admission.Drops;
 import io.spillway.record.LogRecord;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -1,8 +1,8 @@
 package io.spillway.component;
 
+import io.spillway.admission.Drops;
 import io.spillway.event.EventBus;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Drops;
 import io.spillway.pipeline.InflightMemory;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.space.SpaceWriter;

@@ -1,9 +1,9 @@
 package io.spillway.guard;
 
+import io.spillway.admission.Admission;
+import io.spillway.admission.Drops;
 import io.spillway.config.DataSize;
 import io.spillway.config.Durations;
-import io.spillway.pipeline.Admission;
-import io.spillway.pipeline.Drops;
 import io.spillway.pipeline.RecordSink;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * it (guard stages, buffers, outputs), and shows up three ways:
  *
  * <ol>
- *   <li>in {@code /metrics}, through the delegate (normally a {@link io.spillway.pipeline.DropCounter}:
+ *   <li>in {@code /metrics}, through the delegate (normally a {@link io.spillway.admission.DropCounter}:
  *       {@code spillway_dropped_records_total{app,reason}} and {@code spillway_dropped_bytes_total});
  *   <li>in {@link #snapshot()}: totals per app and reason since start, for the API and the dashboard;
  *   <li>as a marker record in the app's own stream, at most one per app per {@code markers.interval}:
@@ -67,7 +67,7 @@ public final class DropLedger implements Drops {
 
     public static final String MARKER_FIELD = "spillway";
     public static final String MARKER_VALUE = "drop_marker";
-    public static final String OTHER_APPS = "_other";
+    public static final String OTHER_APPS = AppNames.OTHER;
 
     /** A tally holds at most this many reasons; the vocabulary is small, the bound is a backstop. */
     static final int MAX_REASONS = 32;

@@ -1,6 +1,6 @@
 package io.spillway.guard;
 
-import io.spillway.pipeline.Drops;
+import io.spillway.admission.Drops;
 import io.spillway.pipeline.Stage;
 import java.util.List;
 

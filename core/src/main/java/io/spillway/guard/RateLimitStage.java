@@ -1,7 +1,7 @@
 package io.spillway.guard;
 
+import io.spillway.admission.Drops;
 import io.spillway.config.DataSize;
-import io.spillway.pipeline.Drops;
 import io.spillway.pipeline.Stage;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;

@@ -3,6 +3,7 @@ package io.spillway.pipeline;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.spillway.buffer.Batch;
 import io.spillway.buffer.Buffer;
+import io.spillway.clock.SystemClock;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
 import io.spillway.retry.ExponentialBackoff;
@@ -10,6 +11,7 @@ import io.spillway.space.FloorException;
 import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +48,7 @@ public final class OutputWorker {
     private final CounterDataPoint writtenBytes;
     private final CounterDataPoint errors;
     private final Thread thread;
+    private final InstantSource clock;
     private volatile boolean running;
     private volatile long drainDeadlineNanos = Long.MAX_VALUE;
     /** Batches delivered so far; written by the worker thread only, read by liveness checks. */
@@ -62,6 +65,7 @@ public final class OutputWorker {
         this(output, buffer, metrics, maxBatchRecords, maxBatchBytes, DEFAULT_FLUSH_INTERVAL);
     }
 
+    /** With the system clock for {@link #failingSinceMillis}. */
     public OutputWorker(
             Output output,
             Buffer buffer,
@@ -69,7 +73,23 @@ public final class OutputWorker {
             int maxBatchRecords,
             long maxBatchBytes,
             Duration flushInterval) {
+        this(output, buffer, metrics, maxBatchRecords, maxBatchBytes, flushInterval, SystemClock.instantSource());
+    }
+
+    /**
+     * @param clock the wall clock that stamps {@link #failingSinceMillis}; the condition watch compares
+     *     that stamp with its own clock, so the node passes both the same one
+     */
+    public OutputWorker(
+            Output output,
+            Buffer buffer,
+            Metrics metrics,
+            int maxBatchRecords,
+            long maxBatchBytes,
+            Duration flushInterval,
+            InstantSource clock) {
         this.output = output;
+        this.clock = clock;
         this.buffer = buffer;
         this.maxBatchRecords = maxBatchRecords;
         this.maxBatchBytes = maxBatchBytes;
@@ -193,7 +213,7 @@ public final class OutputWorker {
             buffer.release(batch);
             errors.inc();
             if (failingSinceMillis == 0) {
-                failingSinceMillis = System.currentTimeMillis();
+                failingSinceMillis = clock.millis();
             }
             lastError = String.valueOf(e.getMessage());
             Duration pause = backoff.delay(++failures, ThreadLocalRandom.current());

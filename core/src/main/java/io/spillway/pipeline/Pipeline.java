@@ -1,7 +1,8 @@
 package io.spillway.pipeline;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.spillway.buffer.Receipt;
+import io.spillway.admission.Admission;
+import io.spillway.admission.Receipt;
 import io.spillway.metrics.Metrics;
 import io.spillway.record.LogRecord;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package io.spillway.pipeline;
 
-import io.spillway.buffer.Receipt;
+import io.spillway.admission.Admission;
+import io.spillway.admission.Receipt;
 import io.spillway.record.LogRecord;
 import java.util.ArrayList;
 import java.util.List;

@@ -14,6 +14,13 @@ public final class AppNames {
     /** The reserved app of Spillway's own events (DESIGN.md §4). */
     public static final String SPILLWAY = "_spillway";
 
+    /**
+     * The app under which a bounded per-app table keeps everything of the apps beyond its cap: the fair
+     * buffer's queues, the drop ledger and its metric labels, the store's apps and labels. One name, so
+     * an operator finds the overflow under the same app everywhere.
+     */
+    public static final String OTHER = "_other";
+
     /** Docker container names are at most 64 characters in practice; 128 leaves room for templates. */
     public static final int MAX_LENGTH = 128;
 

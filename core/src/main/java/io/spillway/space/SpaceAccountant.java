@@ -1,6 +1,7 @@
 package io.spillway.space;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.spillway.clock.SystemClock;
 import io.spillway.config.ConfigException;
 import io.spillway.config.DataSize;
 import io.spillway.event.Event;
@@ -108,7 +109,7 @@ public final class SpaceAccountant {
 
     /** The real filesystems, the system clock. */
     public static SpaceAccountant system(SpaceConfig config, Metrics metrics) {
-        return new SpaceAccountant(config, DiskSpace::of, metrics, InstantSource.system());
+        return new SpaceAccountant(config, DiskSpace::of, metrics, SystemClock.instantSource());
     }
 
     /**
@@ -125,7 +126,7 @@ public final class SpaceAccountant {
                 java.time.Duration.ZERO, floor, SpaceConfig.defaults().clearAfter());
         DiskSpace p = probe;
         SpaceAccountant a =
-                new SpaceAccountant(c, p == null ? DiskSpace::of : d -> p, new Metrics(), InstantSource.system());
+                new SpaceAccountant(c, p == null ? DiskSpace::of : d -> p, new Metrics(), SystemClock.instantSource());
         return a.register(kind, kind, dir, floor, floorKey, false);
     }
 

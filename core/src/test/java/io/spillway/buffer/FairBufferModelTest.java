@@ -6,11 +6,12 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.spillway.Theories;
+import io.spillway.admission.Admission;
+import io.spillway.admission.Receipt;
 import io.spillway.buffer.FairBufferConfig.Fsync;
 import io.spillway.buffer.FairBufferConfig.Shed;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Admission;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import io.spillway.space.SpaceFloor;

@@ -2,7 +2,7 @@ package io.spillway.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.spillway.pipeline.Admission;
+import io.spillway.admission.Admission;
 import io.spillway.record.LogRecord;
 import java.time.Duration;
 import java.util.ArrayList;

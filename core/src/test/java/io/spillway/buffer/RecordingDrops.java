@@ -1,6 +1,6 @@
 package io.spillway.buffer;
 
-import io.spillway.pipeline.Drops;
+import io.spillway.admission.Drops;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;

@@ -6,10 +6,10 @@ import static io.spillway.guard.Fakes.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spillway.FakeClock;
+import io.spillway.admission.Admission;
 import io.spillway.guard.DropLedger.Counts;
 import io.spillway.guard.Fakes.Drop;
 import io.spillway.guard.Fakes.RecordingDrops;
-import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.Stage;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;

@@ -1,8 +1,8 @@
 package io.spillway.guard;
 
+import io.spillway.admission.Drops;
 import io.spillway.config.ConfigBinder;
 import io.spillway.config.ConfigException;
-import io.spillway.pipeline.Drops;
 import io.spillway.record.LogRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class PipelineWatchTest {
 
     private List<String> seen() {
         return events.stream()
-                .map(e -> e.kind() + ":" + e.subject() + ":" + e.state().name().toLowerCase())
+                .map(e -> e.kind() + ":" + e.subject() + ":" + e.state().name().toLowerCase(Locale.ROOT))
                 .toList();
     }
 

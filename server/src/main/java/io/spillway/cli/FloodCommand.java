@@ -1,5 +1,6 @@
 package io.spillway.cli;
 
+import io.spillway.SuppressForbidden;
 import io.spillway.config.DataSize;
 import io.spillway.config.Durations;
 import io.spillway.flood.Flood;
@@ -11,6 +12,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -184,6 +186,7 @@ final class FloodCommand implements Callable<Integer> {
         }
         URI metricsUri = metrics.equals("none") ? null : URI.create(metrics);
         out.printf(
+                Locale.ROOT,
                 "flood: %s via %s to %s; %d quiet apps x %.0f lines/s, noisy app %.0f lines/s of %s; reading back %s%n",
                 duration,
                 via,
@@ -194,12 +197,18 @@ final class FloodCommand implements Callable<Integer> {
                 noisySize,
                 files.toAbsolutePath());
         Flood flood =
-                new Flood(w, transports, files, metricsUri, Durations.parse(settle), System.err, System::nanoTime);
+                new Flood(w, transports, files, metricsUri, Durations.parse(settle), progress(), System::nanoTime);
         FloodReport report = flood.run();
         report.print(out);
         if (json != null) {
             Files.writeString(json, report.toJson());
         }
         return report.quietAppsLostNothing() ? 0 : 3;
+    }
+
+    /** Progress lines go to the terminal's stderr, apart from the report on stdout. */
+    @SuppressForbidden(reason = "the load generator reports progress on the terminal")
+    private static PrintStream progress() {
+        return System.err;
     }
 }

@@ -1,8 +1,8 @@
 package io.spillway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.spillway.clock.SystemClock;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -92,7 +92,9 @@ final class IncidentsCommand implements Callable<Integer> {
             } else if (r.path("incidents").isEmpty()) {
                 out.println("no " + (state == State.all ? "" : state.name() + " ") + "incidents");
             } else {
-                IncidentFormat.table(r.path("incidents"), Instant.now()).forEach(out::println);
+                IncidentFormat.table(
+                                r.path("incidents"), SystemClock.instantSource().instant())
+                        .forEach(out::println);
             }
             out.flush();
             return 0;
@@ -135,7 +137,8 @@ final class IncidentsCommand implements Callable<Integer> {
                 if (json) {
                     out.println(r.toString());
                 } else {
-                    IncidentFormat.details(r, Instant.now()).forEach(out::println);
+                    IncidentFormat.details(r, SystemClock.instantSource().instant())
+                            .forEach(out::println);
                 }
                 out.flush();
                 return 0;

@@ -5,6 +5,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /**
  * How {@code spillway logs} prints a record, in the style of {@code heroku logs}:
@@ -25,8 +26,9 @@ final class LogFormat {
     static final String RED = "\u001b[31m";
     static final String MARKER = "\u001b[1;33m";
 
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern(
+                    "uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
 
     private final boolean colour;
 

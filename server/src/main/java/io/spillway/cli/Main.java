@@ -1,5 +1,6 @@
 package io.spillway.cli;
 
+import io.spillway.SuppressForbidden;
 import io.spillway.node.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class
         })
 public final class Main {
+    @SuppressForbidden(reason = "the CLI is the one place that ends the process, with the command's exit code")
     public static void main(String[] args) {
         System.exit(execute(args));
     }

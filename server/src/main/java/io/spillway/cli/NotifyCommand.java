@@ -4,12 +4,12 @@ import io.spillway.alert.notify.Notifier;
 import io.spillway.alert.notify.NotifierSelfTest;
 import io.spillway.alert.notify.Notifiers;
 import io.spillway.alert.notify.TargetConfig;
+import io.spillway.clock.SystemClock;
 import io.spillway.config.ConfigException;
 import io.spillway.node.NodeConfig;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -85,7 +85,7 @@ final class NotifyCommand {
             try {
                 String host = config.host().isEmpty() ? localHost() : config.host();
                 NotifierSelfTest.Result r =
-                        NotifierSelfTest.testTarget(notifiers, target, host, retryDelay, InstantSource.system());
+                        NotifierSelfTest.testTarget(notifiers, target, host, retryDelay, SystemClock.instantSource());
                 out.println(r.human());
                 out.flush();
                 return r.ok() ? 0 : 1;

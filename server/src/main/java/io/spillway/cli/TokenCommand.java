@@ -1,13 +1,14 @@
 package io.spillway.cli;
 
+import io.spillway.clock.SystemClock;
 import io.spillway.config.ConfigException;
 import io.spillway.server.auth.Scope;
 import io.spillway.server.auth.TokenInfo;
 import io.spillway.server.auth.TokenStore;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.time.InstantSource;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -47,7 +48,7 @@ final class TokenCommand {
                 err.flush();
                 return null;
             }
-            return TokenStore.inDataDir(dataDir, InstantSource.system());
+            return TokenStore.inDataDir(dataDir, SystemClock.instantSource());
         } catch (ConfigException e) {
             err.println("spillway: the configuration has problems:");
             e.problems().forEach(p -> err.println("  " + p));
@@ -131,11 +132,15 @@ final class TokenCommand {
                 return 2;
             }
             List<TokenInfo> tokens = store.list();
-            out.printf("%-10s  %-20s  %-20s  %s%n", "ID", "SCOPE", "CREATED", "NAME");
+            out.printf(Locale.ROOT, "%-10s  %-20s  %-20s  %s%n", "ID", "SCOPE", "CREATED", "NAME");
             for (TokenInfo t : tokens) {
                 out.printf(
+                        Locale.ROOT,
                         "%-10s  %-20s  %-20s  %s%n",
-                        t.id(), t.scope(), t.created().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), t.name());
+                        t.id(),
+                        t.scope(),
+                        t.created().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                        t.name());
             }
             out.flush();
             return 0;

@@ -1,5 +1,6 @@
 package io.spillway.flood;
 
+import io.spillway.clock.SystemClock;
 import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,7 +42,7 @@ public final class Flood {
 
     /** The fluent forward protocol: PackedForward chunks with acks, one connection per sender thread. */
     public static TransportFactory viaForward(InetSocketAddress target) {
-        return apps -> new ForwardTransport(target, apps, java.time.InstantSource.system());
+        return apps -> new ForwardTransport(target, apps, SystemClock.instantSource());
     }
 
     /** GELF over TCP, NUL-framed JSON, one connection per sender thread. */
@@ -215,8 +217,14 @@ public final class Flood {
             }
         }
         progress.printf(
+                Locale.ROOT,
                 "\rflood %4ds %s  quiet sent %,d delivered %,d  |  noisy sent %,d delivered %,d   ",
-                elapsedNanos / 1_000_000_000L, sending ? "sending " : "settling", qs, qd, ns, nd);
+                elapsedNanos / 1_000_000_000L,
+                sending ? "sending " : "settling",
+                qs,
+                qd,
+                ns,
+                nd);
         progress.flush();
     }
 

@@ -3,6 +3,7 @@ package io.spillway.flood;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spillway.clock.SystemClock;
 import io.spillway.config.DataSize;
 import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
@@ -15,11 +16,11 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -123,6 +124,7 @@ public final class Soak {
         Files.writeString(config, config(data, forwardPort, httpPort, floor));
         Path log = o.dir().resolve("node.log");
         progress.printf(
+                Locale.ROOT,
                 "soak: %s on %s (%s), node log %s; killing the node every %s-%s%n",
                 age(o.duration().toNanos()),
                 fs,
@@ -151,7 +153,7 @@ public final class Soak {
             AckedForwardClient client = new AckedForwardClient(
                     new InetSocketAddress("127.0.0.1", forwardPort),
                     apps,
-                    InstantSource.system(),
+                    SystemClock.instantSource(),
                     Duration.ofSeconds(120));
             Thread sender = NamedThreadFactory.nonDaemon("soak-sender").start(() -> {
                 try {
@@ -182,13 +184,17 @@ public final class Soak {
                     node.start(Duration.ofSeconds(120));
                     restarts++;
                     progress.printf(
+                            Locale.ROOT,
                             "soak: kill -9 #%d at %s; ready again after %d ms%n",
-                            restarts, age(killed - start), (System.nanoTime() - killed) / 1_000_000);
+                            restarts,
+                            age(killed - start),
+                            (System.nanoTime() - killed) / 1_000_000);
                     nextKill = System.nanoTime() + between(random, o.killMin(), o.killMax());
                 }
                 if (now >= nextProgress) {
                     long acked = client.ackedLines();
                     progress.printf(
+                            Locale.ROOT,
                             "soak: %s/%s  restarts %d  acked %d  disk used %s of %s (min free %s, floor %s)"
                                     + "  peak rss %s%n",
                             age(now - start),
@@ -376,9 +382,14 @@ public final class Soak {
     /** The report as a table for people. */
     public static void print(Report r, PrintStream out) {
         out.printf(
+                Locale.ROOT,
                 "%nsoak: ran %s, %d kill -9 restarts survived, %d reconnects, %d chunks resent%n",
-                age(r.ran().toNanos()), r.restarts(), r.reconnects(), r.resentChunks());
+                age(r.ran().toNanos()),
+                r.restarts(),
+                r.reconnects(),
+                r.resentChunks());
         out.printf(
+                Locale.ROOT,
                 "  node peak RSS %s; disk %s: peak used %s, min free %s, floor %s (%s)%n",
                 DataSize.human(r.peakRssBytes()),
                 DataSize.human(r.fsTotalBytes()),
@@ -387,15 +398,32 @@ public final class Soak {
                 DataSize.human(r.floorBytes()),
                 r.minFreeBytes() >= r.floorBytes() ? "held" : "CROSSED");
         out.printf(
-                "  %-16s %10s %10s %10s %8s %8s %10s%n", "APP", "SENT", "ACKED", "DELIVERED", "DUPS", "LOST", "MARKED");
+                Locale.ROOT,
+                "  %-16s %10s %10s %10s %8s %8s %10s%n",
+                "APP",
+                "SENT",
+                "ACKED",
+                "DELIVERED",
+                "DUPS",
+                "LOST",
+                "MARKED");
         for (AppResult a : r.apps()) {
             out.printf(
+                    Locale.ROOT,
                     "  %-16s %10d %10d %10d %8d %8d %10d%n",
-                    a.app(), a.sent(), a.acked(), a.delivered(), a.duplicates(), a.lost(), a.marked());
+                    a.app(),
+                    a.sent(),
+                    a.acked(),
+                    a.delivered(),
+                    a.duplicates(),
+                    a.lost(),
+                    a.marked());
         }
         out.printf(
+                Locale.ROOT,
                 "  quiet apps: %d acknowledged lines lost (%s)%n",
-                r.quietLost(), r.quietLost() == 0 ? "none, as G5 promises" : "G5 BROKEN");
+                r.quietLost(),
+                r.quietLost() == 0 ? "none, as G5 promises" : "G5 BROKEN");
         out.println("  LOST = acknowledged but not in the store; the noisy app's are its guard drops, counted in"
                 + " MARKED (markers of a life cut by kill -9 are lost with it)");
     }

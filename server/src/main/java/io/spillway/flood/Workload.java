@@ -3,6 +3,7 @@ package io.spillway.flood;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What to send: {@code quietApps} apps at {@code quietRate} lines/s each, and one noisy app at
@@ -49,7 +50,7 @@ public record Workload(
     }
 
     public String quietApp(int i) {
-        return String.format("%s-quiet-%03d", prefix, i);
+        return String.format(Locale.ROOT, "%s-quiet-%03d", prefix, i);
     }
 
     public List<String> apps() {

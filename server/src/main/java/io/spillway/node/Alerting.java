@@ -48,7 +48,7 @@ final class Alerting {
 
     private final Node node;
     private final AlertConfig config;
-    private final InstantSource clock = InstantSource.system();
+    private final InstantSource clock;
     private final Map<OutputWorker, long[]> lastSeen = new HashMap<>();
     private volatile @Nullable IncidentEngine engine;
     private Map<String, Notifier> notifiers = Map.of();
@@ -59,6 +59,7 @@ final class Alerting {
     Alerting(Node node) {
         this.node = node;
         this.config = node.config().alert();
+        this.clock = node.clock();
     }
 
     /**

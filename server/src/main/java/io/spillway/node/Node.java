@@ -1,8 +1,10 @@
 package io.spillway.node;
 
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.spillway.admission.DropCounter;
 import io.spillway.buffer.Buffer;
 import io.spillway.buffer.FairBuffer;
+import io.spillway.clock.SystemClock;
 import io.spillway.config.ConfigException;
 import io.spillway.diskguard.DiskGuard;
 import io.spillway.event.EventBus;
@@ -12,7 +14,6 @@ import io.spillway.guard.Guard;
 import io.spillway.guard.GuardConfig;
 import io.spillway.guard.Ticker;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.DropCounter;
 import io.spillway.pipeline.InflightMemory;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
@@ -78,6 +79,9 @@ public final class Node implements AutoCloseable {
     private final SpaceAccountant space;
     private final SpaceWriter incidentSpace;
     private final InflightMemory inflight;
+    /** The node's one wall clock, handed to every component it builds. */
+    private final InstantSource clock = SystemClock.instantSource();
+
     private @Nullable InputMetrics httpMetrics;
 
     /**
@@ -91,13 +95,12 @@ public final class Node implements AutoCloseable {
         this.host = config.host().isEmpty() ? localHostName() : config.host();
         // Every file the node writes reserves its bytes here first (G4); floors are checked in start().
         this.space = SpaceAccountant.system(config.space(), metrics);
-        this.tokens = TokenStore.inDataDir(dataDir, InstantSource.system(), Floors.tokens(space, config, dataDir));
+        this.tokens = TokenStore.inDataDir(dataDir, clock, Floors.tokens(space, config, dataDir));
         this.incidentSpace = Floors.incidents(space, config, dataDir);
         JvmMetrics.builder().register(metrics.registry());
         GuardConfig gc = config.guard();
         // The ledger first: Guard.create registers its stages' drop wording with it.
-        this.drops = new DropLedger(
-                gc.markers(), gc.maxApps(), host, InstantSource.system(), new DropCounter(metrics, gc.maxApps()));
+        this.drops = new DropLedger(gc.markers(), gc.maxApps(), host, clock, new DropCounter(metrics, gc.maxApps()));
         // Only the buffers report corrupt drops here: the store writes its own, more precise markers.
         drops.describeReason("corrupt", app -> "lost to corrupt buffer spill files (see the log and quarantine/)");
         this.guard = Guard.create(gc, drops, Ticker.system());
@@ -109,7 +112,7 @@ public final class Node implements AutoCloseable {
                 dataDir,
                 host,
                 metrics,
-                InstantSource.system(),
+                clock,
                 inflight,
                 drops,
                 events,
@@ -147,7 +150,7 @@ public final class Node implements AutoCloseable {
                         ready::get,
                         httpMetrics(),
                         inflight,
-                        InstantSource.system(),
+                        clock,
                         HttpServer.MIN_IDLE_TO_EVICT)
                 : null;
         if (http != null && config.inputs().http().enabled()) {
@@ -162,13 +165,19 @@ public final class Node implements AutoCloseable {
         }
     }
 
+    /** The wall clock of everything this node builds. */
+    InstantSource clock() {
+        return clock;
+    }
+
     /** An output with its own fair buffer under {@code <data_dir>/buffer/<output>}. */
     OutputWorker worker(Output output) {
         try {
             SpaceWriter w = Floors.buffer(space, config, dataDir, output.name());
             Buffer buffer = new FairBuffer(
                     output.name(), config.buffer(), Floors.bufferDir(dataDir, output.name()), drops, metrics, w);
-            return new OutputWorker(output, buffer, metrics, 1000, 1024 * 1024);
+            return new OutputWorker(
+                    output, buffer, metrics, 1000, 1024 * 1024, OutputWorker.DEFAULT_FLUSH_INTERVAL, clock);
         } catch (IOException e) {
             throw new UncheckedIOException("buffer of output " + output.name() + ": " + e.getMessage(), e);
         }
@@ -230,13 +239,7 @@ public final class Node implements AutoCloseable {
                 scheduler.every("disk-guard", config.diskGuard().interval(), diskGuard::tick);
             }
             PipelineWatch watch = new PipelineWatch(
-                    config.watch(),
-                    host,
-                    () -> Wiring.dropTotals(drops),
-                    outputs,
-                    inputMetrics,
-                    events,
-                    InstantSource.system());
+                    config.watch(), host, () -> Wiring.dropTotals(drops), outputs, inputMetrics, events, clock);
             scheduler.every("pipeline-watch", config.watch().interval(), watch::tick);
             scheduler.every("space", config.watch().interval(), () -> space.tick(events, host));
         } catch (Exception e) {

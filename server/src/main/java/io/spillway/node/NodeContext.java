@@ -1,11 +1,11 @@
 package io.spillway.node;
 
+import io.spillway.admission.Drops;
 import io.spillway.component.BuildContext;
 import io.spillway.component.DiskUse;
 import io.spillway.config.WrittenKeys;
 import io.spillway.event.EventBus;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Drops;
 import io.spillway.pipeline.InflightMemory;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.space.SpaceAccountant;

@@ -17,7 +17,6 @@ import io.spillway.space.DiskSpace;
 import io.spillway.store.LogReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,13 +42,13 @@ final class Wiring {
                     hc.listen());
         }
         LogplexDecoder logplex = new LogplexDecoder(
-                new SyslogDecoder(InstantSource.system()), c.maxRecord().toIntBytes(), c.maxRecords());
+                new SyslogDecoder(node.clock()), c.maxRecord().toIntBytes(), c.maxRecords());
         IngestRoutes routes = new IngestRoutes(
                 c,
                 logplex,
                 (records, onDurable) -> node.pipeline().acceptDurable(records, onDurable),
                 node.httpMetrics(),
-                InstantSource.system(),
+                node.clock(),
                 node.host(),
                 app -> node.guard()
                         .rateLimit()
@@ -97,7 +96,7 @@ final class Wiring {
                 },
                 node.events(),
                 node.metrics(),
-                InstantSource.system());
+                node.clock());
     }
 
     /**
@@ -110,7 +109,7 @@ final class Wiring {
                 node.tokens(),
                 () -> dropTotals(node.drops()),
                 node.config().http(),
-                InstantSource.system());
+                node.clock());
         http.routes(routes::register);
     }
 
@@ -148,7 +147,7 @@ final class Wiring {
                 node.config().http().maxTails(),
                 node.config().http().tailHeartbeat(),
                 node.config().guard().maxApps(),
-                InstantSource.system());
+                node.clock());
         http.routes(dashboard::register);
     }
 
@@ -158,7 +157,7 @@ final class Wiring {
      */
     static void incidents(Node node, HttpServer http, Supplier<io.spillway.alert.@Nullable IncidentEngine> engine) {
         io.spillway.server.IncidentRoutes routes = new io.spillway.server.IncidentRoutes(
-                engine, node.tokens(), node.config().alert().intake(), InstantSource.system());
+                engine, node.tokens(), node.config().alert().intake(), node.clock());
         http.routes(routes::register);
     }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /** Parsing and printing of the read API's query parameters; every failure names its parameter. */
@@ -15,8 +16,8 @@ final class ApiParams {
     static final int DEFAULT_LIMIT = 100;
 
     /** RFC 3339 with nine fraction digits in UTC, so times sort as text and keep the store's nanos. */
-    static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSSX").withZone(java.time.ZoneOffset.UTC);
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSSX", Locale.ROOT)
+            .withZone(java.time.ZoneOffset.UTC);
 
     private ApiParams() {}
 

@@ -3,6 +3,7 @@ package io.spillway.server;
 import io.javalin.Javalin;
 import io.javalin.http.HttpStatus;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.spillway.clock.SystemClock;
 import io.spillway.input.netty.PeerErrorLog;
 import io.spillway.metrics.Metrics;
 import io.spillway.pipeline.InflightMemory;
@@ -53,7 +54,7 @@ public final class HttpServer implements AutoCloseable {
                 ready,
                 new InputMetrics(metrics, "http"),
                 new InflightMemory(LimitsConfig.defaults().inflightMemory(), metrics),
-                InstantSource.system(),
+                SystemClock.instantSource(),
                 MIN_IDLE_TO_EVICT);
     }
 

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import io.spillway.alert.AlertConfig;
 import io.spillway.alert.Incident;
 import io.spillway.alert.IncidentEngine;
 import io.spillway.alert.IncidentFilter;
@@ -15,6 +14,7 @@ import io.spillway.alert.IncidentState;
 import io.spillway.alert.Match;
 import io.spillway.alert.Silence;
 import io.spillway.alert.TimelineEntry;
+import io.spillway.alert.intake.IntakeConfig;
 import io.spillway.alert.intake.IntakeResult;
 import io.spillway.config.Durations;
 import io.spillway.event.EventSeverity;
@@ -71,7 +71,7 @@ public final class IncidentRoutes {
 
     private final Supplier<@Nullable IncidentEngine> engines;
     private final TokenStore tokens;
-    private final AlertConfig.Intake intake;
+    private final IntakeConfig intake;
     private final InstantSource clock;
 
     /**
@@ -80,10 +80,7 @@ public final class IncidentRoutes {
      * @param intake the intake bounds and routing keys
      */
     public IncidentRoutes(
-            Supplier<@Nullable IncidentEngine> engines,
-            TokenStore tokens,
-            AlertConfig.Intake intake,
-            InstantSource clock) {
+            Supplier<@Nullable IncidentEngine> engines, TokenStore tokens, IntakeConfig intake, InstantSource clock) {
         this.engines = engines;
         this.tokens = tokens;
         this.intake = intake;

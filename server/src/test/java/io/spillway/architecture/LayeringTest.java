@@ -16,6 +16,8 @@ class LayeringTest {
     private static final String[] CORE = {
         "io.spillway.record..",
         "io.spillway.config..",
+        "io.spillway.admission..",
+        "io.spillway.clock..",
         "io.spillway.guard..",
         "io.spillway.buffer..",
         "io.spillway.event..",

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,11 +51,11 @@ class IncidentsCommandTest {
 
     @Test
     void table_alignsColumns_showsDashForHostIncidents_cutsLongSummaries() throws Exception {
-        JsonNode incidents = JSON.readTree("""
+        JsonNode incidents = JSON.readTree(String.format(Locale.ROOT, """
                 [{"id":7,"severity":"critical","state":"triggered","created":"2026-11-26T02:58:00Z",
                   "host":"node-7","app":null,"summary":"/var/lib/docker 91%% used"},
                  {"id":12,"severity":"warning","state":"acknowledged","created":"2026-11-25T23:00:00Z",
-                  "host":"n1","app":"payments","summary":"%s"}]""".formatted("x".repeat(200)));
+                  "host":"n1","app":"payments","summary":"%s"}]""", "x".repeat(200)));
         List<String> lines = IncidentFormat.table(incidents, NOW);
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).startsWith("ID  SEVERITY  STATE");
@@ -121,7 +122,9 @@ class IncidentsCommandTest {
         });
         receiver.start();
         try {
-            Path config = Files.writeString(dir.resolve("spillway.yaml"), """
+            Path config = Files.writeString(
+                    dir.resolve("spillway.yaml"),
+                    String.format(Locale.ROOT, """
                     alert:
                       targets:
                         oncall:
@@ -132,8 +135,7 @@ class IncidentsCommandTest {
                           type: webhook
                           url: http://127.0.0.1:9/hook
                           secret_env: SPILLWAY_TEST_UNSET_SECRET_ENV
-                    """.formatted(
-                            receiver.getAddress().getPort()));
+                    """, receiver.getAddress().getPort()));
             Run ok = run("notify", "test", "oncall", "--config", config.toString());
             assertThat(ok.exit()).as(ok.err()).isZero();
             assertThat(ok.out()).startsWith("ok: ").contains("oncall");

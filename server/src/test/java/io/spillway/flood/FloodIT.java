@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +54,7 @@ class FloodIT {
                 spillway.dataDir.resolve("files"),
                 URI.create("http://127.0.0.1:" + spillway.httpPort + "/metrics"),
                 Duration.ofSeconds(20),
-                new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream(), false, StandardCharsets.UTF_8),
                 System::nanoTime);
         FloodReport report = flood.run();
         assertThat(report.quietAppsLostNothing()).as(report.toJson()).isTrue();

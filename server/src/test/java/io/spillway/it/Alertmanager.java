@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +46,8 @@ final class Alertmanager implements AutoCloseable {
         Files.createDirectories(dir);
         String auth =
                 token.isEmpty() ? "" : "    http_config:\n      authorization:\n        credentials: " + token + "\n";
-        Path config = Files.writeString(dir.resolve("alertmanager.yml"), """
+        Path config =
+                Files.writeString(dir.resolve("alertmanager.yml"), String.format(Locale.ROOT, """
                 route:
                   receiver: spillway
                   group_by: [alertname, instance]
@@ -57,7 +59,7 @@ final class Alertmanager implements AutoCloseable {
                   webhook_configs:
                   - url: %s
                     send_resolved: true
-                %s""".formatted(webhookUrl, auth));
+                %s""", webhookUrl, auth));
         int port = SpillwayProcess.freePort();
         Path log = dir.resolve("alertmanager.log");
         Process p = new ProcessBuilder(

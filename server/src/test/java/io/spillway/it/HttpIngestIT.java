@@ -6,9 +6,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +68,8 @@ class HttpIngestIT {
         HttpResponse<String> r = post(
                 "",
                 "application/x-ndjson",
-                "{\"app\":\"web\",\"message\":\"hello over http\",\"level\":\"err\"}\nnot json\n".getBytes());
+                "{\"app\":\"web\",\"message\":\"hello over http\",\"level\":\"err\"}\nnot json\n"
+                        .getBytes(StandardCharsets.UTF_8));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body())
                 .contains("\"accepted\":1")
@@ -80,14 +83,15 @@ class HttpIngestIT {
     @Test
     void logplex_framesWritten() throws Exception {
         String msg = "<190>1 2026-11-25T10:00:00+00:00 host app web.1 - State changed from starting to up";
-        HttpResponse<String> r = post("?app=drained", "application/logplex-1", (msg.length() + " " + msg).getBytes());
+        HttpResponse<String> r = post(
+                "?app=drained", "application/logplex-1", (msg.length() + " " + msg).getBytes(StandardCharsets.UTF_8));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         awaitLine("drained", "State changed from starting to up");
     }
 
     @Test
     void garbageOnly_is400() throws Exception {
-        HttpResponse<String> r = post("", "application/x-ndjson", "nope\n".getBytes());
+        HttpResponse<String> r = post("", "application/x-ndjson", "nope\n".getBytes(StandardCharsets.UTF_8));
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).contains("line 1");
     }
@@ -95,7 +99,7 @@ class HttpIngestIT {
     @Test
     void tooManyRecords_is413() throws Exception {
         HttpResponse<String> r = post(
-                "", "application/x-ndjson", "{\"message\":\"m\"}\n".repeat(101).getBytes());
+                "", "application/x-ndjson", "{\"message\":\"m\"}\n".repeat(101).getBytes(StandardCharsets.UTF_8));
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(r.body()).contains("max_records");
     }
@@ -114,7 +118,7 @@ class HttpIngestIT {
         HttpResponse<String> r = post(
                 "",
                 "application/x-ndjson",
-                "{\"app\":\"limited\",\"message\":\"m\"}\n".repeat(10).getBytes());
+                "{\"app\":\"limited\",\"message\":\"m\"}\n".repeat(10).getBytes(StandardCharsets.UTF_8));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
         assertThat(r.headers().firstValue("Retry-After"))
                 .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
@@ -125,7 +129,7 @@ class HttpIngestIT {
     void ingestAuthToken_refusesWithoutTokenAndTakesTheFirstAdminToken(@TempDir Path dir) throws Exception {
         try (SpillwayProcess sp = SpillwayProcess.start(dir, "--set", "http.ingest_auth=token")) {
             URI ingest = URI.create("http://127.0.0.1:" + sp.httpPort + "/api/v1/ingest?app=authed");
-            byte[] body = "{\"message\":\"with a token\"}\n".getBytes();
+            byte[] body = "{\"message\":\"with a token\"}\n".getBytes(StandardCharsets.UTF_8);
             HttpResponse<String> none = http.send(
                     HttpRequest.newBuilder(ingest)
                             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
@@ -195,7 +199,8 @@ class HttpIngestIT {
             assertThat(small.metric("spillway_input_errors_total{input=\"http\",kind=\"body_too_large\"}"))
                     .isEqualTo(1);
             assertThat(small.get("/healthz").statusCode()).isEqualTo(200);
-            System.out.printf("RSS before %d MiB, after %d MiB%n", rssBefore >> 20, small.rssBytes() >> 20);
+            System.out.printf(
+                    Locale.ROOT, "RSS before %d MiB, after %d MiB%n", rssBefore >> 20, small.rssBytes() >> 20);
             assertThat(small.output()).doesNotContain("OutOfMemoryError");
         }
     }

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -109,10 +110,10 @@ class IncidentsIT {
         try (SpillwayProcess spillway = SpillwayProcess.start(dir)) {
             String token = token(spillway);
             HttpClient http = HttpClient.newHttpClient();
-            String event = """
+            String event = String.format(Locale.ROOT, """
                     {"routing_key":"it","event_action":"trigger","dedup_key":"db-7-disk",
                      "payload":{"summary":"DISK at 99%% on db-7","source":"db-7","severity":"critical",
-                     "component":"postgres"}}""".formatted();
+                     "component":"postgres"}}""");
             URI events = URI.create("http://127.0.0.1:" + spillway.httpPort + "/api/v1/alerts/events");
             // Without a token and without configured routing keys the intake refuses.
             HttpResponse<String> refused = http.send(

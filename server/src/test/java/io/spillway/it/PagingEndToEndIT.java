@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,7 +80,11 @@ class PagingEndToEndIT {
         GreenMail mail = new GreenMail(new ServerSetup(SpillwayProcess.freePort(), "127.0.0.1", "smtp"));
         mail.start();
         try (WebhookReceiver hook = new WebhookReceiver(SECRET)) {
-            Path config = Files.writeString(dir.resolve("spillway.yaml"), """
+            Path config = Files.writeString(
+                    dir.resolve("spillway.yaml"),
+                    String.format(
+                            Locale.ROOT,
+                            """
                     disk_guard:
                       paths: [%s]
                       docker_containers: %s
@@ -105,7 +110,7 @@ class PagingEndToEndIT {
                             - {targets: [hook], delay: 1s}
                             - {everyone: true, delay: 1s}
                       delivery: {initial_backoff: 100ms}
-                    """.formatted(
+                    """,
                             disk,
                             containers,
                             dir.resolve("no-pods"),
@@ -169,6 +174,7 @@ class PagingEndToEndIT {
                         .isLessThanOrEqualTo(Duration.ofSeconds(2));
                 Instant crossed = eventTime(spillway.appFile("_spillway"));
                 System.out.printf(
+                        Locale.ROOT,
                         "first page %d ms after the incident opened, %s ms after the watermark event%n",
                         Duration.between(created, first.arrived()).toMillis(),
                         crossed == null

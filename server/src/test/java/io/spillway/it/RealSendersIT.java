@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -151,13 +152,16 @@ class RealSendersIT {
         Path in = input(name);
         Path work = Files.createDirectories(dir.resolve(name));
         Path conf = work.resolve("syslog-ng.conf");
-        Files.writeString(conf, """
+        Files.writeString(
+                conf,
+                String.format(
+                        Locale.ROOT, """
                 @version: 3.38
                 options { keep-hostname(yes); stats-freq(0); };
                 source s_in { file("%s" follow-freq(0.1) flags(no-parse) program-override("%s")); };
                 destination d_out { %s };
                 log { source(s_in); destination(d_out); };
-                """.formatted(in, name, destination.formatted(spillway.syslogPort)));
+                """, in, name, String.format(Locale.ROOT, destination, spillway.syslogPort)));
         runUntil(
                 List.of(
                         bin.toString(),
@@ -197,7 +201,7 @@ class RealSendersIT {
         Path in = input(name);
         Path work = Files.createDirectories(dir.resolve(name));
         Path conf = work.resolve("rsyslog.conf");
-        Files.writeString(conf, """
+        Files.writeString(conf, String.format(Locale.ROOT, """
                 global(workDirectory="%s" maxMessageSize="64k")
                 module(load="imfile" mode="polling" pollingInterval="1")
                 input(type="imfile" file="%s" tag="%s" ruleset="fwd")
@@ -205,7 +209,7 @@ class RealSendersIT {
                   action(type="omfwd" target="127.0.0.1" port="%d" protocol="%s" %s
                          template="RSYSLOG_SyslogProtocol23Format")
                 }
-                """.formatted(work, in, name, spillway.syslogPort, protocol, extra));
+                """, work, in, name, spillway.syslogPort, protocol, extra));
         runUntil(
                 List.of(
                         root.resolve("usr/sbin/rsyslogd").toString(),
@@ -241,7 +245,7 @@ class RealSendersIT {
                 .start();
         Assumptions.assumeTrue(probe.waitFor() == 0, "python3-fluent-logger is not installed (Debian package)");
         Path script = dir.resolve("send.py");
-        Files.writeString(script, """
+        Files.writeString(script, String.format(Locale.ROOT, """
                 import sys, time
                 from fluent import sender
                 s = sender.FluentSender('pyfl', host='127.0.0.1', port=int(sys.argv[1]), nanosecond_precision=True)
@@ -250,7 +254,7 @@ class RealSendersIT {
                         print(s.last_error, file=sys.stderr)
                         sys.exit(1)
                 s.close()
-                """.formatted(LINES));
+                """, LINES));
         Process p = new ProcessBuilder(python.toString(), script.toString(), Integer.toString(spillway.forwardPort))
                 .redirectErrorStream(true)
                 .start();

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -145,6 +146,7 @@ class SmallDiskIT {
             sampling.set(false);
             sampler.join();
             System.out.printf(
+                    Locale.ROOT,
                     "small disk (%s): min free seen %d bytes (%.3f MiB); floors: others %d (%.3f MiB), incident"
                             + " store %d (%.3f MiB); refused writes %.0f%n",
                     label,

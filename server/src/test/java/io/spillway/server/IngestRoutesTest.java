@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.spillway.buffer.Receipt;
+import io.spillway.admission.Admission;
+import io.spillway.admission.Receipt;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
 import io.spillway.input.http.HttpIngestConfig;
 import io.spillway.input.http.LogplexDecoder;
 import io.spillway.input.syslog.SyslogDecoder;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.record.LogRecord;
 import io.spillway.server.auth.Scope;

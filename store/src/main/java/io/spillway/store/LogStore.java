@@ -1,10 +1,10 @@
 package io.spillway.store;
 
+import io.spillway.admission.Drops;
 import io.spillway.buffer.Quarantine;
 import io.spillway.config.DataSize;
 import io.spillway.guard.DropLedger;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Drops;
 import io.spillway.record.AppNames;
 import io.spillway.record.LogRecord;
 import io.spillway.record.LogStream;
@@ -118,7 +118,7 @@ public final class LogStore implements LogReader, Closeable {
     private static final Logger log = LoggerFactory.getLogger(LogStore.class);
 
     /** Apps beyond {@code max_apps} are stored under this app. */
-    public static final String OVERFLOW_APP = "_other";
+    public static final String OVERFLOW_APP = AppNames.OTHER;
 
     /** Reserved for a sealed chunk's header, block framing and index beyond its compressed bytes. */
     static final int SEAL_OVERHEAD_BYTES = 64 * 1024;

@@ -2,6 +2,7 @@ package io.spillway.store;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.spillway.metrics.Metrics;
+import io.spillway.record.AppNames;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class StoreMetrics {
     static final int MAX_APP_LABELS = 1000;
-    static final String OTHER_APPS = "_other";
+    static final String OTHER_APPS = AppNames.OTHER;
 
     private final Counter records;
     private final Counter bytes;

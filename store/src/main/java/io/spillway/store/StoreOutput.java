@@ -1,9 +1,9 @@
 package io.spillway.store;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.spillway.admission.Drops;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Drops;
 import io.spillway.pipeline.Output;
 import io.spillway.record.LogRecord;
 import io.spillway.space.FloorException;

@@ -3,11 +3,11 @@ package io.spillway.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spillway.FakeClock;
+import io.spillway.admission.Drops;
 import io.spillway.buffer.Quarantine;
 import io.spillway.config.DataSize;
 import io.spillway.guard.DropLedger;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Drops;
 import io.spillway.record.LogRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;

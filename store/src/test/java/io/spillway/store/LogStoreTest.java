@@ -405,7 +405,10 @@ class LogStoreTest {
             assertThat(Stores.all(s, "app")).isEqualTo(in);
         }
         // garbage appended after valid frames
-        Files.write(active, "garbage that is not a frame at all, really not".getBytes(), StandardOpenOption.APPEND);
+        Files.write(
+                active,
+                "garbage that is not a frame at all, really not".getBytes(StandardCharsets.UTF_8),
+                StandardOpenOption.APPEND);
         byte[] bogusFrame = new byte[] {0, 0, 0, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18};
         Files.write(active, bogusFrame, StandardOpenOption.APPEND);
         try (LogStore s = open(Stores.small())) {

@@ -1,9 +1,8 @@
 package io.spillway.alert.intake;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.spillway.alert.AlertConfig;
-import io.spillway.alert.IncidentSource;
-import io.spillway.alert.Signal;
+import io.spillway.alert.signal.IncidentSource;
+import io.spillway.alert.signal.Signal;
 import io.spillway.event.EventSeverity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,9 +42,9 @@ import org.jspecify.annotations.Nullable;
  * problem listed; nothing of an invalid payload is applied.
  */
 public final class AlertmanagerIntake {
-    private final AlertConfig.Intake config;
+    private final IntakeConfig config;
 
-    public AlertmanagerIntake(AlertConfig.Intake config) {
+    public AlertmanagerIntake(IntakeConfig config) {
         this.config = config;
     }
 

@@ -1,9 +1,8 @@
 package io.spillway.alert.intake;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.spillway.alert.AlertConfig;
-import io.spillway.alert.IncidentSource;
-import io.spillway.alert.Signal;
+import io.spillway.alert.signal.IncidentSource;
+import io.spillway.alert.signal.Signal;
 import io.spillway.event.EventSeverity;
 import java.io.IOException;
 import java.time.Instant;
@@ -61,9 +60,9 @@ public final class EventsApiIntake {
         }
     }
 
-    private final AlertConfig.Intake config;
+    private final IntakeConfig config;
 
-    public EventsApiIntake(AlertConfig.Intake config) {
+    public EventsApiIntake(IntakeConfig config) {
         this.config = config;
     }
 
@@ -198,8 +197,8 @@ public final class EventsApiIntake {
         }
     }
 
-    private static final java.time.format.DateTimeFormatter LENIENT =
-            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSSSSSSSS][.SSSSSS][.SSS]XX");
+    private static final java.time.format.DateTimeFormatter LENIENT = java.time.format.DateTimeFormatter.ofPattern(
+            "yyyy-MM-dd'T'HH:mm:ss[.SSSSSSSSS][.SSSSSS][.SSS]XX", Locale.ROOT);
 
     private static void putIf(Map<String, String> m, String k, String v) {
         if (!v.isEmpty()) {

@@ -1,8 +1,11 @@
 /**
  * External intake: pure parsers for the Alertmanager webhook (version 4) and PagerDuty Events API v2
- * payloads, turning them into {@link io.spillway.alert.Signal}s. The HTTP routes live in the server;
- * they call {@link io.spillway.alert.IncidentEngine#handleAlertmanager} and
- * {@link io.spillway.alert.IncidentEngine#handleEvents}.
+ * payloads, turning them into {@link io.spillway.alert.signal.Signal}s, configured by {@link
+ * io.spillway.alert.intake.IntakeConfig} ({@code alert.intake}). The HTTP routes live in the server;
+ * they call {@code IncidentEngine.handleAlertmanager} and {@code IncidentEngine.handleEvents}.
+ *
+ * <p>Invariant: this package imports {@code alert.signal} and never {@code alert}, which uses it: the
+ * parsers know what a signal is, not what the engine does with it.
  */
 @NullMarked
 package io.spillway.alert.intake;

@@ -1,5 +1,6 @@
 package io.spillway.alert.notify;
 
+import io.spillway.clock.SystemClock;
 import io.spillway.config.ConfigException;
 import io.spillway.config.InvalidValueException;
 import java.time.InstantSource;
@@ -29,7 +30,7 @@ public final class Notifiers {
 
     /** {@link #build(Map, String, Function, InstantSource)} with the process environment and clock. */
     public static Map<String, Notifier> build(Map<String, TargetConfig> targets) throws ConfigException {
-        return build(targets, DEFAULT_PREFIX, System::getenv, InstantSource.system());
+        return build(targets, DEFAULT_PREFIX, System::getenv, SystemClock.instantSource());
     }
 
     /**

@@ -2,9 +2,8 @@ package io.spillway.alert.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.spillway.alert.AlertConfig;
-import io.spillway.alert.IncidentSource;
-import io.spillway.alert.Signal;
+import io.spillway.alert.signal.IncidentSource;
+import io.spillway.alert.signal.Signal;
 import io.spillway.config.DataSize;
 import io.spillway.event.EventSeverity;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +62,7 @@ public class AlertmanagerIntakeTest {
             }
             """;
 
-    final AlertmanagerIntake intake = new AlertmanagerIntake(AlertConfig.Intake.defaults());
+    final AlertmanagerIntake intake = new AlertmanagerIntake(IntakeConfig.defaults());
 
     static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -136,7 +135,7 @@ public class AlertmanagerIntakeTest {
 
     @Test
     void parse_overBounds_413() {
-        AlertmanagerIntake small = new AlertmanagerIntake(new AlertConfig.Intake(DataSize.ofKiB(1), 2, List.of()));
+        AlertmanagerIntake small = new AlertmanagerIntake(new IntakeConfig(DataSize.ofKiB(1), 2, List.of()));
         assertThat(small.parse(new byte[2048], NOW).error().status()).isEqualTo(413);
         String three = "{\"alerts\":[{},{},{}]}";
         assertThat(small.parse(b(three), NOW).error().body()).contains("max_alerts");

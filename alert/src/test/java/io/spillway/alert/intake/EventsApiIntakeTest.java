@@ -2,8 +2,7 @@ package io.spillway.alert.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.spillway.alert.AlertConfig;
-import io.spillway.alert.IncidentSource;
+import io.spillway.alert.signal.IncidentSource;
 import io.spillway.config.DataSize;
 import io.spillway.event.EventSeverity;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +34,7 @@ public class EventsApiIntakeTest {
             }
             """;
 
-    final EventsApiIntake intake = new EventsApiIntake(AlertConfig.Intake.defaults());
+    final EventsApiIntake intake = new EventsApiIntake(IntakeConfig.defaults());
 
     static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -115,7 +114,7 @@ public class EventsApiIntakeTest {
     @Test
     void parse_routingKeyNotConfigured_refused() {
         EventsApiIntake strict = new EventsApiIntake(
-                new AlertConfig.Intake(DataSize.ofMiB(1), 1000, List.of("R015XXXXXXXXXXXXXXXXXXXXXXXXXXXX")));
+                new IntakeConfig(DataSize.ofMiB(1), 1000, List.of("R015XXXXXXXXXXXXXXXXXXXXXXXXXXXX")));
         assertThat(strict.parse(b(TRIGGER.replace("+0000", "Z")), NOW).error()).isNull();
         assertThat(strict.parse(b(TRIGGER.replace("R015", "R016")), NOW).error().body())
                 .contains("alert.intake.routing_keys");
@@ -123,7 +122,7 @@ public class EventsApiIntakeTest {
 
     @Test
     void parse_bodyOverMaxBody_413() {
-        EventsApiIntake small = new EventsApiIntake(new AlertConfig.Intake(DataSize.ofKiB(1), 1000, List.of()));
+        EventsApiIntake small = new EventsApiIntake(new IntakeConfig(DataSize.ofKiB(1), 1000, List.of()));
         assertThat(small.parse(new byte[1025], NOW).error().status()).isEqualTo(413);
     }
 }

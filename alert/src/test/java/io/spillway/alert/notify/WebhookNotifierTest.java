@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +52,7 @@ class WebhookNotifierTest {
         byte[] mac = sha.digest(inner);
         StringBuilder sb = new StringBuilder();
         for (byte b : mac) {
-            sb.append(String.format("%02x", b & 0xff));
+            sb.append(String.format(Locale.ROOT, "%02x", b & 0xff));
         }
         return sb.toString();
     }

@@ -1,6 +1,6 @@
 package io.spillway.input.tail;
 
-import io.spillway.pipeline.Admission;
+import io.spillway.admission.Admission;
 import io.spillway.pipeline.Input;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;

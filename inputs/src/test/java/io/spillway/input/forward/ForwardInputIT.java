@@ -2,11 +2,11 @@ package io.spillway.input.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.spillway.buffer.Receipt;
+import io.spillway.admission.Admission;
+import io.spillway.admission.Receipt;
 import io.spillway.config.DataSize;
 import io.spillway.config.ListenAddress;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;
 import io.spillway.record.LogRecord;

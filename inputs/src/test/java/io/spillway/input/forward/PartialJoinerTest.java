@@ -3,10 +3,10 @@ package io.spillway.input.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spillway.FakeClock;
-import io.spillway.buffer.Receipt;
+import io.spillway.admission.Admission;
+import io.spillway.admission.Receipt;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.pipeline.RecordSink;
 import io.spillway.record.LogRecord;

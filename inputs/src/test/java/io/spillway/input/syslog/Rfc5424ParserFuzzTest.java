@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Timeout;
 
@@ -91,7 +92,7 @@ class Rfc5424ParserFuzzTest {
         }
         byte[] message = d.consumeRemainingAsBytes();
         Instant at = Instant.ofEpochSecond(seconds, nanos);
-        String ts = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSSXXX")
+        String ts = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSSXXX", Locale.ROOT)
                 .format(at.atOffset(ZoneOffset.ofTotalSeconds(offsetMinutes * 60)));
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes((ts + " " + host + " " + app + " " + procid + " " + msgid + " " + (sdText.isEmpty() ? "-" : sdText)

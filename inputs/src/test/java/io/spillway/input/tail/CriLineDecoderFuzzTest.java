@@ -12,12 +12,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Timeout;
 
 /** Coverage-guided fuzzing of {@link CriLineDecoder} (the CRI log format of containerd and CRI-O). */
 class CriLineDecoderFuzzTest {
-    private static final DateTimeFormatter RFC3339_NANO =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSSXXX").withZone(java.time.ZoneOffset.UTC);
+    private static final DateTimeFormatter RFC3339_NANO = DateTimeFormatter.ofPattern(
+                    "uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSSXXX", Locale.ROOT)
+            .withZone(java.time.ZoneOffset.UTC);
 
     /**
      * Byte 0 picks max_line (1–256), the rest is a log file. Never throws, reads nothing outside its

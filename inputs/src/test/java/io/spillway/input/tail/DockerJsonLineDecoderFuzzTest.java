@@ -15,13 +15,15 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Timeout;
 
 /** Coverage-guided fuzzing of {@link DockerJsonLineDecoder} (Docker's json-file log driver). */
 class DockerJsonLineDecoderFuzzTest {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final DateTimeFormatter RFC3339_NANO =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSSX").withZone(java.time.ZoneOffset.UTC);
+    private static final DateTimeFormatter RFC3339_NANO = DateTimeFormatter.ofPattern(
+                    "uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSSX", Locale.ROOT)
+            .withZone(java.time.ZoneOffset.UTC);
 
     /**
      * Byte 0 picks max_line (1–256), the rest is a log file. Never throws; each file line is a line, a

@@ -9,6 +9,7 @@ import io.spillway.record.LogStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class DockerJsonLineDecoderTest {
@@ -151,7 +152,7 @@ class DockerJsonLineDecoderTest {
             if (c == '"' || c == '\\') {
                 sb.append('\\').append(c);
             } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
+                sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
             } else {
                 sb.append(c);
             }

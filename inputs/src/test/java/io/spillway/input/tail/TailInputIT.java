@@ -2,9 +2,9 @@ package io.spillway.input.tail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.admission.Admission;
 import io.spillway.config.DataSize;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.Admission;
 import io.spillway.pipeline.InputMetrics;
 import io.spillway.record.LogRecord;
 import java.nio.file.Files;

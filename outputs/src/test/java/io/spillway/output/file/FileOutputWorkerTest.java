@@ -4,9 +4,9 @@ import static io.spillway.output.file.FileTesting.lines;
 import static io.spillway.output.file.FileTesting.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.admission.DropCounter;
 import io.spillway.buffer.MemoryBuffer;
 import io.spillway.metrics.Metrics;
-import io.spillway.pipeline.DropCounter;
 import io.spillway.pipeline.OutputWorker;
 import java.nio.file.Files;
 import java.nio.file.Path;

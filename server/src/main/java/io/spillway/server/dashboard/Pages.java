@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
 final class Pages {
     /** How the dashboard shows a time, rendered and live lines alike: UTC to the second. */
     static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final Assets assets;
     private final Duration poll;
@@ -73,7 +73,9 @@ final class Pages {
             bodyAttrs = " data-csrf=\"" + esc(s.csrf()) + "\" hx-headers=\""
                     + esc("{\"X-CSRF-Token\":\"" + s.csrf() + "\"}") + "\"";
         }
-        return """
+        return String.format(
+                Locale.ROOT,
+                """
                 <!doctype html>
                 <html lang="en">
                 <head>
@@ -94,16 +96,16 @@ final class Pages {
                 </main>
                 </body>
                 </html>
-                """.formatted(
-                        esc(title),
-                        assets.url(Assets.UPLOT_CSS),
-                        assets.url(Assets.CSS),
-                        assets.url(Assets.HTMX),
-                        assets.url(Assets.UPLOT_JS),
-                        assets.url(Assets.JS),
-                        bodyAttrs,
-                        nav,
-                        body);
+                """,
+                esc(title),
+                assets.url(Assets.UPLOT_CSS),
+                assets.url(Assets.CSS),
+                assets.url(Assets.HTMX),
+                assets.url(Assets.UPLOT_JS),
+                assets.url(Assets.JS),
+                bodyAttrs,
+                nav,
+                body);
     }
 
     private static String navItem(String href, String label, String active) {
@@ -119,7 +121,13 @@ final class Pages {
 
     String login(@Nullable String error, @Nullable String next) {
         String err = error == null ? "" : "<p class=\"error\" role=\"alert\">" + esc(error) + "</p>";
-        return layout("Sign in", null, "", """
+        return layout(
+                "Sign in",
+                null,
+                "",
+                String.format(
+                        Locale.ROOT,
+                        """
                 <section class="login">
                 <h1>Sign in</h1>
                 %s
@@ -131,8 +139,9 @@ final class Pages {
                 <button type="submit">Sign in</button>
                 </form>
                 </section>
-                """.formatted(
-                        err, next == null ? "" : "<input type=\"hidden\" name=\"next\" value=\"" + esc(next) + "\">"));
+                """,
+                        err,
+                        next == null ? "" : "<input type=\"hidden\" name=\"next\" value=\"" + esc(next) + "\">"));
     }
 
     String error(@Nullable Session s, int status, String title, String message) {
@@ -310,7 +319,13 @@ final class Pages {
         }
         String n = notice == null ? "" : "<p class=\"notice\">" + esc(notice) + "</p>";
         String segApp = esc(seg(app));
-        return layout(app, s, "Apps", """
+        return layout(
+                app,
+                s,
+                "Apps",
+                String.format(
+                        Locale.ROOT,
+                        """
                 <h1>App <span class="app-name">%s</span></h1>
                 %s
                 <div class="grid">
@@ -330,8 +345,17 @@ final class Pages {
                 </section>
                 <section aria-labelledby="h-limits"><h2 id="h-limits">Limits</h2>
                 <pre class="yaml">%s</pre></section>
-                """.formatted(
-                        esc(app), n, esc(app), segApp, every(), dropsTable, segApp, esc(app), lines, esc(limitsYaml)));
+                """,
+                        esc(app),
+                        n,
+                        esc(app),
+                        segApp,
+                        every(),
+                        dropsTable,
+                        segApp,
+                        esc(app),
+                        lines,
+                        esc(limitsYaml)));
     }
 
     static String logLine(StoredRecord s) {

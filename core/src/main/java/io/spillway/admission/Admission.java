@@ -1,4 +1,4 @@
-package io.spillway.pipeline;
+package io.spillway.admission;
 
 /**
  * What became of a record handed to the pipeline or a buffer: accepted, or dropped with the reason

@@ -1,6 +1,5 @@
-package io.spillway.buffer;
+package io.spillway.admission;
 
-import io.spillway.pipeline.Admission;
 import java.util.List;
 
 /**

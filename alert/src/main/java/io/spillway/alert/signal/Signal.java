@@ -1,4 +1,4 @@
-package io.spillway.alert;
+package io.spillway.alert.signal;
 
 import io.spillway.event.EventSeverity;
 import java.time.Instant;

@@ -1,7 +1,8 @@
-package io.spillway.pipeline;
+package io.spillway.admission;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.spillway.metrics.Metrics;
+import io.spillway.record.AppNames;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,8 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * Thread-safe.
  */
 public final class DropCounter implements Drops {
-    public static final String OTHER_APPS = "_other";
-
     private final Counter records;
     private final Counter bytes;
     private final Set<String> apps = ConcurrentHashMap.newKeySet();
@@ -34,7 +33,7 @@ public final class DropCounter implements Drops {
         String label = app;
         if (!apps.contains(app)) {
             if (apps.size() >= maxApps) {
-                label = OTHER_APPS;
+                label = AppNames.OTHER;
             } else {
                 apps.add(app);
             }

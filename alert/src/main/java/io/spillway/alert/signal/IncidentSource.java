@@ -1,4 +1,4 @@
-package io.spillway.alert;
+package io.spillway.alert.signal;
 
 import java.util.Locale;
 

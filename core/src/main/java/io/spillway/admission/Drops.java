@@ -1,4 +1,4 @@
-package io.spillway.pipeline;
+package io.spillway.admission;
 
 /**
  * The drop ledger's intake (G3): every record that will not be delivered is reported here, once,
