@@ -22,7 +22,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -153,9 +152,7 @@ public final class LogStore implements LogReader, Closeable {
     private record Rotated(AppLog app, ActiveChunk chunk) {
         /** Whether the chunk still waits for the seal thread (once out, its sealed file was forced). */
         boolean waiting() {
-            synchronized (app) {
-                return app.sealing.contains(chunk);
-            }
+            return app.isWaiting(chunk);
         }
     }
 
@@ -371,10 +368,10 @@ public final class LogStore implements LogReader, Closeable {
                 }
                 AppLog a = new AppLog(name, appDir);
                 cut += recoverApp(a);
-                if (name.equals(Quarantine.DIR) && a.sealed.isEmpty() && a.active == null) {
+                if (name.equals(Quarantine.DIR) && !a.hasSealed() && !a.hasActive()) {
                     continue; // the quarantine, not an app (an app of that name has chunks here)
                 }
-                chunks += a.sealed.size() + (a.active == null ? 0 : 1);
+                chunks += a.sealedCount() + (a.hasActive() ? 1 : 0);
                 apps.put(name, a);
             }
         }
@@ -423,7 +420,7 @@ public final class LogStore implements LogReader, Closeable {
             maxId = Math.max(maxId, e.getKey());
             try {
                 SealedChunk c = SealedChunk.open(e.getValue(), e.getKey());
-                addSealed(a, c);
+                a.addSealed(c);
             } catch (IOException ex) {
                 // Written by tmp+fsync+rename, so this is damage from outside.
                 unreadable.put(e.getKey(), String.valueOf(ex.getMessage()));
@@ -450,7 +447,7 @@ public final class LogStore implements LogReader, Closeable {
         for (Map.Entry<Long, Path> e : openFiles.entrySet()) {
             long id = e.getKey();
             maxId = Math.max(maxId, id);
-            if (sealedFiles.containsKey(id) && a.sealed.stream().anyMatch(c -> c.id == id)) {
+            if (sealedFiles.containsKey(id) && a.hasSealedId(id)) {
                 // The crash came after the rename and before the delete.
                 Files.deleteIfExists(e.getValue());
                 continue;
@@ -472,22 +469,18 @@ public final class LogStore implements LogReader, Closeable {
             if (c.count == 0) {
                 c.closeQuietly();
                 Files.deleteIfExists(c.path);
-            } else if (a.active == null && id == openFiles.lastKey()) {
-                a.active = c;
+            } else if (!a.hasActive() && id == openFiles.lastKey()) {
+                a.resumeActive(c);
                 c.closeChannel(); // reopened on the next append; keeps open files bounded at start
             } else {
                 // An older active chunk (a seal failed): seal it now, in id order.
-                a.active = c;
+                a.resumeActive(c);
                 try {
                     sealActive(a);
                 } catch (FloorException refused) {
                     // At the floor, which is what left it unsealed: it stays readable, waiting for
                     // the seal like a rotated chunk, and maintenance retries once there is room.
-                    synchronized (a) {
-                        a.active = null;
-                        c.sealFailed = true;
-                        a.sealing.add(c);
-                    }
+                    a.deferSeal(c);
                     c.closeChannel();
                     log.warn(
                             "store: app {}: chunk {} waits for space to be sealed: {}",
@@ -497,7 +490,7 @@ public final class LogStore implements LogReader, Closeable {
                 }
             }
         }
-        a.nextId = maxId + 1;
+        a.continueIdsAfter(maxId);
         return cut;
     }
 
@@ -527,14 +520,10 @@ public final class LogStore implements LogReader, Closeable {
             got = new SealedChunk.Salvage(new byte[0], 0, 0, Files.size(path));
         }
         double perByte;
-        long n = 0;
-        long bytes = 0;
-        long msg = 0;
-        for (SealedChunk c : a.sealed) {
-            n += c.count;
-            bytes += c.fileSize;
-            msg += c.messageBytes;
-        }
+        AppLog.SealedTotals others = a.sealedTotals();
+        long n = others.records();
+        long bytes = others.bytes();
+        long msg = others.messageBytes();
         if (got.records() > 0) {
             perByte = got.records() / (double) got.decodedBytes();
         } else {
@@ -552,7 +541,7 @@ public final class LogStore implements LogReader, Closeable {
             where = keepCopy(path, a.name);
             SealedChunk c = SealedChunk.write(
                     a.dir, id, got.frames(), Files.getLastModifiedTime(path).toMillis(), config.compressionLevel());
-            addSealed(a, c);
+            a.addSealed(c);
             lostMsg = c.count == 0 ? 0 : Math.round(lost * (double) c.messageBytes / c.count);
         }
         lostToCorruption(a.name, lost, lostMsg, false, path, where, got.records() > 0, String.valueOf(problem));
@@ -665,10 +654,8 @@ public final class LogStore implements LogReader, Closeable {
      */
     private void repair(AppLog a, SealedChunk c) {
         try {
-            synchronized (a) {
-                if (!a.sealed.contains(c)) {
-                    return; // evicted, or already repaired (a query's older snapshot met the block again)
-                }
+            if (!a.holds(c)) {
+                return; // evicted, or already repaired (a query's older snapshot met the block again)
             }
             List<SealedChunk.Block> bad = c.damagedBlocks();
             if (bad.isEmpty()) {
@@ -698,13 +685,8 @@ public final class LogStore implements LogReader, Closeable {
                 return;
             }
             if (!kept) {
-                synchronized (a) {
-                    if (!a.sealed.remove(c)) {
-                        return; // evicted meanwhile
-                    }
-                    a.sealedBytes -= c.fileSize;
-                    a.sealedRecords -= c.count;
-                    a.sealedMessageBytes -= c.messageBytes;
+                if (!a.removeSealed(c)) {
+                    return; // evicted meanwhile
                 }
                 total.addAndGet(-c.fileSize);
                 where = quarantine.moveOrDelete(c.path, a.name);
@@ -712,19 +694,9 @@ public final class LogStore implements LogReader, Closeable {
                 where = keepCopy(c.path, a.name);
                 Path tmp = c.path.resolveSibling(c.path.getFileName() + ".tmp");
                 c.writeWithout(bad, tmp);
-                SealedChunk r;
-                synchronized (a) {
-                    int i = a.sealed.indexOf(c);
-                    if (i < 0) {
-                        Files.deleteIfExists(tmp);
-                        return; // evicted meanwhile
-                    }
-                    Files.move(tmp, c.path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    r = SealedChunk.open(c.path, c.id);
-                    a.sealed.set(i, r);
-                    a.sealedBytes += r.fileSize - c.fileSize;
-                    a.sealedRecords += r.count - c.count;
-                    a.sealedMessageBytes += r.messageBytes - c.messageBytes;
+                SealedChunk r = a.replaceSealed(c, tmp);
+                if (r == null) {
+                    return; // evicted meanwhile
                 }
                 total.addAndGet(r.fileSize - c.fileSize);
                 SealedChunk.forceDirectory(a.dir);
@@ -736,14 +708,6 @@ public final class LogStore implements LogReader, Closeable {
             repairing.remove(c.path);
             sealPermits.release();
         }
-    }
-
-    private static void addSealed(AppLog a, SealedChunk c) {
-        a.sealed.add(c);
-        a.sealed.sort(Comparator.comparingLong(x -> x.id));
-        a.sealedBytes += c.fileSize;
-        a.sealedRecords += c.count;
-        a.sealedMessageBytes += c.messageBytes;
     }
 
     // ---------------------------------------------------------------- writing
@@ -779,14 +743,9 @@ public final class LogStore implements LogReader, Closeable {
                 }
             } finally {
                 for (AppLog a : touched) {
-                    a.inBatch = false;
-                    a.listed = false; // the next batch moves it to the back of `open` again
-                    synchronized (a) {
-                        if (a.active != null) {
-                            a.active.flushToOs();
-                        }
-                    }
-                    metrics.stored(a.name, a.batchRecords, a.batchBytes);
+                    a.leaveBatch();
+                    a.flushActiveToOs();
+                    metrics.stored(a.name, a.batchRecords(), a.batchBytes());
                 }
             }
             for (Runnable h : handovers) {
@@ -822,52 +781,32 @@ public final class LogStore implements LogReader, Closeable {
         }
         scratch.reset();
         RecordFormat.encode(r, message, scratch);
-        int index;
-        long chunkId;
-        long before;
-        long after;
-        synchronized (a) {
-            ActiveChunk c = a.active;
-            if (c == null) {
-                c = ActiveChunk.create(a.dir, a.nextId++, now);
-                a.active = c;
-            }
-            before = c.size();
-            index = c.append(scratch.array(), 0, scratch.size(), r.timestamp(), message.length, now);
-            after = c.size();
-            chunkId = c.id;
-            a.rate.add(now, 1);
-        }
-        boolean listedNow = !a.listed;
+        AppLog.Appended at = a.append(scratch.array(), 0, scratch.size(), r.timestamp(), message.length, now);
+        boolean listedNow = a.markListed();
         if (listedNow) {
             // once per app and batch, and again after a rotation or a close took the app out
             open.put(a, Boolean.TRUE);
             dirty.add(a);
-            a.listed = true;
         }
-        if (!a.inBatch) {
-            a.inBatch = true;
-            a.batchRecords = 0;
-            a.batchBytes = 0;
+        if (a.joinBatch()) {
             touched.add(a);
         }
-        total.addAndGet(after - before);
-        a.batchRecords++;
-        a.batchBytes += message.length;
+        total.addAndGet(at.grewBy());
+        a.countInBatch(message.length);
         List<BoundedTail> followersOfApp = tails.get(name);
         if (followersOfApp != null && !followersOfApp.isEmpty()) {
             LogRecord stored = message == r.messageBytes() ? r : r.withMessage(message);
             if (!stored.app().equals(name)) {
                 stored = stored.withApp(name);
             }
-            StoredRecord sr = new StoredRecord(new Cursor(r.timestamp(), chunkId, index).encode(), stored);
+            StoredRecord sr = new StoredRecord(new Cursor(r.timestamp(), at.chunkId(), at.index()).encode(), stored);
             handovers.add(() -> {
                 for (BoundedTail t2 : followersOfApp) {
                     t2.offer(sr);
                 }
             });
         }
-        if (after >= config.chunkSize().bytes()) {
+        if (at.chunkSize() >= config.chunkSize().bytes()) {
             rotate(a);
         }
         if (listedNow) {
@@ -927,12 +866,8 @@ public final class LogStore implements LogReader, Closeable {
             Iterator<AppLog> it = open.keySet().iterator();
             AppLog eldest = it.next();
             it.remove();
-            eldest.listed = false;
-            synchronized (eldest) {
-                if (eldest.active != null) {
-                    eldest.active.closeChannel();
-                }
-            }
+            eldest.unlist();
+            eldest.closeActiveChannel();
         }
     }
 
@@ -942,19 +877,13 @@ public final class LogStore implements LogReader, Closeable {
      * chunks already wait for compression, so unsealed bytes stay bounded. Caller holds writeLock.
      */
     private void rotate(AppLog a) throws IOException {
-        ActiveChunk c;
-        synchronized (a) {
-            c = a.active;
-            if (c == null || c.count == 0) {
-                return;
-            }
-            c.flushToOs();
-            a.active = null;
-            a.sealing.add(c);
+        ActiveChunk c = a.rotate();
+        if (c == null) {
+            return;
         }
         open.remove(a);
         dirty.remove(a);
-        a.listed = false;
+        a.unlist();
         // Not forced here: an fsync of 4 MiB would stall the writer, and the seal thread's sealed file
         // is forced anyway; sync() forces the chunk only if it is still waiting for the seal then.
         c.closeChannelUnforced();
@@ -977,11 +906,9 @@ public final class LogStore implements LogReader, Closeable {
     /** On the seal thread: compresses one rotated chunk and swaps it in. A failure is retried by maintain. */
     private void sealInBackground(AppLog a, ActiveChunk c) {
         try {
-            seal(a, c, false);
+            seal(a, c);
         } catch (IOException | RuntimeException e) {
-            synchronized (a) {
-                c.sealFailed = true;
-            }
+            a.sealFailed(c);
             if (e instanceof FloorException) {
                 // The space accountant logged the episode once, with the figures; retried every second.
                 log.debug("store: app {}: sealing chunk {} waits for space: {}", a.name, c.path, e.getMessage());
@@ -1032,23 +959,18 @@ public final class LogStore implements LogReader, Closeable {
 
     /** Seals the app's active chunk, if it has records. Caller holds writeLock (or is recovering). */
     private void sealActive(AppLog a) throws IOException {
-        ActiveChunk c;
-        synchronized (a) {
-            c = a.active;
-            if (c == null || c.count == 0) {
-                return;
-            }
-            c.flushToOs();
+        ActiveChunk c = a.activeToSeal();
+        if (c != null) {
+            seal(a, c);
         }
-        seal(a, c, true);
     }
 
     /**
-     * Compresses a chunk into its sealed file and swaps it in for the app's active chunk ({@code
-     * active}) or for a waiting one; then deletes the {@code .open} file. Queries keep reading the
+     * Compresses a chunk into its sealed file and swaps it in for the app's active chunk or for a
+     * waiting one; then deletes the {@code .open} file. Queries keep reading the
      * chunk while it is compressed.
      */
-    private void seal(AppLog a, ActiveChunk c, boolean active) throws IOException {
+    private void seal(AppLog a, ActiveChunk c) throws IOException {
         byte[] frames = c.readAll();
         // The sealed file exists beside the .open one until the swap: reserve a bound on its size
         // (zstd's worst case is a little over the input; the index is small) before writing it.
@@ -1064,14 +986,7 @@ public final class LogStore implements LogReader, Closeable {
             throw e;
         }
         room.written(s.fileSize);
-        synchronized (a) {
-            if (active) {
-                a.active = null;
-            } else {
-                a.sealing.remove(c);
-            }
-            addSealed(a, s);
-        }
+        a.replaceWithSealed(c, s);
         c.closeQuietly();
         Files.deleteIfExists(c.path);
         total.addAndGet(s.fileSize - frames.length);
@@ -1086,17 +1001,9 @@ public final class LogStore implements LogReader, Closeable {
     }
 
     private void evictOldest(AppLog a, String reason) throws IOException {
-        SealedChunk s;
-        synchronized (a) {
-            if (a.sealed.isEmpty()) {
-                return;
-            }
-            s = a.sealed.remove(0);
-            a.sealedBytes -= s.fileSize;
-            a.sealedRecords -= s.count;
-            a.sealedMessageBytes -= s.messageBytes;
-            a.evictedBytes += s.fileSize;
-            a.evictedRecords += s.count;
+        SealedChunk s = a.dropOldest();
+        if (s == null) {
+            return;
         }
         Files.deleteIfExists(s.path);
         total.addAndGet(-s.fileSize);
@@ -1139,11 +1046,7 @@ public final class LogStore implements LogReader, Closeable {
             if (heaviest.hasSealed()) {
                 evictOldest(heaviest, "max_total");
             } else {
-                boolean hasActive;
-                synchronized (heaviest) {
-                    hasActive = heaviest.active != null && heaviest.active.count > 0;
-                }
-                if (hasActive) {
+                if (heaviest.hasActiveRecords()) {
                     // Compressing it frees most of its bytes; retention looks again after the next batch.
                     rotate(heaviest);
                 }
@@ -1161,15 +1064,13 @@ public final class LogStore implements LogReader, Closeable {
             List<Callable<Void>> forces = new ArrayList<>();
             List<AppLog> forced = new ArrayList<>();
             for (AppLog a : dirty) {
-                synchronized (a) {
-                    FileChannel ch = a.active == null ? null : a.active.flushForSync();
-                    if (ch != null) {
-                        forced.add(a);
-                        forces.add(() -> {
-                            ch.force(false);
-                            return null;
-                        });
-                    }
+                FileChannel ch = a.flushActiveForSync();
+                if (ch != null) {
+                    forced.add(a);
+                    forces.add(() -> {
+                        ch.force(false);
+                        return null;
+                    });
                 }
             }
             for (Rotated r : rotatedUnforced) {
@@ -1183,11 +1084,7 @@ public final class LogStore implements LogReader, Closeable {
             }
             runForces(forces);
             for (AppLog a : forced) {
-                synchronized (a) {
-                    if (a.active != null) {
-                        a.active.synced();
-                    }
-                }
+                a.activeSynced();
             }
             dirty.clear();
             rotatedUnforced.clear();
@@ -1264,27 +1161,14 @@ public final class LogStore implements LogReader, Closeable {
         long sealAge = config.chunkMaxAge().toMillis();
         long maxAge = config.maxAge().toMillis();
         for (AppLog a : apps.values()) {
-            boolean due;
-            synchronized (a) {
-                due = a.active != null && a.active.count > 0 && now - a.active.firstWriteMillis >= sealAge;
-            }
-            if (due) {
+            if (a.activeOpenFor(now, sealAge)) {
                 rotate(a);
             }
-            List<ActiveChunk> failed;
-            synchronized (a) {
-                failed = a.sealing.stream().filter(c -> c.sealFailed).toList();
-                failed.forEach(c -> c.sealFailed = false);
-            }
-            for (ActiveChunk c : failed) {
+            for (ActiveChunk c : a.takeFailedSeals()) {
                 submitSeal(a, c);
             }
             while (true) {
-                boolean old;
-                synchronized (a) {
-                    old = !a.sealed.isEmpty() && now - a.sealed.get(0).lastWriteMillis > maxAge;
-                }
-                if (!old) {
+                if (!a.oldestSealedIdleLongerThan(now, maxAge)) {
                     break;
                 }
                 evictOldest(a, "max_age");
@@ -1334,15 +1218,11 @@ public final class LogStore implements LogReader, Closeable {
                 }
             }
             for (AppLog a : apps.values()) {
-                synchronized (a) {
-                    if (a.active != null) {
-                        try {
-                            a.active.closeChannel();
-                        } catch (IOException e) {
-                            if (first == null) {
-                                first = e;
-                            }
-                        }
+                try {
+                    a.closeActiveChannel();
+                } catch (IOException e) {
+                    if (first == null) {
+                        first = e;
                     }
                 }
             }
