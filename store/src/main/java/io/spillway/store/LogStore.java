@@ -38,12 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,13 +65,11 @@ import org.slf4j.LoggerFactory;
  * crash). An active chunk that reaches {@code chunk_size} or {@code chunk_max_age} is rotated: closed
  * (not forced: the next {@link #sync} forces it if it is still unsealed by then) and handed to the
  * seal thread {@code store-seal}, while the next record starts a new chunk; so compression does not
- * hold up appends. At most {@link #maxPendingSeals} chunks wait for it store-wide (the writer waits
- * past that): enough for apps that fill their chunks at the same moment to be compressed while the
- * writer goes on, and at most an eighth of {@code max_total} (or 256 MiB) of uncompressed bytes;
- * waiting chunks stay readable and counted. The seal
- * thread writes the sealed file as {@code .tmp}, forces it, renames it and forces the directory before
- * the {@code .open} file is deleted, so at every instant each record is in a complete file; a failed
- * seal is logged and retried by {@link #maintain}. {@link #open}
+ * hold up appends. At most {@link Sealer#pendingSeals} chunks wait for it store-wide (the writer
+ * waits past that); waiting chunks stay readable and counted. The seal thread writes the sealed file
+ * as {@code .tmp}, forces it, renames it and forces the directory before the {@code .open} file is
+ * deleted, so at every instant each record is in a complete file; a failed seal is logged and
+ * retried by {@link #maintain}. The {@link Sealer} holds these rules. {@link #open}
  * recovers: {@code .tmp} files are deleted, an {@code .open} file whose {@code .zst} exists is deleted
  * (the crash came between rename and delete), and older {@code .open} files than an app's newest are
  * sealed.
@@ -118,9 +112,6 @@ public final class LogStore implements LogReader, Closeable {
     /** Apps beyond {@code max_apps} are stored under this app. */
     public static final String OVERFLOW_APP = "_other";
 
-    /** Reserved for a sealed chunk's header, block framing and index beyond its compressed bytes. */
-    static final int SEAL_OVERHEAD_BYTES = 64 * 1024;
-
     /** The field that keeps the app of a record stored under {@link #OVERFLOW_APP}. */
     public static final String OVERFLOW_FIELD = "spillway.app";
 
@@ -144,19 +135,6 @@ public final class LogStore implements LogReader, Closeable {
     /** Apps written since the last sync. Guarded by writeLock. */
     private final Set<AppLog> dirty = new LinkedHashSet<>();
     /**
-     * Chunks rotated out since the last sync, not forced: {@link #sync} forces those the seal thread
-     * has not made durable yet. Guarded by writeLock.
-     */
-    private final List<Rotated> rotatedUnforced = new ArrayList<>();
-
-    private record Rotated(AppLog app, ActiveChunk chunk) {
-        /** Whether the chunk still waits for the seal thread (once out, its sealed file was forced). */
-        boolean waiting() {
-            return app.isWaiting(chunk);
-        }
-    }
-
-    /**
      * Forces files for {@link #sync} in parallel: fsyncs issued together share the filesystem's
      * journal commits, so syncing fifty apps costs little more than syncing one. Threads exist only
      * while syncs run.
@@ -165,21 +143,15 @@ public final class LogStore implements LogReader, Closeable {
 
     static final int SYNC_THREADS = 8;
 
-    /**
-     * Chunks rotated out and not yet sealed, store-wide, at most: the writer waits past it. Between
-     * 2 and {@link #MAX_PENDING_SEALS}, and at most min(256 MiB, max_total / 8) of chunk bytes.
-     */
-    private final int maxPendingSeals;
+    static final int MAX_PENDING_SEALS = Sealer.MAX_PENDING_SEALS;
 
-    static final int MAX_PENDING_SEALS = 64;
+    /** Rotates, seals and repairs chunks on the seal thread; its writer side runs under writeLock. */
+    private final Sealer sealer;
 
-    private final ExecutorService sealer;
     /** Decodes sealed blocks ahead of queries, shared by all of them (see {@link QueryRun}). */
     private final @Nullable ScanPool scanPool;
     /** Blocks decoded at once per query, at most: bounds a query's memory to this many blocks. */
     private final int scanWindow;
-
-    private final Semaphore sealPermits;
 
     /** Where lost records are counted (reason {@code corrupt}) and the host written into loss markers. */
     private final Drops drops;
@@ -196,11 +168,6 @@ public final class LogStore implements LogReader, Closeable {
     private final GrowableBuffer scratch = new GrowableBuffer(64 * 1024);
     private long lastMaintainMillis = Long.MIN_VALUE / 2;
     private volatile boolean closed;
-    /**
-     * What sealed files and the quarantine's copies reserve their bytes through (G4); the appends
-     * are reserved by StoreOutput.
-     */
-    private final SpaceWriter space;
 
     private LogStore(
             Path dir,
@@ -215,9 +182,10 @@ public final class LogStore implements LogReader, Closeable {
         this.dir = dir;
         this.drops = drops;
         this.host = host;
-        this.space = space;
-        // The quarantine's copies keep the store's floor (min_free_space), like its writes (G4): a
-        // copy follows the check at once, so the check claims its bytes as written.
+        // Sealed files and the quarantine's copies reserve their bytes through space (G4); the
+        // appends are reserved by StoreOutput. The quarantine's copies keep the store's floor
+        // (min_free_space), like its writes: a copy follows the check at once, so the check claims
+        // its bytes as written.
         this.quarantine = new Quarantine(
                 dir, Math.max(config.chunkSize().bytes() * 4, config.maxTotal().bytes() / 16), bytes -> {
                     Reservation r = space.reserve(bytes);
@@ -233,13 +201,7 @@ public final class LogStore implements LogReader, Closeable {
         this.metrics = new StoreMetrics(metrics);
         this.maxApps = maxApps;
         this.maxMessage = (int) (config.chunkSize().bytes() / 2);
-        this.maxPendingSeals = pendingSeals(config);
-        this.sealPermits = new Semaphore(maxPendingSeals);
-        this.sealer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "store-seal");
-            t.setDaemon(true);
-            return t;
-        });
+        this.sealer = new Sealer(dir, Sealer.Config.of(config), space, total, this.metrics);
         this.syncPool = new ThreadPoolExecutor(
                 SYNC_THREADS, SYNC_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "store-sync");
@@ -254,11 +216,9 @@ public final class LogStore implements LogReader, Closeable {
         metrics.gaugeCallback("spillway_store_apps", "Apps the store holds.", cb -> cb.call(apps.size()));
     }
 
-    /** See {@link #maxPendingSeals}. */
+    /** See {@link Sealer#pendingSeals}. */
     static int pendingSeals(StoreConfig config) {
-        long budget = Math.min(256L << 20, config.maxTotal().bytes() / 8);
-        long n = budget / Math.max(1, config.chunkSize().bytes());
-        return (int) Math.max(2, Math.min(MAX_PENDING_SEALS, n));
+        return Sealer.pendingSeals(config);
     }
 
     /**
@@ -476,7 +436,7 @@ public final class LogStore implements LogReader, Closeable {
                 // An older active chunk (a seal failed): seal it now, in id order.
                 a.resumeActive(c);
                 try {
-                    sealActive(a);
+                    sealer.sealNow(a);
                 } catch (FloorException refused) {
                     // At the floor, which is what left it unsealed: it stays readable, waiting for
                     // the seal like a rotated chunk, and maintenance retries once there is room.
@@ -634,15 +594,8 @@ public final class LogStore implements LogReader, Closeable {
         if (closed || !repairing.add(c.path)) {
             return;
         }
-        if (!sealPermits.tryAcquire()) {
-            repairing.remove(c.path);
-            return; // the next query that meets it asks again
-        }
-        try {
-            sealer.execute(() -> repair(a, c));
-        } catch (RejectedExecutionException e) {
-            repairing.remove(c.path);
-            sealPermits.release();
+        if (!sealer.tryRun(() -> repair(a, c))) {
+            repairing.remove(c.path); // the next query that meets it asks again
         }
     }
 
@@ -706,7 +659,6 @@ public final class LogStore implements LogReader, Closeable {
             log.error("store: app {}: cannot cut the damaged blocks out of {}: {}", a.name, c.path, e.toString());
         } finally {
             repairing.remove(c.path);
-            sealPermits.release();
         }
     }
 
@@ -806,7 +758,7 @@ public final class LogStore implements LogReader, Closeable {
                 }
             });
         }
-        if (at.chunkSize() >= config.chunkSize().bytes()) {
+        if (sealer.full(at.chunkSize())) {
             rotate(a);
         }
         if (listedNow) {
@@ -872,9 +824,9 @@ public final class LogStore implements LogReader, Closeable {
     }
 
     /**
-     * Takes the app's full active chunk out of writing: forces it to disk, closes it, and hands it to
-     * the seal thread (the next record starts a new chunk). Waits while {@link #maxPendingSeals}
-     * chunks already wait for compression, so unsealed bytes stay bounded. Caller holds writeLock.
+     * Takes the app's full active chunk out of writing and hands it to the {@link Sealer} (the next
+     * record starts a new chunk), which waits while {@link Sealer#pendingSeals} chunks already wait
+     * for compression, so unsealed bytes stay bounded. Caller holds writeLock.
      */
     private void rotate(AppLog a) throws IOException {
         ActiveChunk c = a.rotate();
@@ -884,57 +836,19 @@ public final class LogStore implements LogReader, Closeable {
         open.remove(a);
         dirty.remove(a);
         a.unlist();
-        // Not forced here: an fsync of 4 MiB would stall the writer, and the seal thread's sealed file
-        // is forced anyway; sync() forces the chunk only if it is still waiting for the seal then.
-        c.closeChannelUnforced();
-        // Without syncs (fsync_on_flush: false) the list would only grow: drop what was sealed since.
-        rotatedUnforced.removeIf(r -> !r.waiting());
-        rotatedUnforced.add(new Rotated(a, c));
-        submitSeal(a, c);
-    }
-
-    private void submitSeal(AppLog a, ActiveChunk c) throws IOException {
-        sealPermits.acquireUninterruptibly();
-        try {
-            sealer.execute(() -> sealInBackground(a, c));
-        } catch (RejectedExecutionException e) {
-            sealPermits.release();
-            throw new IOException("store " + dir + " is closing", e);
-        }
-    }
-
-    /** On the seal thread: compresses one rotated chunk and swaps it in. A failure is retried by maintain. */
-    private void sealInBackground(AppLog a, ActiveChunk c) {
-        try {
-            seal(a, c);
-        } catch (IOException | RuntimeException e) {
-            a.sealFailed(c);
-            if (e instanceof FloorException) {
-                // The space accountant logged the episode once, with the figures; retried every second.
-                log.debug("store: app {}: sealing chunk {} waits for space: {}", a.name, c.path, e.getMessage());
-            } else {
-                log.error(
-                        "store: app {}: sealing chunk {} failed (retried; its records stay readable): {}",
-                        a.name,
-                        c.path,
-                        e.getMessage());
-            }
-        } finally {
-            sealPermits.release();
-        }
+        sealer.handOver(a, c);
     }
 
     /** Rotated chunks the next sync would look at (tests: bounded without syncs too). */
     int unforcedRotations() {
         synchronized (writeLock) {
-            return rotatedUnforced.size();
+            return sealer.unforcedCount();
         }
     }
 
     /** Waits until no chunk waits for the seal thread. */
     void awaitSeals() {
-        sealPermits.acquireUninterruptibly(maxPendingSeals);
-        sealPermits.release(maxPendingSeals);
+        sealer.awaitIdle();
     }
 
     /**
@@ -949,55 +863,11 @@ public final class LogStore implements LogReader, Closeable {
                     enforceAppCap(a);
                 }
                 enforceTotal();
-                boolean pending = sealPermits.availablePermits() < maxPendingSeals;
-                if (!pending) {
+                if (!sealer.busy()) {
                     return;
                 }
             }
         }
-    }
-
-    /** Seals the app's active chunk, if it has records. Caller holds writeLock (or is recovering). */
-    private void sealActive(AppLog a) throws IOException {
-        ActiveChunk c = a.activeToSeal();
-        if (c != null) {
-            seal(a, c);
-        }
-    }
-
-    /**
-     * Compresses a chunk into its sealed file and swaps it in for the app's active chunk or for a
-     * waiting one; then deletes the {@code .open} file. Queries keep reading the
-     * chunk while it is compressed.
-     */
-    private void seal(AppLog a, ActiveChunk c) throws IOException {
-        byte[] frames = c.readAll();
-        // The sealed file exists beside the .open one until the swap: reserve a bound on its size
-        // (zstd's worst case is a little over the input; the index is small) before writing it.
-        Reservation room = space.reserve(frames.length + frames.length / 64 + SEAL_OVERHEAD_BYTES);
-        if (!room.granted()) {
-            throw new FloorException("store: sealing chunk " + c.id + " of app " + a.name + ": " + room.refusal());
-        }
-        SealedChunk s;
-        try {
-            s = SealedChunk.write(a.dir, c.id, frames, c.lastWriteMillis, config.compressionLevel());
-        } catch (IOException | RuntimeException e) {
-            room.cancel();
-            throw e;
-        }
-        room.written(s.fileSize);
-        a.replaceWithSealed(c, s);
-        c.closeQuietly();
-        Files.deleteIfExists(c.path);
-        total.addAndGet(s.fileSize - frames.length);
-        metrics.sealed();
-        log.debug(
-                "store: app {}: sealed chunk {} ({} records, {} -> {})",
-                a.name,
-                SealedChunk.name(s.id),
-                s.count,
-                DataSize.human(frames.length),
-                DataSize.human(s.fileSize));
     }
 
     private void evictOldest(AppLog a, String reason) throws IOException {
@@ -1073,21 +943,18 @@ public final class LogStore implements LogReader, Closeable {
                     });
                 }
             }
-            for (Rotated r : rotatedUnforced) {
-                if (r.waiting()) {
-                    Path path = r.chunk().path;
-                    forces.add(() -> {
-                        forcePath(path);
-                        return null;
-                    });
-                }
+            for (Path path : sealer.unforcedWaiting()) {
+                forces.add(() -> {
+                    forcePath(path);
+                    return null;
+                });
             }
             runForces(forces);
             for (AppLog a : forced) {
                 a.activeSynced();
             }
             dirty.clear();
-            rotatedUnforced.clear();
+            sealer.forgetUnforced();
         }
     }
 
@@ -1158,15 +1025,12 @@ public final class LogStore implements LogReader, Closeable {
 
     private void maintainLocked(long now) throws IOException {
         lastMaintainMillis = now;
-        long sealAge = config.chunkMaxAge().toMillis();
         long maxAge = config.maxAge().toMillis();
         for (AppLog a : apps.values()) {
-            if (a.activeOpenFor(now, sealAge)) {
+            if (sealer.due(a, now)) {
                 rotate(a);
             }
-            for (ActiveChunk c : a.takeFailedSeals()) {
-                submitSeal(a, c);
-            }
+            sealer.retryFailed(a);
             while (true) {
                 if (!a.oldestSealedIdleLongerThan(now, maxAge)) {
                     break;
@@ -1199,13 +1063,7 @@ public final class LogStore implements LogReader, Closeable {
             if (scanPool != null) {
                 scanPool.close();
             }
-            try {
-                if (!sealer.awaitTermination(60, TimeUnit.SECONDS)) {
-                    log.warn("store: sealing still running at close; the next open seals what is left");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            sealer.awaitStopped();
             if (!markers.isEmpty()) {
                 // Loss markers the seal thread queued since the last write: appended before the files close.
                 closed = false;
@@ -1227,16 +1085,16 @@ public final class LogStore implements LogReader, Closeable {
                 }
             }
             // chunks whose seal did not finish are forced, so a clean close leaves nothing unforced
-            for (Rotated r : rotatedUnforced) {
+            for (Path path : sealer.unforced()) {
                 try {
-                    forcePath(r.chunk().path);
+                    forcePath(path);
                 } catch (IOException e) {
                     if (first == null) {
                         first = e;
                     }
                 }
             }
-            rotatedUnforced.clear();
+            sealer.forgetUnforced();
             syncPool.shutdown();
             open.clear();
             dirty.clear();
