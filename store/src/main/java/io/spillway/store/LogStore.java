@@ -91,8 +91,8 @@ import org.slf4j.LoggerFactory;
  * ({@code max_per_app} or its {@code apps} override) loses its oldest chunk; while the store is over
  * {@code max_total}, the app holding the most bytes loses its oldest chunk (an app with no sealed
  * chunk has its active chunk rotated, which compresses it, and the caps are checked again after the
- * next batch). So a flooding app evicts its own
- * history first, and a quiet app's recent history survives as long as some app holds more.
+ * next batch). So a flooding app evicts its own history first, and a quiet app's recent history
+ * survives as long as some app holds more. The {@link Retention} holds these rules.
  *
  * <p><b>Bounds.</b> Messages longer than half a chunk are cut (counted); at most {@code
  * max_open_files} active chunks are open; at most {@code max_apps} apps are kept (beyond, records go
@@ -100,11 +100,19 @@ import org.slf4j.LoggerFactory;
  * query_timeout} and {@code query_max_scan}; each follower's queue by {@code tail_queue}.
  *
  * <p><b>Threading.</b> Writes ({@link #append}, {@link #sync}, {@link #maintain}, {@link #close}) are
- * serialised by one lock: the store has one writer (its output worker) plus the output's maintenance
- * timer. The seal thread takes only an app's monitor, to swap a sealed chunk in. A query decodes
- * sealed blocks ahead of its walk on the shared {@link ScanPool} ({@code store-scan-N}, one thread per
- * processor), at most {@code 2 × processors} (2..16) blocks per query. Reads ({@link LogReader}) are thread-safe and run concurrently with writes: they
- * take an app's monitor only to snapshot its chunk list, then read immutable files.
+ * serialised by one lock, {@code writeLock}: the store has one writer (its output worker) plus the
+ * output's maintenance timer. It guards the writer's state: the {@code open} and {@code dirty} sets,
+ * each app's per-batch bookkeeping, the {@link Sealer}'s writer side (hand-overs, retries, the
+ * rotated chunks a sync forces) and every {@link Retention} pass. Each app's chunks are guarded by
+ * its {@link AppLog}'s monitor, taken only inside AppLog's operations: by the writer, by the seal
+ * thread {@code store-seal} (which takes no other lock) to swap a sealed or repaired chunk in, and
+ * by queries to snapshot the chunk list. The order is writeLock, then one app's monitor; nothing
+ * takes writeLock holding a monitor, nor two monitors at once. The accounted bytes ({@code total})
+ * are atomic, as the writer and the seal thread both change them. A query decodes sealed blocks
+ * ahead of its walk on the shared {@link ScanPool} ({@code store-scan-N}, one thread per processor),
+ * at most {@code 2 × processors} (2..16) blocks per query. Reads ({@link LogReader}) are thread-safe
+ * and run concurrently with writes: they take an app's monitor only to snapshot its chunk list, then
+ * read immutable files.
  */
 public final class LogStore implements LogReader, Closeable {
     private static final Logger log = LoggerFactory.getLogger(LogStore.class);
@@ -147,6 +155,9 @@ public final class LogStore implements LogReader, Closeable {
 
     /** Rotates, seals and repairs chunks on the seal thread; its writer side runs under writeLock. */
     private final Sealer sealer;
+
+    /** Deletes sealed chunks by age and bytes; runs under writeLock. */
+    private final Retention retention;
 
     /** Decodes sealed blocks ahead of queries, shared by all of them (see {@link QueryRun}). */
     private final @Nullable ScanPool scanPool;
@@ -202,6 +213,7 @@ public final class LogStore implements LogReader, Closeable {
         this.maxApps = maxApps;
         this.maxMessage = (int) (config.chunkSize().bytes() / 2);
         this.sealer = new Sealer(dir, Sealer.Config.of(config), space, total, this.metrics);
+        this.retention = new Retention(Retention.Config.of(config), total, this.metrics);
         this.syncPool = new ThreadPoolExecutor(
                 SYNC_THREADS, SYNC_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "store-sync");
@@ -704,9 +716,9 @@ public final class LogStore implements LogReader, Closeable {
                 h.run();
             }
             for (AppLog a : touched) {
-                enforceAppCap(a);
+                retention.capApp(a);
             }
-            enforceTotal();
+            capTotal();
             if (now - lastMaintainMillis >= MAINTAIN_EVERY_MILLIS) {
                 maintainLocked(now);
             }
@@ -860,9 +872,9 @@ public final class LogStore implements LogReader, Closeable {
             for (int i = 0; i < 1000; i++) {
                 awaitSeals();
                 for (AppLog a : apps.values()) {
-                    enforceAppCap(a);
+                    retention.capApp(a);
                 }
-                enforceTotal();
+                capTotal();
                 if (!sealer.busy()) {
                     return;
                 }
@@ -870,59 +882,9 @@ public final class LogStore implements LogReader, Closeable {
         }
     }
 
-    private void evictOldest(AppLog a, String reason) throws IOException {
-        SealedChunk s = a.dropOldest();
-        if (s == null) {
-            return;
-        }
-        Files.deleteIfExists(s.path);
-        total.addAndGet(-s.fileSize);
-        metrics.evicted(a.name, reason, s.fileSize);
-        log.debug(
-                "store: app {}: evicted chunk {} ({} records, {}) by {}",
-                a.name,
-                SealedChunk.name(s.id),
-                s.count,
-                DataSize.human(s.fileSize),
-                reason);
-    }
-
-    private void enforceAppCap(AppLog a) throws IOException {
-        long cap = config.maxBytesFor(a.name);
-        while (a.bytes() > cap) {
-            if (a.hasSealed()) {
-                evictOldest(a, "max_per_app");
-            } else {
-                break; // only the active chunk, which is smaller than any cap (chunk_size * 2 <= cap)
-            }
-        }
-    }
-
-    private void enforceTotal() throws IOException {
-        long max = config.maxTotal().bytes();
-        while (total.get() > max) {
-            AppLog heaviest = null;
-            long most = 0;
-            for (AppLog a : apps.values()) {
-                long b = a.bytes();
-                if (b > most) {
-                    most = b;
-                    heaviest = a;
-                }
-            }
-            if (heaviest == null) {
-                return;
-            }
-            if (heaviest.hasSealed()) {
-                evictOldest(heaviest, "max_total");
-            } else {
-                if (heaviest.hasActiveRecords()) {
-                    // Compressing it frees most of its bytes; retention looks again after the next batch.
-                    rotate(heaviest);
-                }
-                return;
-            }
-        }
+    /** Applies {@code max_total}; rotates the heaviest app's active chunk if it has nothing sealed. */
+    private void capTotal() throws IOException {
+        retention.capTotal(apps.values(), this::rotate);
     }
 
     /**
@@ -1025,21 +987,15 @@ public final class LogStore implements LogReader, Closeable {
 
     private void maintainLocked(long now) throws IOException {
         lastMaintainMillis = now;
-        long maxAge = config.maxAge().toMillis();
         for (AppLog a : apps.values()) {
             if (sealer.due(a, now)) {
                 rotate(a);
             }
             sealer.retryFailed(a);
-            while (true) {
-                if (!a.oldestSealedIdleLongerThan(now, maxAge)) {
-                    break;
-                }
-                evictOldest(a, "max_age");
-            }
-            enforceAppCap(a);
+            retention.expire(a, now);
+            retention.capApp(a);
         }
-        enforceTotal();
+        capTotal();
     }
 
     private void ensureOpen() {
