@@ -23,7 +23,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -40,12 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,13 +66,11 @@ import org.slf4j.LoggerFactory;
  * crash). An active chunk that reaches {@code chunk_size} or {@code chunk_max_age} is rotated: closed
  * (not forced: the next {@link #sync} forces it if it is still unsealed by then) and handed to the
  * seal thread {@code store-seal}, while the next record starts a new chunk; so compression does not
- * hold up appends. At most {@link #maxPendingSeals} chunks wait for it store-wide (the writer waits
- * past that): enough for apps that fill their chunks at the same moment to be compressed while the
- * writer goes on, and at most an eighth of {@code max_total} (or 256 MiB) of uncompressed bytes;
- * waiting chunks stay readable and counted. The seal
- * thread writes the sealed file as {@code .tmp}, forces it, renames it and forces the directory before
- * the {@code .open} file is deleted, so at every instant each record is in a complete file; a failed
- * seal is logged and retried by {@link #maintain}. {@link #open}
+ * hold up appends. At most {@link Sealer#pendingSeals} chunks wait for it store-wide (the writer
+ * waits past that); waiting chunks stay readable and counted. The seal thread writes the sealed file
+ * as {@code .tmp}, forces it, renames it and forces the directory before the {@code .open} file is
+ * deleted, so at every instant each record is in a complete file; a failed seal is logged and
+ * retried by {@link #maintain}. The {@link Sealer} holds these rules. {@link #open}
  * recovers: {@code .tmp} files are deleted, an {@code .open} file whose {@code .zst} exists is deleted
  * (the crash came between rename and delete), and older {@code .open} files than an app's newest are
  * sealed.
@@ -99,8 +92,8 @@ import org.slf4j.LoggerFactory;
  * ({@code max_per_app} or its {@code apps} override) loses its oldest chunk; while the store is over
  * {@code max_total}, the app holding the most bytes loses its oldest chunk (an app with no sealed
  * chunk has its active chunk rotated, which compresses it, and the caps are checked again after the
- * next batch). So a flooding app evicts its own
- * history first, and a quiet app's recent history survives as long as some app holds more.
+ * next batch). So a flooding app evicts its own history first, and a quiet app's recent history
+ * survives as long as some app holds more. The {@link Retention} holds these rules.
  *
  * <p><b>Bounds.</b> Messages longer than half a chunk are cut (counted); at most {@code
  * max_open_files} active chunks are open; at most {@code max_apps} apps are kept (beyond, records go
@@ -108,20 +101,25 @@ import org.slf4j.LoggerFactory;
  * query_timeout} and {@code query_max_scan}; each follower's queue by {@code tail_queue}.
  *
  * <p><b>Threading.</b> Writes ({@link #append}, {@link #sync}, {@link #maintain}, {@link #close}) are
- * serialised by one lock: the store has one writer (its output worker) plus the output's maintenance
- * timer. The seal thread takes only an app's monitor, to swap a sealed chunk in. A query decodes
- * sealed blocks ahead of its walk on the shared {@link ScanPool} ({@code store-scan-N}, one thread per
- * processor), at most {@code 2 × processors} (2..16) blocks per query. Reads ({@link LogReader}) are thread-safe and run concurrently with writes: they
- * take an app's monitor only to snapshot its chunk list, then read immutable files.
+ * serialised by one lock, {@code writeLock}: the store has one writer (its output worker) plus the
+ * output's maintenance timer. It guards the writer's state: the {@code open} and {@code dirty} sets,
+ * each app's per-batch bookkeeping, the {@link Sealer}'s writer side (hand-overs, retries, the
+ * rotated chunks a sync forces) and every {@link Retention} pass. Each app's chunks are guarded by
+ * its {@link AppLog}'s monitor, taken only inside AppLog's operations: by the writer, by the seal
+ * thread {@code store-seal} (which takes no other lock) to swap a sealed or repaired chunk in, and
+ * by queries to snapshot the chunk list. The order is writeLock, then one app's monitor; nothing
+ * takes writeLock holding a monitor, nor two monitors at once. The accounted bytes ({@code total})
+ * are atomic, as the writer and the seal thread both change them. A query decodes sealed blocks
+ * ahead of its walk on the shared {@link ScanPool} ({@code store-scan-N}, one thread per processor),
+ * at most {@code 2 × processors} (2..16) blocks per query. Reads ({@link LogReader}) are thread-safe
+ * and run concurrently with writes: they take an app's monitor only to snapshot its chunk list, then
+ * read immutable files.
  */
 public final class LogStore implements LogReader, Closeable {
     private static final Logger log = LoggerFactory.getLogger(LogStore.class);
 
     /** Apps beyond {@code max_apps} are stored under this app. */
     public static final String OVERFLOW_APP = AppNames.OTHER;
-
-    /** Reserved for a sealed chunk's header, block framing and index beyond its compressed bytes. */
-    static final int SEAL_OVERHEAD_BYTES = 64 * 1024;
 
     /** The field that keeps the app of a record stored under {@link #OVERFLOW_APP}. */
     public static final String OVERFLOW_FIELD = "spillway.app";
@@ -146,21 +144,6 @@ public final class LogStore implements LogReader, Closeable {
     /** Apps written since the last sync. Guarded by writeLock. */
     private final Set<AppLog> dirty = new LinkedHashSet<>();
     /**
-     * Chunks rotated out since the last sync, not forced: {@link #sync} forces those the seal thread
-     * has not made durable yet. Guarded by writeLock.
-     */
-    private final List<Rotated> rotatedUnforced = new ArrayList<>();
-
-    private record Rotated(AppLog app, ActiveChunk chunk) {
-        /** Whether the chunk still waits for the seal thread (once out, its sealed file was forced). */
-        boolean waiting() {
-            synchronized (app) {
-                return app.sealing.contains(chunk);
-            }
-        }
-    }
-
-    /**
      * Forces files for {@link #sync} in parallel: fsyncs issued together share the filesystem's
      * journal commits, so syncing fifty apps costs little more than syncing one. Threads exist only
      * while syncs run.
@@ -169,21 +152,18 @@ public final class LogStore implements LogReader, Closeable {
 
     static final int SYNC_THREADS = 8;
 
-    /**
-     * Chunks rotated out and not yet sealed, store-wide, at most: the writer waits past it. Between
-     * 2 and {@link #MAX_PENDING_SEALS}, and at most min(256 MiB, max_total / 8) of chunk bytes.
-     */
-    private final int maxPendingSeals;
+    static final int MAX_PENDING_SEALS = Sealer.MAX_PENDING_SEALS;
 
-    static final int MAX_PENDING_SEALS = 64;
+    /** Rotates, seals and repairs chunks on the seal thread; its writer side runs under writeLock. */
+    private final Sealer sealer;
 
-    private final ExecutorService sealer;
+    /** Deletes sealed chunks by age and bytes; runs under writeLock. */
+    private final Retention retention;
+
     /** Decodes sealed blocks ahead of queries, shared by all of them (see {@link QueryRun}). */
     private final @Nullable ScanPool scanPool;
     /** Blocks decoded at once per query, at most: bounds a query's memory to this many blocks. */
     private final int scanWindow;
-
-    private final Semaphore sealPermits;
 
     /** Where lost records are counted (reason {@code corrupt}) and the host written into loss markers. */
     private final Drops drops;
@@ -200,11 +180,6 @@ public final class LogStore implements LogReader, Closeable {
     private final GrowableBuffer scratch = new GrowableBuffer(64 * 1024);
     private long lastMaintainMillis = Long.MIN_VALUE / 2;
     private volatile boolean closed;
-    /**
-     * What sealed files and the quarantine's copies reserve their bytes through (G4); the appends
-     * are reserved by StoreOutput.
-     */
-    private final SpaceWriter space;
 
     private LogStore(
             Path dir,
@@ -219,9 +194,10 @@ public final class LogStore implements LogReader, Closeable {
         this.dir = dir;
         this.drops = drops;
         this.host = host;
-        this.space = space;
-        // The quarantine's copies keep the store's floor (min_free_space), like its writes (G4): a
-        // copy follows the check at once, so the check claims its bytes as written.
+        // Sealed files and the quarantine's copies reserve their bytes through space (G4); the
+        // appends are reserved by StoreOutput. The quarantine's copies keep the store's floor
+        // (min_free_space), like its writes: a copy follows the check at once, so the check claims
+        // its bytes as written.
         this.quarantine = new Quarantine(
                 dir, Math.max(config.chunkSize().bytes() * 4, config.maxTotal().bytes() / 16), bytes -> {
                     Reservation r = space.reserve(bytes);
@@ -237,9 +213,8 @@ public final class LogStore implements LogReader, Closeable {
         this.metrics = new StoreMetrics(metrics);
         this.maxApps = maxApps;
         this.maxMessage = (int) (config.chunkSize().bytes() / 2);
-        this.maxPendingSeals = pendingSeals(config);
-        this.sealPermits = new Semaphore(maxPendingSeals);
-        this.sealer = Executors.newSingleThreadExecutor(NamedThreadFactory.daemon("store-seal"));
+        this.sealer = new Sealer(dir, Sealer.Config.of(config), space, total, this.metrics);
+        this.retention = new Retention(Retention.Config.of(config), total, this.metrics);
         this.syncPool = new ThreadPoolExecutor(
                 SYNC_THREADS,
                 SYNC_THREADS,
@@ -255,11 +230,9 @@ public final class LogStore implements LogReader, Closeable {
         metrics.gaugeCallback("spillway_store_apps", "Apps the store holds.", cb -> cb.call(apps.size()));
     }
 
-    /** See {@link #maxPendingSeals}. */
+    /** See {@link Sealer#pendingSeals}. */
     static int pendingSeals(StoreConfig config) {
-        long budget = Math.min(256L << 20, config.maxTotal().bytes() / 8);
-        long n = budget / Math.max(1, config.chunkSize().bytes());
-        return (int) Math.max(2, Math.min(MAX_PENDING_SEALS, n));
+        return Sealer.pendingSeals(config);
     }
 
     /**
@@ -369,10 +342,10 @@ public final class LogStore implements LogReader, Closeable {
                 }
                 AppLog a = new AppLog(name, appDir);
                 cut += recoverApp(a);
-                if (name.equals(Quarantine.DIR) && a.sealed.isEmpty() && a.active == null) {
+                if (name.equals(Quarantine.DIR) && !a.hasSealed() && !a.hasActive()) {
                     continue; // the quarantine, not an app (an app of that name has chunks here)
                 }
-                chunks += a.sealed.size() + (a.active == null ? 0 : 1);
+                chunks += a.sealedCount() + (a.hasActive() ? 1 : 0);
                 apps.put(name, a);
             }
         }
@@ -421,7 +394,7 @@ public final class LogStore implements LogReader, Closeable {
             maxId = Math.max(maxId, e.getKey());
             try {
                 SealedChunk c = SealedChunk.open(e.getValue(), e.getKey());
-                addSealed(a, c);
+                a.addSealed(c);
             } catch (IOException ex) {
                 // Written by tmp+fsync+rename, so this is damage from outside.
                 unreadable.put(e.getKey(), String.valueOf(ex.getMessage()));
@@ -448,7 +421,7 @@ public final class LogStore implements LogReader, Closeable {
         for (Map.Entry<Long, Path> e : openFiles.entrySet()) {
             long id = e.getKey();
             maxId = Math.max(maxId, id);
-            if (sealedFiles.containsKey(id) && a.sealed.stream().anyMatch(c -> c.id == id)) {
+            if (sealedFiles.containsKey(id) && a.hasSealedId(id)) {
                 // The crash came after the rename and before the delete.
                 Files.deleteIfExists(e.getValue());
                 continue;
@@ -470,22 +443,18 @@ public final class LogStore implements LogReader, Closeable {
             if (c.count == 0) {
                 c.closeQuietly();
                 Files.deleteIfExists(c.path);
-            } else if (a.active == null && id == openFiles.lastKey()) {
-                a.active = c;
+            } else if (!a.hasActive() && id == openFiles.lastKey()) {
+                a.resumeActive(c);
                 c.closeChannel(); // reopened on the next append; keeps open files bounded at start
             } else {
                 // An older active chunk (a seal failed): seal it now, in id order.
-                a.active = c;
+                a.resumeActive(c);
                 try {
-                    sealActive(a);
+                    sealer.sealNow(a);
                 } catch (FloorException refused) {
                     // At the floor, which is what left it unsealed: it stays readable, waiting for
                     // the seal like a rotated chunk, and maintenance retries once there is room.
-                    synchronized (a) {
-                        a.active = null;
-                        c.sealFailed = true;
-                        a.sealing.add(c);
-                    }
+                    a.deferSeal(c);
                     c.closeChannel();
                     log.warn(
                             "store: app {}: chunk {} waits for space to be sealed: {}",
@@ -495,7 +464,7 @@ public final class LogStore implements LogReader, Closeable {
                 }
             }
         }
-        a.nextId = maxId + 1;
+        a.continueIdsAfter(maxId);
         return cut;
     }
 
@@ -525,14 +494,10 @@ public final class LogStore implements LogReader, Closeable {
             got = new SealedChunk.Salvage(new byte[0], 0, 0, Files.size(path));
         }
         double perByte;
-        long n = 0;
-        long bytes = 0;
-        long msg = 0;
-        for (SealedChunk c : a.sealed) {
-            n += c.count;
-            bytes += c.fileSize;
-            msg += c.messageBytes;
-        }
+        AppLog.SealedTotals others = a.sealedTotals();
+        long n = others.records();
+        long bytes = others.bytes();
+        long msg = others.messageBytes();
         if (got.records() > 0) {
             perByte = got.records() / (double) got.decodedBytes();
         } else {
@@ -550,7 +515,7 @@ public final class LogStore implements LogReader, Closeable {
             where = keepCopy(path, a.name);
             SealedChunk c = SealedChunk.write(
                     a.dir, id, got.frames(), Files.getLastModifiedTime(path).toMillis(), config.compressionLevel());
-            addSealed(a, c);
+            a.addSealed(c);
             lostMsg = c.count == 0 ? 0 : Math.round(lost * (double) c.messageBytes / c.count);
         }
         lostToCorruption(a.name, lost, lostMsg, false, path, where, got.records() > 0, String.valueOf(problem));
@@ -643,15 +608,8 @@ public final class LogStore implements LogReader, Closeable {
         if (closed || !repairing.add(c.path)) {
             return;
         }
-        if (!sealPermits.tryAcquire()) {
-            repairing.remove(c.path);
-            return; // the next query that meets it asks again
-        }
-        try {
-            sealer.execute(() -> repair(a, c));
-        } catch (RejectedExecutionException e) {
-            repairing.remove(c.path);
-            sealPermits.release();
+        if (!sealer.tryRun(() -> repair(a, c))) {
+            repairing.remove(c.path); // the next query that meets it asks again
         }
     }
 
@@ -663,10 +621,8 @@ public final class LogStore implements LogReader, Closeable {
      */
     private void repair(AppLog a, SealedChunk c) {
         try {
-            synchronized (a) {
-                if (!a.sealed.contains(c)) {
-                    return; // evicted, or already repaired (a query's older snapshot met the block again)
-                }
+            if (!a.holds(c)) {
+                return; // evicted, or already repaired (a query's older snapshot met the block again)
             }
             List<SealedChunk.Block> bad = c.damagedBlocks();
             if (bad.isEmpty()) {
@@ -696,13 +652,8 @@ public final class LogStore implements LogReader, Closeable {
                 return;
             }
             if (!kept) {
-                synchronized (a) {
-                    if (!a.sealed.remove(c)) {
-                        return; // evicted meanwhile
-                    }
-                    a.sealedBytes -= c.fileSize;
-                    a.sealedRecords -= c.count;
-                    a.sealedMessageBytes -= c.messageBytes;
+                if (!a.removeSealed(c)) {
+                    return; // evicted meanwhile
                 }
                 total.addAndGet(-c.fileSize);
                 where = quarantine.moveOrDelete(c.path, a.name);
@@ -710,19 +661,9 @@ public final class LogStore implements LogReader, Closeable {
                 where = keepCopy(c.path, a.name);
                 Path tmp = c.path.resolveSibling(c.path.getFileName() + ".tmp");
                 c.writeWithout(bad, tmp);
-                SealedChunk r;
-                synchronized (a) {
-                    int i = a.sealed.indexOf(c);
-                    if (i < 0) {
-                        Files.deleteIfExists(tmp);
-                        return; // evicted meanwhile
-                    }
-                    Files.move(tmp, c.path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    r = SealedChunk.open(c.path, c.id);
-                    a.sealed.set(i, r);
-                    a.sealedBytes += r.fileSize - c.fileSize;
-                    a.sealedRecords += r.count - c.count;
-                    a.sealedMessageBytes += r.messageBytes - c.messageBytes;
+                SealedChunk r = a.replaceSealed(c, tmp);
+                if (r == null) {
+                    return; // evicted meanwhile
                 }
                 total.addAndGet(r.fileSize - c.fileSize);
                 SealedChunk.forceDirectory(a.dir);
@@ -732,16 +673,7 @@ public final class LogStore implements LogReader, Closeable {
             log.error("store: app {}: cannot cut the damaged blocks out of {}: {}", a.name, c.path, e.toString());
         } finally {
             repairing.remove(c.path);
-            sealPermits.release();
         }
-    }
-
-    private static void addSealed(AppLog a, SealedChunk c) {
-        a.sealed.add(c);
-        a.sealed.sort(Comparator.comparingLong(x -> x.id));
-        a.sealedBytes += c.fileSize;
-        a.sealedRecords += c.count;
-        a.sealedMessageBytes += c.messageBytes;
     }
 
     // ---------------------------------------------------------------- writing
@@ -777,23 +709,18 @@ public final class LogStore implements LogReader, Closeable {
                 }
             } finally {
                 for (AppLog a : touched) {
-                    a.inBatch = false;
-                    a.listed = false; // the next batch moves it to the back of `open` again
-                    synchronized (a) {
-                        if (a.active != null) {
-                            a.active.flushToOs();
-                        }
-                    }
-                    metrics.stored(a.name, a.batchRecords, a.batchBytes);
+                    a.leaveBatch();
+                    a.flushActiveToOs();
+                    metrics.stored(a.name, a.batchRecords(), a.batchBytes());
                 }
             }
             for (Runnable h : handovers) {
                 h.run();
             }
             for (AppLog a : touched) {
-                enforceAppCap(a);
+                retention.capApp(a);
             }
-            enforceTotal();
+            capTotal();
             if (now - lastMaintainMillis >= MAINTAIN_EVERY_MILLIS) {
                 maintainLocked(now);
             }
@@ -820,52 +747,32 @@ public final class LogStore implements LogReader, Closeable {
         }
         scratch.reset();
         RecordFormat.encode(r, message, scratch);
-        int index;
-        long chunkId;
-        long before;
-        long after;
-        synchronized (a) {
-            ActiveChunk c = a.active;
-            if (c == null) {
-                c = ActiveChunk.create(a.dir, a.nextId++, now);
-                a.active = c;
-            }
-            before = c.size();
-            index = c.append(scratch.array(), 0, scratch.size(), r.timestamp(), message.length, now);
-            after = c.size();
-            chunkId = c.id;
-            a.rate.add(now, 1);
-        }
-        boolean listedNow = !a.listed;
+        AppLog.Appended at = a.append(scratch.array(), 0, scratch.size(), r.timestamp(), message.length, now);
+        boolean listedNow = a.markListed();
         if (listedNow) {
             // once per app and batch, and again after a rotation or a close took the app out
             open.put(a, Boolean.TRUE);
             dirty.add(a);
-            a.listed = true;
         }
-        if (!a.inBatch) {
-            a.inBatch = true;
-            a.batchRecords = 0;
-            a.batchBytes = 0;
+        if (a.joinBatch()) {
             touched.add(a);
         }
-        total.addAndGet(after - before);
-        a.batchRecords++;
-        a.batchBytes += message.length;
+        total.addAndGet(at.grewBy());
+        a.countInBatch(message.length);
         List<BoundedTail> followersOfApp = tails.get(name);
         if (followersOfApp != null && !followersOfApp.isEmpty()) {
             LogRecord stored = message == r.messageBytes() ? r : r.withMessage(message);
             if (!stored.app().equals(name)) {
                 stored = stored.withApp(name);
             }
-            StoredRecord sr = new StoredRecord(new Cursor(r.timestamp(), chunkId, index).encode(), stored);
+            StoredRecord sr = new StoredRecord(new Cursor(r.timestamp(), at.chunkId(), at.index()).encode(), stored);
             handovers.add(() -> {
                 for (BoundedTail t2 : followersOfApp) {
                     t2.offer(sr);
                 }
             });
         }
-        if (after >= config.chunkSize().bytes()) {
+        if (sealer.full(at.chunkSize())) {
             rotate(a);
         }
         if (listedNow) {
@@ -925,87 +832,37 @@ public final class LogStore implements LogReader, Closeable {
             Iterator<AppLog> it = open.keySet().iterator();
             AppLog eldest = it.next();
             it.remove();
-            eldest.listed = false;
-            synchronized (eldest) {
-                if (eldest.active != null) {
-                    eldest.active.closeChannel();
-                }
-            }
+            eldest.unlist();
+            eldest.closeActiveChannel();
         }
     }
 
     /**
-     * Takes the app's full active chunk out of writing: forces it to disk, closes it, and hands it to
-     * the seal thread (the next record starts a new chunk). Waits while {@link #maxPendingSeals}
-     * chunks already wait for compression, so unsealed bytes stay bounded. Caller holds writeLock.
+     * Takes the app's full active chunk out of writing and hands it to the {@link Sealer} (the next
+     * record starts a new chunk), which waits while {@link Sealer#pendingSeals} chunks already wait
+     * for compression, so unsealed bytes stay bounded. Caller holds writeLock.
      */
     private void rotate(AppLog a) throws IOException {
-        ActiveChunk c;
-        synchronized (a) {
-            c = a.active;
-            if (c == null || c.count == 0) {
-                return;
-            }
-            c.flushToOs();
-            a.active = null;
-            a.sealing.add(c);
+        ActiveChunk c = a.rotate();
+        if (c == null) {
+            return;
         }
         open.remove(a);
         dirty.remove(a);
-        a.listed = false;
-        // Not forced here: an fsync of 4 MiB would stall the writer, and the seal thread's sealed file
-        // is forced anyway; sync() forces the chunk only if it is still waiting for the seal then.
-        c.closeChannelUnforced();
-        // Without syncs (fsync_on_flush: false) the list would only grow: drop what was sealed since.
-        rotatedUnforced.removeIf(r -> !r.waiting());
-        rotatedUnforced.add(new Rotated(a, c));
-        submitSeal(a, c);
-    }
-
-    private void submitSeal(AppLog a, ActiveChunk c) throws IOException {
-        sealPermits.acquireUninterruptibly();
-        try {
-            sealer.execute(() -> sealInBackground(a, c));
-        } catch (RejectedExecutionException e) {
-            sealPermits.release();
-            throw new IOException("store " + dir + " is closing", e);
-        }
-    }
-
-    /** On the seal thread: compresses one rotated chunk and swaps it in. A failure is retried by maintain. */
-    private void sealInBackground(AppLog a, ActiveChunk c) {
-        try {
-            seal(a, c, false);
-        } catch (IOException | RuntimeException e) {
-            synchronized (a) {
-                c.sealFailed = true;
-            }
-            if (e instanceof FloorException) {
-                // The space accountant logged the episode once, with the figures; retried every second.
-                log.debug("store: app {}: sealing chunk {} waits for space: {}", a.name, c.path, e.getMessage());
-            } else {
-                log.error(
-                        "store: app {}: sealing chunk {} failed (retried; its records stay readable): {}",
-                        a.name,
-                        c.path,
-                        e.getMessage());
-            }
-        } finally {
-            sealPermits.release();
-        }
+        a.unlist();
+        sealer.handOver(a, c);
     }
 
     /** Rotated chunks the next sync would look at (tests: bounded without syncs too). */
     int unforcedRotations() {
         synchronized (writeLock) {
-            return rotatedUnforced.size();
+            return sealer.unforcedCount();
         }
     }
 
     /** Waits until no chunk waits for the seal thread. */
     void awaitSeals() {
-        sealPermits.acquireUninterruptibly(maxPendingSeals);
-        sealPermits.release(maxPendingSeals);
+        sealer.awaitIdle();
     }
 
     /**
@@ -1017,137 +874,19 @@ public final class LogStore implements LogReader, Closeable {
             for (int i = 0; i < 1000; i++) {
                 awaitSeals();
                 for (AppLog a : apps.values()) {
-                    enforceAppCap(a);
+                    retention.capApp(a);
                 }
-                enforceTotal();
-                boolean pending = sealPermits.availablePermits() < maxPendingSeals;
-                if (!pending) {
+                capTotal();
+                if (!sealer.busy()) {
                     return;
                 }
             }
         }
     }
 
-    /** Seals the app's active chunk, if it has records. Caller holds writeLock (or is recovering). */
-    private void sealActive(AppLog a) throws IOException {
-        ActiveChunk c;
-        synchronized (a) {
-            c = a.active;
-            if (c == null || c.count == 0) {
-                return;
-            }
-            c.flushToOs();
-        }
-        seal(a, c, true);
-    }
-
-    /**
-     * Compresses a chunk into its sealed file and swaps it in for the app's active chunk ({@code
-     * active}) or for a waiting one; then deletes the {@code .open} file. Queries keep reading the
-     * chunk while it is compressed.
-     */
-    private void seal(AppLog a, ActiveChunk c, boolean active) throws IOException {
-        byte[] frames = c.readAll();
-        // The sealed file exists beside the .open one until the swap: reserve a bound on its size
-        // (zstd's worst case is a little over the input; the index is small) before writing it.
-        Reservation room = space.reserve(frames.length + frames.length / 64 + SEAL_OVERHEAD_BYTES);
-        if (!room.granted()) {
-            throw new FloorException("store: sealing chunk " + c.id + " of app " + a.name + ": " + room.refusal());
-        }
-        SealedChunk s;
-        try {
-            s = SealedChunk.write(a.dir, c.id, frames, c.lastWriteMillis, config.compressionLevel());
-        } catch (IOException | RuntimeException e) {
-            room.cancel();
-            throw e;
-        }
-        room.written(s.fileSize);
-        synchronized (a) {
-            if (active) {
-                a.active = null;
-            } else {
-                a.sealing.remove(c);
-            }
-            addSealed(a, s);
-        }
-        c.closeQuietly();
-        Files.deleteIfExists(c.path);
-        total.addAndGet(s.fileSize - frames.length);
-        metrics.sealed();
-        log.debug(
-                "store: app {}: sealed chunk {} ({} records, {} -> {})",
-                a.name,
-                SealedChunk.name(s.id),
-                s.count,
-                DataSize.human(frames.length),
-                DataSize.human(s.fileSize));
-    }
-
-    private void evictOldest(AppLog a, String reason) throws IOException {
-        SealedChunk s;
-        synchronized (a) {
-            if (a.sealed.isEmpty()) {
-                return;
-            }
-            s = a.sealed.remove(0);
-            a.sealedBytes -= s.fileSize;
-            a.sealedRecords -= s.count;
-            a.sealedMessageBytes -= s.messageBytes;
-            a.evictedBytes += s.fileSize;
-            a.evictedRecords += s.count;
-        }
-        Files.deleteIfExists(s.path);
-        total.addAndGet(-s.fileSize);
-        metrics.evicted(a.name, reason, s.fileSize);
-        log.debug(
-                "store: app {}: evicted chunk {} ({} records, {}) by {}",
-                a.name,
-                SealedChunk.name(s.id),
-                s.count,
-                DataSize.human(s.fileSize),
-                reason);
-    }
-
-    private void enforceAppCap(AppLog a) throws IOException {
-        long cap = config.maxBytesFor(a.name);
-        while (a.bytes() > cap) {
-            if (a.hasSealed()) {
-                evictOldest(a, "max_per_app");
-            } else {
-                break; // only the active chunk, which is smaller than any cap (chunk_size * 2 <= cap)
-            }
-        }
-    }
-
-    private void enforceTotal() throws IOException {
-        long max = config.maxTotal().bytes();
-        while (total.get() > max) {
-            AppLog heaviest = null;
-            long most = 0;
-            for (AppLog a : apps.values()) {
-                long b = a.bytes();
-                if (b > most) {
-                    most = b;
-                    heaviest = a;
-                }
-            }
-            if (heaviest == null) {
-                return;
-            }
-            if (heaviest.hasSealed()) {
-                evictOldest(heaviest, "max_total");
-            } else {
-                boolean hasActive;
-                synchronized (heaviest) {
-                    hasActive = heaviest.active != null && heaviest.active.count > 0;
-                }
-                if (hasActive) {
-                    // Compressing it frees most of its bytes; retention looks again after the next batch.
-                    rotate(heaviest);
-                }
-                return;
-            }
-        }
+    /** Applies {@code max_total}; rotates the heaviest app's active chunk if it has nothing sealed. */
+    private void capTotal() throws IOException {
+        retention.capTotal(apps.values(), this::rotate);
     }
 
     /**
@@ -1159,36 +898,27 @@ public final class LogStore implements LogReader, Closeable {
             List<Callable<Void>> forces = new ArrayList<>();
             List<AppLog> forced = new ArrayList<>();
             for (AppLog a : dirty) {
-                synchronized (a) {
-                    FileChannel ch = a.active == null ? null : a.active.flushForSync();
-                    if (ch != null) {
-                        forced.add(a);
-                        forces.add(() -> {
-                            ch.force(false);
-                            return null;
-                        });
-                    }
-                }
-            }
-            for (Rotated r : rotatedUnforced) {
-                if (r.waiting()) {
-                    Path path = r.chunk().path;
+                FileChannel ch = a.flushActiveForSync();
+                if (ch != null) {
+                    forced.add(a);
                     forces.add(() -> {
-                        forcePath(path);
+                        ch.force(false);
                         return null;
                     });
                 }
             }
+            for (Path path : sealer.unforcedWaiting()) {
+                forces.add(() -> {
+                    forcePath(path);
+                    return null;
+                });
+            }
             runForces(forces);
             for (AppLog a : forced) {
-                synchronized (a) {
-                    if (a.active != null) {
-                        a.active.synced();
-                    }
-                }
+                a.activeSynced();
             }
             dirty.clear();
-            rotatedUnforced.clear();
+            sealer.forgetUnforced();
         }
     }
 
@@ -1259,37 +989,15 @@ public final class LogStore implements LogReader, Closeable {
 
     private void maintainLocked(long now) throws IOException {
         lastMaintainMillis = now;
-        long sealAge = config.chunkMaxAge().toMillis();
-        long maxAge = config.maxAge().toMillis();
         for (AppLog a : apps.values()) {
-            boolean due;
-            synchronized (a) {
-                due = a.active != null && a.active.count > 0 && now - a.active.firstWriteMillis >= sealAge;
-            }
-            if (due) {
+            if (sealer.due(a, now)) {
                 rotate(a);
             }
-            List<ActiveChunk> failed;
-            synchronized (a) {
-                failed = a.sealing.stream().filter(c -> c.sealFailed).toList();
-                failed.forEach(c -> c.sealFailed = false);
-            }
-            for (ActiveChunk c : failed) {
-                submitSeal(a, c);
-            }
-            while (true) {
-                boolean old;
-                synchronized (a) {
-                    old = !a.sealed.isEmpty() && now - a.sealed.get(0).lastWriteMillis > maxAge;
-                }
-                if (!old) {
-                    break;
-                }
-                evictOldest(a, "max_age");
-            }
-            enforceAppCap(a);
+            sealer.retryFailed(a);
+            retention.expire(a, now);
+            retention.capApp(a);
         }
-        enforceTotal();
+        capTotal();
     }
 
     private void ensureOpen() {
@@ -1313,13 +1021,7 @@ public final class LogStore implements LogReader, Closeable {
             if (scanPool != null) {
                 scanPool.close();
             }
-            try {
-                if (!sealer.awaitTermination(60, TimeUnit.SECONDS)) {
-                    log.warn("store: sealing still running at close; the next open seals what is left");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            sealer.awaitStopped();
             if (!markers.isEmpty()) {
                 // Loss markers the seal thread queued since the last write: appended before the files close.
                 closed = false;
@@ -1332,29 +1034,25 @@ public final class LogStore implements LogReader, Closeable {
                 }
             }
             for (AppLog a : apps.values()) {
-                synchronized (a) {
-                    if (a.active != null) {
-                        try {
-                            a.active.closeChannel();
-                        } catch (IOException e) {
-                            if (first == null) {
-                                first = e;
-                            }
-                        }
-                    }
-                }
-            }
-            // chunks whose seal did not finish are forced, so a clean close leaves nothing unforced
-            for (Rotated r : rotatedUnforced) {
                 try {
-                    forcePath(r.chunk().path);
+                    a.closeActiveChannel();
                 } catch (IOException e) {
                     if (first == null) {
                         first = e;
                     }
                 }
             }
-            rotatedUnforced.clear();
+            // chunks whose seal did not finish are forced, so a clean close leaves nothing unforced
+            for (Path path : sealer.unforced()) {
+                try {
+                    forcePath(path);
+                } catch (IOException e) {
+                    if (first == null) {
+                        first = e;
+                    }
+                }
+            }
+            sealer.forgetUnforced();
             syncPool.shutdown();
             open.clear();
             dirty.clear();
