@@ -352,7 +352,13 @@ class TailInputTest {
         try {
             Thread.sleep(200); // the first round has run and the thread sleeps for an hour
             Path f = log(ID_A);
-            append(f, 0, 3);
+            // The file appears with its lines (written aside, then renamed into place): created
+            // empty, a round woken by its creation could open it before the lines are written, and
+            // only the next scan, an hour away here, would read them (at most scan_interval, 1s by
+            // default, in practice).
+            Path aside = f.resolveSibling("being-written.tmp");
+            append(aside, 0, 3);
+            Files.move(aside, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (got.size() < 3 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
