@@ -2,7 +2,6 @@ package io.spillway.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
@@ -11,7 +10,7 @@ import com.tngtech.archunit.lang.ArchRule;
  * DESIGN.md §5: a module is a layer and lower layers never import higher ones. Runs in the server
  * module because only there are all modules on the class path.
  */
-@AnalyzeClasses(packages = "io.spillway", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "io.spillway", importOptions = ProductionClasses.class)
 class LayeringTest {
     private static final String[] CORE = {
         "io.spillway.record..",

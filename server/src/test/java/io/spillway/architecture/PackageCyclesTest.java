@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
@@ -28,7 +27,7 @@ import java.util.TreeSet;
  * #classPath_holdsEveryModule} guards against a rule that passes because it saw half the code. The
  * bench module is above the server and not checked.
  */
-@AnalyzeClasses(packages = "io.spillway", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "io.spillway", importOptions = ProductionClasses.class)
 class PackageCyclesTest {
     @ArchTest
     static final ArchRule packages_areFreeOfCycles = slices().matching("io.spillway.(**)")
