@@ -336,8 +336,7 @@ public final class IncidentEngine implements Closeable {
                 clear(item.signal().dedupKey(), IncidentSource.ALERTMANAGER);
             }
         }
-        return IntakeResult.ok(
-                "{\"status\":\"success\",\"alerts\":" + parsed.items().size() + "}");
+        return AlertmanagerIntake.success(parsed.items().size());
     }
 
     /** {@code POST /api/v1/alerts/events}: a PagerDuty Events API v2 event. */

@@ -215,6 +215,18 @@ public final class AlertmanagerIntake {
         }
     }
 
+    /**
+     * The success answer (200) for a payload of {@code alerts} alerts: {@code
+     * {"status":"success","alerts":N}}. Built here beside the error answers, so the engine only applies
+     * the parsed alerts (issue 14).
+     */
+    public static IntakeResult success(int alerts) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "success");
+        body.put("alerts", alerts);
+        return IntakeResult.ok(Json.render(body));
+    }
+
     private static Parsed fail(int status, String error) {
         return fail(status, List.of(error));
     }
