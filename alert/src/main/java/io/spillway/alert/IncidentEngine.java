@@ -3,7 +3,6 @@ package io.spillway.alert;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.spillway.alert.intake.AlertmanagerIntake;
 import io.spillway.alert.intake.EventsApiIntake;
-import io.spillway.alert.intake.IntakeResult;
 import io.spillway.alert.notify.Notification;
 import io.spillway.alert.notify.Notifier;
 import io.spillway.alert.notify.NotifyException;
@@ -99,8 +98,6 @@ public final class IncidentEngine implements Closeable {
     private final InstantSource clock;
     private final RecordRules rules;
     private final Heartbeats heartbeats;
-    private final AlertmanagerIntake alertmanager;
-    private final EventsApiIntake eventsApi;
 
     private final Map<Long, IncidentRow> open = new HashMap<>();
     private final Map<String, IncidentRow> openByKey = new HashMap<>();
@@ -216,8 +213,6 @@ public final class IncidentEngine implements Closeable {
         this.store = new IncidentStore(dbFile, config.timelineCap(), space);
         this.rules = new RecordRules(config.rules(), config.ruleMaxApps(), clock, metrics);
         this.heartbeats = new Heartbeats(config.heartbeat(), metrics);
-        this.alertmanager = new AlertmanagerIntake(config.intake());
-        this.eventsApi = new EventsApiIntake(config.intake());
         this.deliveries = new Deliveries(config.delivery(), executor, random, metrics);
         triggered = metrics.counter("spillway_alert_incidents_triggered", "Incidents opened, per source.", "source");
         dropped = metrics.counter(
@@ -323,27 +318,27 @@ public final class IncidentEngine implements Closeable {
         return heartbeats;
     }
 
-    /** {@code POST /api/v1/alerts/alertmanager}: an Alertmanager webhook (version 4) body. */
-    public IntakeResult handleAlertmanager(byte[] body) {
-        AlertmanagerIntake.Parsed parsed = alertmanager.parse(body, clock.instant());
-        if (parsed.error() != null) {
-            return parsed.error();
+    /**
+     * One alert of a valid Alertmanager webhook payload ({@code POST /api/v1/alerts/alertmanager},
+     * parsed and answered by {@link AlertmanagerIntake#handle}): firing triggers, resolved clears.
+     */
+    public void applyAlertmanager(AlertmanagerIntake.Item item) {
+        if (item.firing()) {
+            trigger(item.signal());
+        } else {
+            clear(item.signal().dedupKey(), IncidentSource.ALERTMANAGER);
         }
-        for (AlertmanagerIntake.Item item : parsed.items()) {
-            if (item.firing()) {
-                trigger(item.signal());
-            } else {
-                clear(item.signal().dedupKey(), IncidentSource.ALERTMANAGER);
-            }
-        }
-        return AlertmanagerIntake.success(parsed.items().size());
     }
 
-    /** {@code POST /api/v1/alerts/events}: a PagerDuty Events API v2 event. */
-    public IntakeResult handleEvents(byte[] body) {
-        EventsApiIntake.Parsed parsed = eventsApi.parse(body, clock.instant());
+    /**
+     * A valid PagerDuty Events API v2 event ({@code POST /api/v1/alerts/events}, parsed and answered
+     * by {@link EventsApiIntake#handle}).
+     *
+     * @throws IllegalArgumentException if {@code parsed} is an error answer
+     */
+    public void applyEvent(EventsApiIntake.Parsed parsed) {
         if (parsed.error() != null) {
-            return parsed.error();
+            throw new IllegalArgumentException("an invalid event cannot be applied: " + parsed.error());
         }
         String key = parsed.engineKey();
         switch (parsed.action()) {
@@ -359,7 +354,6 @@ public final class IncidentEngine implements Closeable {
             }
             case RESOLVE -> clear(key, IncidentSource.EVENTS_API);
         }
-        return EventsApiIntake.success(parsed.dedupKey());
     }
 
     // ---------------------------------------------------------------- lifecycle
