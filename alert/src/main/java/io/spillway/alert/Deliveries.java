@@ -51,6 +51,7 @@ import org.slf4j.LoggerFactory;
  * persisted level.
  */
 final class Deliveries {
+    // The engine's logger name, as before the split, so logging configs that name it still match.
     private static final Logger log = LoggerFactory.getLogger(IncidentEngine.class);
 
     private final AlertConfig.Delivery config;

@@ -699,12 +699,12 @@ public final class IncidentEngine implements Closeable {
         return Optional.of(r.snapshot(timeline));
     }
 
-    /** Incidents the filter selects, newest first, without timelines. */
     /** Incidents triggered or acknowledged now. */
     public synchronized int openCount() {
         return open.size();
     }
 
+    /** Incidents the filter selects, newest first, without timelines. */
     public synchronized List<Incident> list(IncidentFilter filter) {
         List<Incident> out = new ArrayList<>();
         for (IncidentRow r : store.list(filter)) {
