@@ -3,7 +3,6 @@ package io.spillway.alert;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.spillway.alert.intake.AlertmanagerIntake;
 import io.spillway.alert.intake.EventsApiIntake;
-import io.spillway.alert.intake.IntakeResult;
 import io.spillway.alert.notify.Notification;
 import io.spillway.alert.notify.Notifier;
 import io.spillway.alert.notify.NotifyException;
@@ -13,20 +12,16 @@ import io.spillway.event.Event;
 import io.spillway.event.EventSeverity;
 import io.spillway.event.Events;
 import io.spillway.metrics.Metrics;
-import io.spillway.retry.ExponentialBackoff;
 import io.spillway.space.SpaceWriter;
-import io.spillway.thread.NamedThreadFactory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +29,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -63,8 +51,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Public methods are thread-safe; state changes happen under one lock (the engine's monitor) and
  * are written to SQLite before the method returns. Notifier calls never run under the lock: a tick
- * submits them to the delivery executor (bounded threads; a slow target holds only its own thread)
- * and the executor reports outcomes through a queue that the next tick drains. The hot-path entry
+ * hands them to {@link Deliveries} (pending jobs, the bounded delivery executor, outcomes and
+ * retries; a slow target holds only its own thread), whose outcomes the next tick turns into
+ * timeline entries. The engine decides who is paged and when; {@code Deliveries} only sends. The
+ * hot-path entry
  * points — {@link #events()}, {@link RecordRules#observe}, {@link Heartbeats#beat} — never take the
  * lock; they update bounded state that the tick reads.
  *
@@ -106,28 +96,20 @@ public final class IncidentEngine implements Closeable {
     private final AckTokens tokens;
     private final Map<String, Notifier> targets;
     private final InstantSource clock;
-    private final Executor executor;
-    private final @Nullable ExecutorService ownedExecutor;
-    private final RandomGenerator random;
-    private final ExponentialBackoff backoff;
     private final RecordRules rules;
     private final Heartbeats heartbeats;
-    private final AlertmanagerIntake alertmanager;
-    private final EventsApiIntake eventsApi;
 
     private final Map<Long, IncidentRow> open = new HashMap<>();
     private final Map<String, IncidentRow> openByKey = new HashMap<>();
     private final List<Silence> silences = new ArrayList<>();
-    private final ArrayDeque<Job> pending = new ArrayDeque<>();
-    private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    /** Pending jobs, attempts in flight, outcomes and retries; see its class comment for locking. */
+    private final Deliveries deliveries;
+
     private final BlockingQueue<Event> eventQueue = new ArrayBlockingQueue<>(EVENT_QUEUE);
-    private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLongArray openBySeverity = new AtomicLongArray(EventSeverity.values().length);
     private @Nullable Instant lastPrune;
     private boolean closed;
 
-    private final Counter sent;
-    private final Counter failed;
     private final Counter triggered;
     private final Counter dropped;
     private final Counter tickErrors;
@@ -227,27 +209,11 @@ public final class IncidentEngine implements Closeable {
                     + " recorded but nobody is paged");
         }
         this.clock = clock;
-        this.random = random;
-        this.backoff = new ExponentialBackoff(
-                config.delivery().initialBackoff(), config.delivery().maxBackoff());
-        if (executor == null) {
-            ownedExecutor = deliveryPool(config.delivery().threads());
-            this.executor = ownedExecutor;
-        } else {
-            ownedExecutor = null;
-            this.executor = executor;
-        }
         this.tokens = AckTokens.load(keyFile);
         this.store = new IncidentStore(dbFile, config.timelineCap(), space);
         this.rules = new RecordRules(config.rules(), config.ruleMaxApps(), clock, metrics);
         this.heartbeats = new Heartbeats(config.heartbeat(), metrics);
-        this.alertmanager = new AlertmanagerIntake(config.intake());
-        this.eventsApi = new EventsApiIntake(config.intake());
-        sent = metrics.counter("spillway_alert_notifications_sent", "Notifications delivered, per target.", "target");
-        failed = metrics.counter(
-                "spillway_alert_notifications_failed",
-                "Failed notification attempts, per target (each retry counts).",
-                "target");
+        this.deliveries = new Deliveries(config.delivery(), executor, random, metrics);
         triggered = metrics.counter("spillway_alert_incidents_triggered", "Incidents opened, per source.", "source");
         dropped = metrics.counter(
                 "spillway_alert_signals_dropped",
@@ -278,18 +244,6 @@ public final class IncidentEngine implements Closeable {
             silences.addAll(store.silences());
             loadConfigSilences();
         }
-    }
-
-    private static ExecutorService deliveryPool(int threads) {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(
-                threads,
-                threads,
-                30,
-                TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(),
-                NamedThreadFactory.daemon("alert-delivery-", 1));
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 
     private static void checkTargets(AlertConfig config, Map<String, Notifier> targets) {
@@ -364,28 +318,27 @@ public final class IncidentEngine implements Closeable {
         return heartbeats;
     }
 
-    /** {@code POST /api/v1/alerts/alertmanager}: an Alertmanager webhook (version 4) body. */
-    public IntakeResult handleAlertmanager(byte[] body) {
-        AlertmanagerIntake.Parsed parsed = alertmanager.parse(body, clock.instant());
-        if (parsed.error() != null) {
-            return parsed.error();
+    /**
+     * One alert of a valid Alertmanager webhook payload ({@code POST /api/v1/alerts/alertmanager},
+     * parsed and answered by {@link AlertmanagerIntake#handle}): firing triggers, resolved clears.
+     */
+    public void applyAlertmanager(AlertmanagerIntake.Item item) {
+        if (item.firing()) {
+            trigger(item.signal());
+        } else {
+            clear(item.signal().dedupKey(), IncidentSource.ALERTMANAGER);
         }
-        for (AlertmanagerIntake.Item item : parsed.items()) {
-            if (item.firing()) {
-                trigger(item.signal());
-            } else {
-                clear(item.signal().dedupKey(), IncidentSource.ALERTMANAGER);
-            }
-        }
-        return IntakeResult.ok(
-                "{\"status\":\"success\",\"alerts\":" + parsed.items().size() + "}");
     }
 
-    /** {@code POST /api/v1/alerts/events}: a PagerDuty Events API v2 event. */
-    public IntakeResult handleEvents(byte[] body) {
-        EventsApiIntake.Parsed parsed = eventsApi.parse(body, clock.instant());
+    /**
+     * A valid PagerDuty Events API v2 event ({@code POST /api/v1/alerts/events}, parsed and answered
+     * by {@link EventsApiIntake#handle}).
+     *
+     * @throws IllegalArgumentException if {@code parsed} is an error answer
+     */
+    public void applyEvent(EventsApiIntake.Parsed parsed) {
         if (parsed.error() != null) {
-            return parsed.error();
+            throw new IllegalArgumentException("an invalid event cannot be applied: " + parsed.error());
         }
         String key = parsed.engineKey();
         switch (parsed.action()) {
@@ -401,7 +354,6 @@ public final class IncidentEngine implements Closeable {
             }
             case RESOLVE -> clear(key, IncidentSource.EVENTS_API);
         }
-        return EventsApiIntake.success(parsed.dedupKey());
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -747,12 +699,12 @@ public final class IncidentEngine implements Closeable {
         return Optional.of(r.snapshot(timeline));
     }
 
-    /** Incidents the filter selects, newest first, without timelines. */
     /** Incidents triggered or acknowledged now. */
     public synchronized int openCount() {
         return open.size();
     }
 
+    /** Incidents the filter selects, newest first, without timelines. */
     public synchronized List<Incident> list(IncidentFilter filter) {
         List<Incident> out = new ArrayList<>();
         for (IncidentRow r : store.list(filter)) {
@@ -827,7 +779,7 @@ public final class IncidentEngine implements Closeable {
             step("escalation", () -> escalateDue(now));
             step("delivery", () -> {
                 recordOutcomes(now);
-                dispatchDue(now);
+                deliveries.dispatchDue(now);
             });
             if (lastPrune == null || !now.isBefore(lastPrune.plus(PRUNE_EVERY))) {
                 lastPrune = now;
@@ -1065,11 +1017,11 @@ public final class IncidentEngine implements Closeable {
     }
 
     private void enqueue(IncidentRow r, Notifier target, Notification n, Instant now) {
-        if (pending.size() + inFlight.get() >= config.delivery().maxPending()) {
+        if (!deliveries.offer(r.id, target, n, now)) {
             dropped.labelValues("delivery_queue_full").inc();
             log.warn(
                     "incident engine: {} notifications pending (alert.delivery.max_pending), dropped {} to {}",
-                    pending.size() + inFlight.get(),
+                    deliveries.queued(),
                     n.reason(),
                     target.name());
             timeline(
@@ -1078,98 +1030,57 @@ public final class IncidentEngine implements Closeable {
                     TimelineEntry.Type.DELIVERY_FAILED,
                     "not sent to " + target.name() + ": delivery queue full (alert.delivery.max_pending)",
                     Map.of("target", target.name(), "error", "queue full", "attempt", "0", "gave_up", "true"));
-            return;
-        }
-        pending.add(new Job(r.id, target, n, 1, now));
-    }
-
-    private void dispatchDue(Instant now) {
-        for (Iterator<Job> it = pending.iterator(); it.hasNext(); ) {
-            Job j = it.next();
-            if (now.isBefore(j.due)) {
-                continue;
-            }
-            it.remove();
-            inFlight.incrementAndGet();
-            try {
-                executor.execute(() -> attempt(j));
-            } catch (RejectedExecutionException e) {
-                inFlight.decrementAndGet();
-                outcomes.add(new Outcome(j, new NotifyException(j.target.name() + ": executor rejected", true)));
-            }
         }
     }
 
-    /** Runs on a delivery thread: one attempt, outcome queued for the tick. Never takes the lock. */
-    private void attempt(Job j) {
-        NotifyException error = null;
-        try {
-            j.target.send(j.notification);
-        } catch (NotifyException e) {
-            error = e;
-        } catch (RuntimeException e) {
-            error = new NotifyException(j.target.name() + ": " + e, true, e);
-        } finally {
-            inFlight.decrementAndGet();
-        }
-        outcomes.add(new Outcome(j, error));
-    }
-
+    /** Turns every finished delivery attempt into a timeline entry; caller holds the lock. */
     private void recordOutcomes(Instant now) {
         Map<Long, IncidentRow> touched = new HashMap<>();
-        for (Outcome o; (o = outcomes.poll()) != null; ) {
-            Job j = o.job;
-            IncidentRow r = open.get(j.incidentId);
+        for (Deliveries.Outcome o; (o = deliveries.poll()) != null; ) {
+            Deliveries.Job j = o.job();
+            IncidentRow r = open.get(j.incidentId());
             if (r == null) {
-                r = touched.get(j.incidentId);
+                r = touched.get(j.incidentId());
             }
             if (r == null) {
-                r = store.get(j.incidentId);
+                r = store.get(j.incidentId());
             }
-            String target = j.target.name();
-            if (o.error == null) {
-                sent.labelValues(target).inc();
+            String target = j.target().name();
+            // Retries stop once the engine is closed: nothing would dispatch them.
+            Instant retryAt = deliveries.settle(o, now, !closed);
+            NotifyException error = o.error();
+            if (error == null) {
                 if (r != null) {
                     Map<String, String> data = new LinkedHashMap<>();
                     data.put("target", target);
-                    data.put("level", Integer.toString(j.notification.level()));
-                    data.put("reason", j.notification.reason());
-                    data.put("attempt", Integer.toString(j.attempt));
+                    data.put("level", Integer.toString(j.notification().level()));
+                    data.put("reason", j.notification().reason());
+                    data.put("attempt", Integer.toString(j.attempt()));
                     timeline(
                             r,
                             now,
                             TimelineEntry.Type.NOTIFIED,
-                            "notified " + target + " (" + j.notification.reason() + ", level " + j.notification.level()
-                                    + ")",
+                            "notified " + target + " (" + j.notification().reason() + ", level "
+                                    + j.notification().level() + ")",
                             data);
                 }
             } else {
-                failed.labelValues(target).inc();
-                boolean retry =
-                        o.error.retryable() && j.attempt < config.delivery().maxAttempts() && !closed;
                 Map<String, String> data = new LinkedHashMap<>();
                 data.put("target", target);
-                data.put("reason", j.notification.reason());
-                data.put("attempt", Integer.toString(j.attempt));
-                data.put("error", String.valueOf(o.error.getMessage()));
+                data.put("reason", j.notification().reason());
+                data.put("attempt", Integer.toString(j.attempt()));
+                data.put("error", String.valueOf(error.getMessage()));
                 String message;
-                if (retry) {
-                    Instant due = now.plus(backoff.delay(j.attempt, random));
-                    data.put("next_retry", due.toString());
-                    pending.add(new Job(j.incidentId, j.target, j.notification, j.attempt + 1, due));
-                    message = "delivery to " + target + " failed (attempt " + j.attempt + "): " + o.error.getMessage()
-                            + "; retrying at " + due;
+                if (retryAt != null) {
+                    data.put("next_retry", retryAt.toString());
+                    message = "delivery to " + target + " failed (attempt " + j.attempt() + "): " + error.getMessage()
+                            + "; retrying at " + retryAt;
                 } else {
                     data.put("gave_up", "true");
-                    message = "delivery to " + target + " failed (attempt " + j.attempt + "): " + o.error.getMessage()
-                            + (o.error.retryable()
-                                    ? "; giving up after " + j.attempt + " attempts"
+                    message = "delivery to " + target + " failed (attempt " + j.attempt() + "): " + error.getMessage()
+                            + (error.retryable()
+                                    ? "; giving up after " + j.attempt() + " attempts"
                                     : "; not retryable");
-                    log.warn(
-                            "incident engine: gave up notifying {} about incident {}: {}",
-                            target,
-                            j.incidentId,
-                            o.error.getMessage());
                 }
                 if (r != null) {
                     timeline(r, now, TimelineEntry.Type.DELIVERY_FAILED, message, data);
@@ -1186,7 +1097,7 @@ public final class IncidentEngine implements Closeable {
 
     /** Notifications waiting (or waiting to retry), for tests and diagnostics. */
     synchronized int pendingDeliveries() {
-        return pending.size();
+        return deliveries.pending();
     }
 
     // ---------------------------------------------------------------- helpers
@@ -1267,22 +1178,10 @@ public final class IncidentEngine implements Closeable {
             }
             closed = true;
         }
-        if (ownedExecutor != null) {
-            ownedExecutor.shutdown();
-            try {
-                ownedExecutor.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            ownedExecutor.shutdownNow();
-        }
+        deliveries.shutdown();
         synchronized (this) {
             recordOutcomes(clock.instant());
             store.close();
         }
     }
-
-    private record Job(long incidentId, Notifier target, Notification notification, int attempt, Instant due) {}
-
-    private record Outcome(Job job, @Nullable NotifyException error) {}
 }

@@ -2,6 +2,8 @@ package io.spillway.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.alert.intake.AlertmanagerIntake;
+import io.spillway.alert.intake.EventsApiIntake;
 import io.spillway.alert.intake.IntakeResult;
 import io.spillway.alert.signal.IncidentSource;
 import java.nio.charset.StandardCharsets;
@@ -18,18 +20,28 @@ class EngineIntakeTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** What {@code POST /api/v1/alerts/alertmanager} does: the intake parses and answers, the engine applies. */
+    static IntakeResult handleAlertmanager(Fixture f, IncidentEngine e, byte[] body) {
+        return new AlertmanagerIntake(f.config.intake()).handle(body, f.clock.instant(), e::applyAlertmanager);
+    }
+
+    /** What {@code POST /api/v1/alerts/events} does: the intake parses and answers, the engine applies. */
+    static IntakeResult handleEvents(Fixture f, IncidentEngine e, byte[] body) {
+        return new EventsApiIntake(f.config.intake()).handle(body, f.clock.instant(), e::applyEvent);
+    }
+
     @Test
     void alertmanager_firingThenResolved_opensThenAutoResolves() throws Exception {
         Fixture f = new Fixture(dir, IncidentEngineTest.POLICIES);
         try (IncidentEngine e = f.open()) {
-            IntakeResult r = e.handleAlertmanager(b(io.spillway.alert.intake.AlertmanagerIntakeTest.FIRING));
+            IntakeResult r = handleAlertmanager(f, e, b(io.spillway.alert.intake.AlertmanagerIntakeTest.FIRING));
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).contains("\"alerts\":2");
             assertThat(e.list(IncidentFilter.all())).hasSize(2);
             // Alertmanager re-sends firing groups: dedup, no second incident.
-            e.handleAlertmanager(b(io.spillway.alert.intake.AlertmanagerIntakeTest.FIRING));
+            handleAlertmanager(f, e, b(io.spillway.alert.intake.AlertmanagerIntakeTest.FIRING));
             assertThat(e.list(IncidentFilter.all())).hasSize(2);
-            e.handleAlertmanager(b(io.spillway.alert.intake.AlertmanagerIntakeTest.RESOLVED));
+            handleAlertmanager(f, e, b(io.spillway.alert.intake.AlertmanagerIntakeTest.RESOLVED));
             assertThat(e.list(IncidentFilter.all().withState(IncidentState.RESOLVED)))
                     .singleElement()
                     .satisfies(i -> assertThat(i.dedupKey()).isEqualTo("alertmanager/1a30ba71cca2921f"));
@@ -44,7 +56,9 @@ class EngineIntakeTest {
     void alertmanager_invalid_nothingApplied() throws Exception {
         Fixture f = new Fixture(dir, IncidentEngineTest.POLICIES);
         try (IncidentEngine e = f.open()) {
-            IntakeResult r = e.handleAlertmanager(
+            IntakeResult r = handleAlertmanager(
+                    f,
+                    e,
                     b(
                             "{\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":\"b\"}},{\"status\":\"bogus\",\"labels\":{\"a\":\"c\"}}]}"));
             assertThat(r.status()).isEqualTo(400);
@@ -56,23 +70,25 @@ class EngineIntakeTest {
     void eventsApi_triggerAcknowledgeResolve() throws Exception {
         Fixture f = new Fixture(dir, IncidentEngineTest.POLICIES);
         try (IncidentEngine e = f.open()) {
-            IntakeResult r = e.handleEvents(b(io.spillway.alert.intake.EventsApiIntakeTest.TRIGGER));
+            IntakeResult r = handleEvents(f, e, b(io.spillway.alert.intake.EventsApiIntakeTest.TRIGGER));
             assertThat(r.status()).isEqualTo(202);
             assertThat(r.body()).contains("\"dedup_key\":\"samplekeyhere\"");
             Incident i = e.list(IncidentFilter.all()).get(0);
             assertThat(i.source()).isEqualTo(IncidentSource.EVENTS_API);
 
-            e.handleEvents(
+            handleEvents(
+                    f,
+                    e,
                     b("{\"routing_key\":\"k\",\"event_action\":\"acknowledge\",\"dedup_key\":\"samplekeyhere\"}"));
             assertThat(e.get(i.id()).orElseThrow().state()).isEqualTo(IncidentState.ACKNOWLEDGED);
             assertThat(e.get(i.id()).orElseThrow().acknowledgedVia()).isEqualTo("events_api");
 
-            IntakeResult res = e.handleEvents(
-                    b("{\"routing_key\":\"k\",\"event_action\":\"resolve\",\"dedup_key\":\"samplekeyhere\"}"));
+            IntakeResult res = handleEvents(
+                    f, e, b("{\"routing_key\":\"k\",\"event_action\":\"resolve\",\"dedup_key\":\"samplekeyhere\"}"));
             assertThat(res.status()).isEqualTo(202);
             assertThat(e.get(i.id()).orElseThrow().state()).isEqualTo(IncidentState.RESOLVED);
 
-            assertThat(e.handleEvents(b("{}")).status()).isEqualTo(400);
+            assertThat(handleEvents(f, e, b("{}")).status()).isEqualTo(400);
         }
     }
 }

@@ -14,6 +14,8 @@ import io.spillway.alert.IncidentState;
 import io.spillway.alert.Match;
 import io.spillway.alert.Silence;
 import io.spillway.alert.TimelineEntry;
+import io.spillway.alert.intake.AlertmanagerIntake;
+import io.spillway.alert.intake.EventsApiIntake;
 import io.spillway.alert.intake.IntakeConfig;
 import io.spillway.alert.intake.IntakeResult;
 import io.spillway.config.Durations;
@@ -73,6 +75,10 @@ public final class IncidentRoutes {
     private final TokenStore tokens;
     private final IntakeConfig intake;
     private final InstantSource clock;
+    // The intake parsers are stateless past their config: the routes parse and answer, the engine
+    // only applies what parsed.
+    private final AlertmanagerIntake alertmanager;
+    private final EventsApiIntake eventsApi;
 
     /**
      * @param engines the engine; null until it has opened, answered 503 meanwhile
@@ -85,6 +91,8 @@ public final class IncidentRoutes {
         this.tokens = tokens;
         this.intake = intake;
         this.clock = clock;
+        this.alertmanager = new AlertmanagerIntake(intake);
+        this.eventsApi = new EventsApiIntake(intake);
     }
 
     public void register(Javalin app) {
@@ -264,7 +272,8 @@ public final class IncidentRoutes {
 
     private void alertmanager(Context ctx) {
         ApiAuth.admin(ctx, tokens);
-        answer(ctx, engine().handleAlertmanager(boundedBody(ctx)));
+        IncidentEngine e = engine();
+        answer(ctx, alertmanager.handle(boundedBody(ctx), clock.instant(), e::applyAlertmanager));
     }
 
     private void events(Context ctx) {
@@ -279,7 +288,8 @@ public final class IncidentRoutes {
                     "send Authorization: Bearer <admin token>, or configure alert.intake.routing_keys and send one"
                             + " of them as routing_key");
         }
-        answer(ctx, engine().handleEvents(boundedBody(ctx)));
+        IncidentEngine e = engine();
+        answer(ctx, eventsApi.handle(boundedBody(ctx), clock.instant(), e::applyEvent));
     }
 
     private byte[] boundedBody(Context ctx) {
@@ -288,7 +298,7 @@ public final class IncidentRoutes {
             throw new LogRoutes.ApiException(
                     HttpStatus.CONTENT_TOO_LARGE, "body larger than alert.intake.max_body " + intake.maxBody());
         }
-        // The engine checks max_body again on what was actually read (chunked bodies have no length).
+        // The intake checks max_body again on what was actually read (chunked bodies have no length).
         return ctx.bodyAsBytes();
     }
 

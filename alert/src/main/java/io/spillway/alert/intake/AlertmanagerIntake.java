@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -213,6 +214,35 @@ public final class AlertmanagerIntake {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Answers one webhook request: parses {@code body} and, only if all of it is valid, hands each
+     * alert to {@code apply} in payload order, then answers {@link #success}; an invalid payload
+     * answers its error and applies nothing. The HTTP route calls this with the engine as {@code
+     * apply}, so the engine sees typed alerts, never bytes or answers.
+     */
+    public IntakeResult handle(byte[] body, Instant now, Consumer<Item> apply) {
+        Parsed parsed = parse(body, now);
+        IntakeResult error = parsed.error();
+        if (error != null) {
+            return error;
+        }
+        for (Item item : parsed.items()) {
+            apply.accept(item);
+        }
+        return success(parsed.items().size());
+    }
+
+    /**
+     * The success answer (200) for a payload of {@code alerts} alerts: {@code
+     * {"status":"success","alerts":N}}, built beside the error answers.
+     */
+    public static IntakeResult success(int alerts) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "success");
+        body.put("alerts", alerts);
+        return IntakeResult.ok(Json.render(body));
     }
 
     private static Parsed fail(int status, String error) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -204,6 +205,22 @@ public final class EventsApiIntake {
         if (!v.isEmpty()) {
             m.put(k, v);
         }
+    }
+
+    /**
+     * Answers one Events API request: parses {@code body} and, if it is a valid event, hands it to
+     * {@code apply} (whose {@link Parsed#error()} is then null), then answers {@link #success}; an
+     * invalid event answers its error and applies nothing. The HTTP route calls this with the engine
+     * as {@code apply}.
+     */
+    public IntakeResult handle(byte[] body, Instant now, Consumer<Parsed> apply) {
+        Parsed parsed = parse(body, now);
+        IntakeResult error = parsed.error();
+        if (error != null) {
+            return error;
+        }
+        apply.accept(parsed);
+        return success(parsed.dedupKey());
     }
 
     /** PagerDuty's success answer (202). */
