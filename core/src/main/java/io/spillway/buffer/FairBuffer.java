@@ -1,7 +1,5 @@
 package io.spillway.buffer;
 
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.spillway.admission.Admission;
 import io.spillway.admission.Drops;
 import io.spillway.admission.Receipt;
@@ -118,7 +116,9 @@ import org.slf4j.LoggerFactory;
  * writes, and forcing under {@code fsync: always}) happens under it on the offering thread, which
  * keeps ordering simple at the cost of making concurrent offers wait for a spill. Reads of disk parts
  * happen under it on the polling thread. Forcing under {@code fsync: interval} runs on the thread
- * {@code buffer-fsync-NAME}, outside the lock.
+ * {@code buffer-fsync-NAME}, outside the lock. The gauges and counters are in {@link BufferMetrics}:
+ * the gauges are set under the lock, the counters are thread-safe (the fsync thread counts its errors
+ * without the lock).
  */
 public final class FairBuffer implements Buffer {
     private static final Logger log = LoggerFactory.getLogger(FairBuffer.class);
@@ -161,24 +161,13 @@ public final class FairBuffer implements Buffer {
     private boolean closed;
     /** Set by {@link #diskRoom} when the floor, not the budget, limited the room. */
     private boolean floorLimited;
-    /** The spill filesystem was at or below the floor when last asked (logged on each change). */
-    private boolean belowFloor;
 
     private final @Nullable Thread syncer;
     private volatile boolean syncing = true;
     /** Successful segment fsyncs so far; lets tests see that an acknowledgement followed a sync. */
     private final AtomicLong forced = new AtomicLong();
 
-    private final GaugeDataPoint memoryGauge;
-    private final GaugeDataPoint diskGauge;
-    private final GaugeDataPoint appsGauge;
-    private final GaugeDataPoint recordsGauge;
-    private final GaugeDataPoint belowFloorGauge;
-    private final CounterDataPoint spilledRecords;
-    private final CounterDataPoint spilledBytes;
-    private final CounterDataPoint recoveredRecords;
-    private final CounterDataPoint truncatedBytes;
-    private final CounterDataPoint ioErrors;
+    private final BufferMetrics metrics;
 
     /** A buffer on the real filesystem of {@code dir}, with a space accountant of its own. */
     public FairBuffer(String name, FairBufferConfig config, Path dir, Drops drops, Metrics metrics) throws IOException {
@@ -225,42 +214,7 @@ public final class FairBuffer implements Buffer {
         this.space = space;
         this.quarantine = new Quarantine(dir, diskBudget / 4, this::floorAllows);
 
-        memoryGauge = metrics.gauge(
-                        "spillway_buffer_memory_bytes",
-                        "Bytes of records an output's buffer holds in memory.",
-                        "output")
-                .labelValues(name);
-        diskGauge = metrics.gauge(
-                        "spillway_buffer_disk_bytes", "Bytes of spill segment files of an output's buffer.", "output")
-                .labelValues(name);
-        appsGauge = metrics.gauge("spillway_buffer_apps", "Apps holding records in an output's buffer.", "output")
-                .labelValues(name);
-        recordsGauge = metrics.gauge("spillway_buffer_records", "Records an output's buffer holds.", "output")
-                .labelValues(name);
-        belowFloorGauge = metrics.gauge(
-                        "spillway_buffer_below_floor",
-                        "1 while the spill filesystem of an output's buffer is at or below its free-space floor.",
-                        "output")
-                .labelValues(name);
-        spilledRecords = metrics.counter(
-                        "spillway_buffer_spilled_records", "Records an output's buffer wrote to disk.", "output")
-                .labelValues(name);
-        spilledBytes = metrics.counter(
-                        "spillway_buffer_spilled_bytes", "Segment bytes an output's buffer wrote to disk.", "output")
-                .labelValues(name);
-        recoveredRecords = metrics.counter(
-                        "spillway_buffer_recovered_records",
-                        "Records found on disk when an output's buffer started.",
-                        "output")
-                .labelValues(name);
-        truncatedBytes = metrics.counter(
-                        "spillway_buffer_truncated_bytes",
-                        "Bytes of torn or corrupt segment data cut at recovery.",
-                        "output")
-                .labelValues(name);
-        ioErrors = metrics.counter(
-                        "spillway_buffer_io_errors", "Failed reads, writes and syncs of spill files.", "output")
-                .labelValues(name);
+        this.metrics = new BufferMetrics(metrics, name);
 
         if (diskEnabled) {
             Files.createDirectories(dir);
@@ -507,13 +461,12 @@ public final class FairBuffer implements Buffer {
             }
         } catch (IOException e) {
             room.cancel();
-            ioErrors.inc();
+            metrics.ioError();
             FairBuffer.log.error("buffer {}: cannot write spill segment in {}: {}", name, log.dir, e.toString());
             return false;
         }
         room.written(log.fileBytes() - before);
-        spilledRecords.inc(count);
-        spilledBytes.inc(log.fileBytes() - before);
+        metrics.spilled(count, log.fileBytes() - before);
         return true;
     }
 
@@ -536,7 +489,7 @@ public final class FairBuffer implements Buffer {
         Reservation r = space.reserve(bytes);
         if (!r.granted()) {
             floorLimited = true;
-            setBelowFloor(true);
+            metrics.belowFloor(true);
         }
         return r;
     }
@@ -544,13 +497,6 @@ public final class FairBuffer implements Buffer {
     /** The disk budget's room, regardless of the floor. */
     private long budgetRoom() {
         return diskEnabled ? Math.max(0, diskBudget - disk.bytes) : 0;
-    }
-
-    private void setBelowFloor(boolean below) {
-        if (below != belowFloor) {
-            belowFloor = below;
-            belowFloorGauge.set(below ? 1 : 0);
-        }
     }
 
     /**
@@ -565,7 +511,7 @@ public final class FairBuffer implements Buffer {
         }
         long floorRoom = space.room();
         if (floorRoom > 0) {
-            setBelowFloor(false);
+            metrics.belowFloor(false);
         }
         if (floorRoom < budgetRoom) {
             floorLimited = true;
@@ -849,7 +795,7 @@ public final class FairBuffer implements Buffer {
      * Segment#skipDamage}), and a copy of the segment goes to the quarantine.
      */
     private void lost(AppQueue v, long n, long recBytes, long msgBytes, Path file, String problem) {
-        ioErrors.inc();
+        metrics.ioError();
         String where;
         try {
             where = quarantine.describe(quarantine.copy(file, AppNames.normalize(v.key)));
@@ -1115,10 +1061,7 @@ public final class FairBuffer implements Buffer {
     }
 
     private void publish() {
-        memoryGauge.set(memoryUsed);
-        diskGauge.set(disk.bytes);
-        appsGauge.set(apps.size());
-        recordsGauge.set(records);
+        metrics.publish(memoryUsed, disk.bytes, apps.size(), records);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1146,7 +1089,7 @@ public final class FairBuffer implements Buffer {
                 // Deleted (delivered or shed) since it was written: nothing left to force.
             } catch (IOException e) {
                 ok = false;
-                ioErrors.inc();
+                metrics.ioError();
                 log.error("buffer {}: cannot fsync {}: {}", name, s.path, e.toString());
             }
         }
@@ -1219,12 +1162,12 @@ public final class FairBuffer implements Buffer {
                 try {
                     rec = Segment.recover(f, seq, quarantine, key);
                 } catch (IOException e) {
-                    ioErrors.inc();
+                    metrics.ioError();
                     log.error("buffer {}: cannot read segment {}, leaving it: {}", name, f, e.toString());
                     continue;
                 }
                 if (rec.bytesCut() > 0) {
-                    truncatedBytes.inc(rec.bytesCut());
+                    metrics.truncated(rec.bytesCut());
                     reportDamage(key, f, rec);
                 }
                 Segment s = rec.segment();
@@ -1248,7 +1191,7 @@ public final class FairBuffer implements Buffer {
             }
         }
         if (found > 0) {
-            recoveredRecords.inc(found);
+            metrics.recovered(found);
             log.info("buffer {}: recovered {} records ({} bytes on disk) from {}", name, found, disk.bytes, dir);
         }
     }
@@ -1266,7 +1209,7 @@ public final class FairBuffer implements Buffer {
                         + quarantine.describe(rec.quarantined());
         String count = (rec.exact() ? "" : "about ") + lost + (lost == 1 ? " record" : " records");
         if (lost > 0) {
-            ioErrors.inc();
+            metrics.ioError();
             drops.dropped(key, "corrupt", lost, rec.lostMessageBytes());
             log.error(
                     "buffer {}: segment {}: lost {} ({} message bytes{}) to corruption in {} damaged stretch(es),"
@@ -1406,7 +1349,7 @@ public final class FairBuffer implements Buffer {
             s = log.createFirst();
         } catch (IOException e) {
             header.cancel();
-            ioErrors.inc();
+            metrics.ioError();
             FairBuffer.log.error("buffer {}: cannot persist memory records of {}: {}", name, log.dir, e.toString());
             return 0;
         }
@@ -1427,7 +1370,7 @@ public final class FairBuffer implements Buffer {
                 s.append(b.bytes, b.count, b.recordBytes, b.messageBytes);
             } catch (IOException e) {
                 room.cancel();
-                ioErrors.inc();
+                metrics.ioError();
                 FairBuffer.log.error("buffer {}: cannot persist memory records of {}: {}", name, log.dir, e.toString());
                 break;
             }
