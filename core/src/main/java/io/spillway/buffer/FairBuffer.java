@@ -17,7 +17,6 @@ import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,15 +90,16 @@ import org.slf4j.LoggerFactory;
  *       Records offered with {@link #offer} are in memory until spilled; memory records (write
  *       buffers included) are lost on {@code kill -9}, and persisted to disk (within the disk budget
  *       and floor, quiet apps first) by {@link #close}.
- *   <li><b>Recovery.</b> The constructor scans {@code <dir>/*}{@code /*.seg}, keeps every valid
- *       batch (CRC32C) of each segment, resynchronising past damage so that a garbled batch costs
- *       only itself ({@link Segment#recover}), counts the bytes cut, reports the records lost to
- *       {@link Drops} with reason {@code corrupt} against the segment's app (exact where the damaged
- *       batches' headers survived, else estimated, and logged as such), keeps the damaged bytes in
- *       {@code <dir>/quarantine/<app>/} ({@link Quarantine}: at most 32 files and a quarter of
- *       {@code disk}), and resumes delivery of everything found, in order per app. After a crash, the
- *       delivered records of a partly delivered segment come again (at-least-once); {@link #close}
- *       rewrites such a segment without them, so a clean restart delivers nothing twice.
+ *   <li><b>Recovery</b> ({@link BufferRecovery}). The constructor scans
+ *       {@code <dir>/*}{@code /*.seg}, keeps every valid batch (CRC32C) of each segment,
+ *       resynchronising past damage so that a garbled batch costs only itself ({@link
+ *       Segment#recover}), counts the bytes cut, reports the records lost to {@link Drops} with reason
+ *       {@code corrupt} against the segment's app (exact where the damaged batches' headers survived,
+ *       else estimated, and logged as such), keeps the damaged bytes in
+ *       {@code <dir>/quarantine/<app>/} ({@link Quarantine}: at most 32 files and a quarter of {@code disk}),
+ *       and resumes delivery of everything found, in order per app. After a crash, the delivered
+ *       records of a partly delivered segment come again (at-least-once); {@link #close} rewrites such
+ *       a segment without them, so a clean restart delivers nothing twice.
  *   <li><b>App table.</b> At most {@code max_apps} apps have their own queue at a time (an app's queue
  *       disappears when it holds nothing); records of further apps share the queue {@code _other}.
  * </ul>
@@ -218,7 +218,7 @@ public final class FairBuffer implements Buffer {
 
         if (diskEnabled) {
             Files.createDirectories(dir);
-            recover();
+            new BufferRecovery(name, dir, quarantine, drops, this.metrics, disk).run(this::adopt);
         }
         publish();
         if (diskEnabled && config.fsync() == Fsync.INTERVAL) {
@@ -1127,110 +1127,23 @@ public final class FairBuffer implements Buffer {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Recovery and close
-
-    private void recover() throws IOException {
-        List<Path> appDirs = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
-            ds.forEach(appDirs::add);
-        }
-        Collections.sort(appDirs);
-        long found = 0;
-        for (Path appDir : appDirs) {
-            String key = appDir.getFileName().toString();
-            List<Path> files = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(appDir, "*.seg")) {
-                ds.forEach(files::add);
-            }
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(appDir, "*.seg" + Segment.TMP_SUFFIX)) {
-                for (Path tmp : ds) {
-                    // A rewrite cut short by a crash: the damaged original is still there.
-                    Files.deleteIfExists(tmp);
-                }
-            }
-            files.sort(Comparator.naturalOrder());
-            AppQueue q = null;
-            for (Path f : files) {
-                long seq;
-                try {
-                    seq = Long.parseLong(f.getFileName().toString().replace(".seg", ""));
-                } catch (NumberFormatException e) {
-                    log.warn("buffer {}: ignoring {}: not a segment name", name, f);
-                    continue;
-                }
-                Segment.Recovery rec;
-                try {
-                    rec = Segment.recover(f, seq, quarantine, key);
-                } catch (IOException e) {
-                    metrics.ioError();
-                    log.error("buffer {}: cannot read segment {}, leaving it: {}", name, f, e.toString());
-                    continue;
-                }
-                if (rec.bytesCut() > 0) {
-                    metrics.truncated(rec.bytesCut());
-                    reportDamage(key, f, rec);
-                }
-                Segment s = rec.segment();
-                if (s == null) {
-                    Files.deleteIfExists(f);
-                    continue;
-                }
-                if (q == null) {
-                    q = queueFor(key);
-                }
-                spillOf(q).addRecovered(s);
-                q.records += s.records;
-                q.recordBytes += s.recordBytes;
-                records += s.records;
-                bytes += s.recordBytes;
-                sendable += s.records;
-                found += s.records;
-                if (!q.key.equals(AppNames.SPILLWAY)) {
-                    drr.activate(q);
-                }
-            }
-        }
-        if (found > 0) {
-            metrics.recovered(found);
-            log.info("buffer {}: recovered {} records ({} bytes on disk) from {}", name, found, disk.bytes, dir);
-        }
-    }
+    // Recovery (BufferRecovery reads the segments back) and close
 
     /**
-     * Logs and counts what recovery cut from one segment: the records lost go to the drop ledger with
-     * reason {@code corrupt}, against the segment's app (the queue's key: for {@code _other}, the
-     * records of several apps), so they show in {@code /metrics} and in the app's drop marker.
+     * Takes a segment recovery found into {@code key}'s queue (or {@code _other}, beyond {@code
+     * max_apps}), its records accounted as accepted and sendable. Called per segment: during
+     * recovery the app table only grows, so every segment of one app directory lands in one queue.
      */
-    private void reportDamage(String key, Path f, Segment.Recovery rec) {
-        long lost = rec.lostRecords();
-        String where = rec.quarantined() == null
-                ? "nothing kept"
-                : (rec.kept() ? "a copy of the damaged bytes is in " : "moved to ")
-                        + quarantine.describe(rec.quarantined());
-        String count = (rec.exact() ? "" : "about ") + lost + (lost == 1 ? " record" : " records");
-        if (lost > 0) {
-            metrics.ioError();
-            drops.dropped(key, "corrupt", lost, rec.lostMessageBytes());
-            log.error(
-                    "buffer {}: segment {}: lost {} ({} message bytes{}) to corruption in {} damaged stretch(es),"
-                            + " {} bytes cut ({}); {}",
-                    name,
-                    f,
-                    count,
-                    rec.lostMessageBytes(),
-                    rec.exact() ? "" : ", estimated",
-                    rec.damage().size(),
-                    rec.bytesCut(),
-                    rec.problem(),
-                    where);
-        } else {
-            log.warn(
-                    "buffer {}: segment {}: cut {} bytes holding no record ({}); {}",
-                    name,
-                    f,
-                    rec.bytesCut(),
-                    rec.problem(),
-                    where);
+    private void adopt(String key, Segment s) {
+        AppQueue q = queueFor(key);
+        spillOf(q).addRecovered(s);
+        q.records += s.records;
+        q.recordBytes += s.recordBytes;
+        records += s.records;
+        bytes += s.recordBytes;
+        sendable += s.records;
+        if (!q.key.equals(AppNames.SPILLWAY)) {
+            drr.activate(q);
         }
     }
 
