@@ -20,9 +20,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -395,20 +393,13 @@ public final class FairBuffer implements Buffer {
     }
 
     private void addToMemory(AppQueue q, LogRecord r, long size) {
-        if (q.spilling()) {
-            q.tail.addLast(r);
-            q.tailBytes += size;
-        } else {
-            q.head.addLast(r);
-            q.headBytes += size;
-        }
+        q.addToMemory(r, size);
         memoryUsed += size;
         accepted(q, size);
     }
 
     private void accepted(AppQueue q, long size) {
-        q.records++;
-        q.recordBytes += size;
+        q.held(1, size);
         records++;
         bytes += size;
         sendable++;
@@ -432,12 +423,7 @@ public final class FairBuffer implements Buffer {
     }
 
     private SpillLog spillOf(AppQueue q) {
-        SpillLog s = q.spill;
-        if (s == null) {
-            s = new SpillLog(dir.resolve(AppNames.normalize(q.key)), disk);
-            q.spill = s;
-        }
-        return s;
+        return q.spillLog(dir, disk);
     }
 
     /**
@@ -554,44 +540,19 @@ public final class FairBuffer implements Buffer {
                 return false;
             }
         }
-        long target = Math.max(need, SPILL_BATCH_BYTES);
-        List<LogRecord> moving = new ArrayList<>();
-        long movingBytes = 0;
-        boolean fromHead = !x.spilling();
-        if (fromHead) {
-            while (movingBytes < target && !x.head.isEmpty()) {
-                LogRecord r = x.head.pollLast();
-                moving.add(r);
-                movingBytes += r.sizeBytes();
-            }
-            Collections.reverse(moving);
-            x.headBytes -= movingBytes;
-        } else {
-            while (movingBytes < target && !x.tail.isEmpty()) {
-                LogRecord r = x.tail.pollFirst();
-                moving.add(r);
-                movingBytes += r.sizeBytes();
-            }
-            x.tailBytes -= movingBytes;
-        }
+        List<LogRecord> moving = x.takeForSpill(Math.max(need, SPILL_BATCH_BYTES));
         int written = writeAll(spillOf(x), moving);
+        long movingBytes = 0;
         long movedBytes = 0;
-        for (int i = 0; i < written; i++) {
-            movedBytes += moving.get(i).sizeBytes();
+        for (int i = 0; i < moving.size(); i++) {
+            movingBytes += moving.get(i).sizeBytes();
+            if (i < written) {
+                movedBytes += moving.get(i).sizeBytes();
+            }
         }
         memoryUsed -= movedBytes;
         // Put back what did not fit, where it keeps the order: after the disk part if one exists now.
-        List<LogRecord> rest = moving.subList(written, moving.size());
-        long restBytes = movingBytes - movedBytes;
-        if (x.spilling()) {
-            for (int i = rest.size() - 1; i >= 0; i--) {
-                x.tail.addFirst(rest.get(i));
-            }
-            x.tailBytes += restBytes;
-        } else {
-            x.head.addAll(rest);
-            x.headBytes += restBytes;
-        }
+        x.putBackUnspilled(moving.subList(written, moving.size()), movingBytes - movedBytes);
         if (written > 0 && !x.key.equals(AppNames.SPILLWAY)) {
             // Moving a spilling app's tail to disk makes records deliverable that were not: the tail
             // is never handed out, so the round robin may have dropped the app while only its tail
@@ -709,33 +670,34 @@ public final class FairBuffer implements Buffer {
     private long shedFrom(AppQueue v, long size, boolean diskUsable) {
         long freed;
         if (shedNewest) {
-            freed = shedMemory(v, v.tail, false, size);
+            freed = shedMemory(v, false, false, size);
             if (freed == 0 && diskUsable) {
                 freed = shedSegment(v);
             }
             if (freed == 0) {
-                freed = shedMemory(v, v.head, false, size);
+                freed = shedMemory(v, true, false, size);
             }
         } else {
-            freed = shedMemory(v, v.head, true, size);
+            freed = shedMemory(v, true, true, size);
             if (freed == 0 && diskUsable) {
                 freed = shedSegment(v);
             }
             if (freed == 0) {
-                freed = shedMemory(v, v.tail, true, size);
+                freed = shedMemory(v, false, true, size);
             }
         }
         return freed;
     }
 
-    private long shedMemory(AppQueue v, ArrayDeque<LogRecord> part, boolean oldest, long size) {
+    /** Sheds memory records of the head or the tail of {@code v}; see {@link AppQueue#shedMemory}. */
+    private long shedMemory(AppQueue v, boolean fromHead, boolean oldest, long size) {
         long freed = 0;
         long count = 0;
         String runApp = null;
         long runRecords = 0;
         long runBytes = 0;
-        while (freed < size && !part.isEmpty()) {
-            LogRecord r = oldest ? part.pollFirst() : part.pollLast();
+        // Reported in runs of one app: the shared queue _other holds records of several apps.
+        for (LogRecord r : v.shedMemory(fromHead, oldest, size)) {
             freed += r.sizeBytes();
             count++;
             if (!r.app().equals(runApp)) {
@@ -751,11 +713,6 @@ public final class FairBuffer implements Buffer {
         }
         if (runApp != null) {
             drops.dropped(runApp, "shed", runRecords, runBytes);
-        }
-        if (part == v.head) {
-            v.headBytes -= freed;
-        } else {
-            v.tailBytes -= freed;
         }
         memoryUsed -= freed;
         gone(v, count, freed);
@@ -783,8 +740,7 @@ public final class FairBuffer implements Buffer {
 
     /** Records left the queue without being delivered (shed or lost). */
     private void gone(AppQueue v, long n, long recBytes) {
-        v.records -= n;
-        v.recordBytes -= recBytes;
+        v.gone(n, recBytes);
         records -= n;
         bytes -= recBytes;
         sendable -= n;
@@ -819,11 +775,7 @@ public final class FairBuffer implements Buffer {
 
     /** When the disk part drained, the app's second memory part becomes its first. */
     private void afterDiskChange(AppQueue v) {
-        if (!v.spilling() && !v.tail.isEmpty()) {
-            v.head.addAll(v.tail);
-            v.headBytes += v.tailBytes;
-            v.tail.clear();
-            v.tailBytes = 0;
+        if (v.tailBecomesHead()) {
             if (!v.key.equals(AppNames.SPILLWAY)) {
                 drr.activate(v);
             }
@@ -919,22 +871,9 @@ public final class FairBuffer implements Buffer {
 
     /** Moves the peeked record {@code r} of {@code q} into flight. */
     private void takeFrom(AppQueue q, LogRecord r, long size) {
-        if (!q.head.isEmpty()) {
-            q.head.pollFirst();
-            q.headBytes -= size;
-            q.flightMemory.add(r);
-            q.flightMemoryBytes += size;
-        } else if (q.spill != null && q.loss != null) {
-            q.spill.take(q.loss);
-            q.flightDisk++;
-        } else {
-            throw new IllegalStateException("app " + q.key + " has nothing to take");
-        }
-        q.flightRecords++;
-        q.flightRecordBytes += size;
+        boolean firstInBatch = q.handOut(r, size);
         sendable--;
-        if (!q.inBatch) {
-            q.inBatch = true;
+        if (firstInBatch) {
             inBatch.add(q);
         }
     }
@@ -949,20 +888,9 @@ public final class FairBuffer implements Buffer {
             requireOutstanding(batch);
             for (AppQueue q : inBatch) {
                 memoryUsed -= q.flightMemoryBytes;
-                q.flightMemory.clear();
-                q.flightMemoryBytes = 0;
-                SpillLog s = q.spill;
-                if (q.flightDisk > 0 && s != null) {
-                    s.commit(q.flightDisk);
-                }
-                q.flightDisk = 0;
-                q.records -= q.flightRecords;
-                q.recordBytes -= q.flightRecordBytes;
                 records -= q.flightRecords;
                 bytes -= q.flightRecordBytes;
-                q.flightRecords = 0;
-                q.flightRecordBytes = 0;
-                q.inBatch = false;
+                q.committed();
                 afterDiskChange(q);
                 forgetIfEmpty(q);
             }
@@ -1137,8 +1065,7 @@ public final class FairBuffer implements Buffer {
     private void adopt(String key, Segment s) {
         AppQueue q = queueFor(key);
         spillOf(q).addRecovered(s);
-        q.records += s.records;
-        q.recordBytes += s.recordBytes;
+        q.held(s.records, s.recordBytes);
         records += s.records;
         bytes += s.recordBytes;
         sendable += s.records;
