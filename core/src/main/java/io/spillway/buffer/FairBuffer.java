@@ -1008,11 +1008,7 @@ public final class FairBuffer implements Buffer {
             try {
                 s.force();
                 forced.incrementAndGet();
-                if (!s.dirForced) {
-                    SpillLog.forceDirectory(s.path.getParent());
-                    SpillLog.forceDirectory(dir);
-                    s.dirForced = true;
-                }
+                s.forceDirectoriesOnce(dir);
             } catch (ClosedChannelException e) {
                 // Deleted (delivered or shed) since it was written: nothing left to force.
             } catch (IOException e) {
@@ -1147,10 +1143,7 @@ public final class FairBuffer implements Buffer {
      */
     private void compactFirst(SpillLog log) {
         Segment first = log.first();
-        if (first == null
-                || first.committedRecords == 0
-                || first.committedRecords >= first.records
-                || first.fileBytes > diskRoom()) {
+        if (first == null || !first.partlyDelivered() || first.fileBytes > diskRoom()) {
             return;
         }
         List<LogRecord> all;
@@ -1194,7 +1187,6 @@ public final class FairBuffer implements Buffer {
             return 0;
         }
         header.written(s.fileBytes);
-        disk.bytes += s.fileBytes;
         int written = 0;
         while (written < list.size()) {
             PendingBatch b = nextBatch(list, written, Math.min(SPILL_BATCH_BYTES, diskRoom()));
@@ -1205,26 +1197,20 @@ public final class FairBuffer implements Buffer {
             if (!room.granted()) {
                 break;
             }
-            long before = s.fileBytes;
+            long grown;
             try {
-                s.append(b.bytes, b.count, b.recordBytes, b.messageBytes);
+                grown = log.appendFirst(s, b.bytes, b.count, b.recordBytes, b.messageBytes);
             } catch (IOException e) {
                 room.cancel();
                 metrics.ioError();
                 FairBuffer.log.error("buffer {}: cannot persist memory records of {}: {}", name, log.dir, e.toString());
                 break;
             }
-            room.written(s.fileBytes - before);
-            disk.bytes += s.fileBytes - before;
+            room.written(grown);
             written += b.count;
         }
-        disk.bytes -= s.fileBytes;
         if (written == 0) {
-            try {
-                s.delete();
-            } catch (IOException ignored) {
-                // An empty segment is deleted by the next recovery.
-            }
+            log.abandonFirst(s);
             return 0;
         }
         log.addFirst(s);
