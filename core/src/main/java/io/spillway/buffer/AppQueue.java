@@ -45,10 +45,17 @@ final class AppQueue extends DeficitRoundRobin.Lane {
     @Nullable
     SpillLog spill;
 
-    SpillLog.@Nullable Loss loss;
+    /** Reports records of the disk part found unreadable while delivering, naming this queue. */
+    final SpillLog.Loss loss;
 
-    AppQueue(String key) {
+    /** Told of the records of a queue's disk part that turn out unreadable while delivering. */
+    interface Losses {
+        void lost(AppQueue q, long records, long recordBytes, long messageBytes, Path segment, String problem);
+    }
+
+    AppQueue(String key, Losses losses) {
         this.key = key;
+        this.loss = (n, rb, mb, file, problem) -> losses.lost(this, n, rb, mb, file, problem);
     }
 
     /** The disk part, created on first use in {@code <bufferDir>/<app>}, counting into {@code usage}. */
@@ -169,14 +176,13 @@ final class AppQueue extends DeficitRoundRobin.Lane {
      */
     boolean handOut(LogRecord r, long size) {
         SpillLog s = spill;
-        SpillLog.Loss l = loss;
         if (!head.isEmpty()) {
             head.pollFirst();
             headBytes -= size;
             flightMemory.add(r);
             flightMemoryBytes += size;
-        } else if (s != null && l != null) {
-            s.take(l);
+        } else if (s != null) {
+            s.take(loss);
             flightDisk++;
         } else {
             throw new IllegalStateException("app " + key + " has nothing to take");
@@ -239,7 +245,7 @@ final class AppQueue extends DeficitRoundRobin.Lane {
             return r;
         }
         SpillLog s = spill;
-        if (s != null && s.unread() > 0 && loss != null) {
+        if (s != null && s.unread() > 0) {
             r = s.peek(loss);
             if (r != null) {
                 return r;

@@ -342,9 +342,7 @@ public final class FairBuffer implements Buffer {
                 return q;
             }
         }
-        q = new AppQueue(key);
-        AppQueue created = q;
-        q.loss = (n, rb, mb, file, problem) -> lost(created, n, rb, mb, file, problem);
+        q = new AppQueue(key, this::lost);
         apps.put(key, q);
         return q;
     }
