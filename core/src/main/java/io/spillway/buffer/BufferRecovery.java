@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Invariants</h2>
  *
  * <ul>
- *   <li><b>Order.</b> App directories are read in name order and each app's segments in ascending
- *       sequence, so the buffer's disk part of an app is in the order its records were written, and
- *       segments written at close (sequence numbers below {@link SpillLog#FIRST_SEQ}) come first.
+ *   <li><b>Order.</b> App directories are read in name order and each app's segments in name order,
+ *       which is sequence order (names are zero-padded, {@link Segment#fileName}), so an app's disk
+ *       part is in the order its records were written, and a segment written at close, numbered
+ *       below the app's others ({@link SpillLog#createFirst}), comes first.
  *   <li><b>Nothing valid is lost.</b> Every valid batch (CRC32C) of a segment is kept; damage costs
  *       only itself ({@link Segment#recover}, which moves or copies the damaged bytes into the
  *       {@link Quarantine}). Only two things are deleted: a segment with nothing valid left (its
