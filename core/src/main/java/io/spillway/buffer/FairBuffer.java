@@ -1,7 +1,5 @@
 package io.spillway.buffer;
 
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.spillway.admission.Admission;
 import io.spillway.admission.Drops;
 import io.spillway.admission.Receipt;
@@ -19,13 +17,10 @@ import io.spillway.thread.NamedThreadFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -93,15 +88,16 @@ import org.slf4j.LoggerFactory;
  *       Records offered with {@link #offer} are in memory until spilled; memory records (write
  *       buffers included) are lost on {@code kill -9}, and persisted to disk (within the disk budget
  *       and floor, quiet apps first) by {@link #close}.
- *   <li><b>Recovery.</b> The constructor scans {@code <dir>/*}{@code /*.seg}, keeps every valid
- *       batch (CRC32C) of each segment, resynchronising past damage so that a garbled batch costs
- *       only itself ({@link Segment#recover}), counts the bytes cut, reports the records lost to
- *       {@link Drops} with reason {@code corrupt} against the segment's app (exact where the damaged
- *       batches' headers survived, else estimated, and logged as such), keeps the damaged bytes in
- *       {@code <dir>/quarantine/<app>/} ({@link Quarantine}: at most 32 files and a quarter of
- *       {@code disk}), and resumes delivery of everything found, in order per app. After a crash, the
- *       delivered records of a partly delivered segment come again (at-least-once); {@link #close}
- *       rewrites such a segment without them, so a clean restart delivers nothing twice.
+ *   <li><b>Recovery</b> ({@link BufferRecovery}). The constructor scans
+ *       {@code <dir>/*}{@code /*.seg}, keeps every valid batch (CRC32C) of each segment,
+ *       resynchronising past damage so that a garbled batch costs only itself ({@link
+ *       Segment#recover}), counts the bytes cut, reports the records lost to {@link Drops} with reason
+ *       {@code corrupt} against the segment's app (exact where the damaged batches' headers survived,
+ *       else estimated, and logged as such), keeps the damaged bytes in
+ *       {@code <dir>/quarantine/<app>/} ({@link Quarantine}: at most 32 files and a quarter of {@code disk}),
+ *       and resumes delivery of everything found, in order per app. After a crash, the delivered
+ *       records of a partly delivered segment come again (at-least-once); {@link #close} rewrites such
+ *       a segment without them, so a clean restart delivers nothing twice.
  *   <li><b>App table.</b> At most {@code max_apps} apps have their own queue at a time (an app's queue
  *       disappears when it holds nothing); records of further apps share the queue {@code _other}.
  * </ul>
@@ -118,7 +114,9 @@ import org.slf4j.LoggerFactory;
  * writes, and forcing under {@code fsync: always}) happens under it on the offering thread, which
  * keeps ordering simple at the cost of making concurrent offers wait for a spill. Reads of disk parts
  * happen under it on the polling thread. Forcing under {@code fsync: interval} runs on the thread
- * {@code buffer-fsync-NAME}, outside the lock.
+ * {@code buffer-fsync-NAME}, outside the lock. The gauges and counters are in {@link BufferMetrics}:
+ * the gauges are set under the lock, the counters are thread-safe (the fsync thread counts its errors
+ * without the lock).
  */
 public final class FairBuffer implements Buffer {
     private static final Logger log = LoggerFactory.getLogger(FairBuffer.class);
@@ -161,24 +159,13 @@ public final class FairBuffer implements Buffer {
     private boolean closed;
     /** Set by {@link #diskRoom} when the floor, not the budget, limited the room. */
     private boolean floorLimited;
-    /** The spill filesystem was at or below the floor when last asked (logged on each change). */
-    private boolean belowFloor;
 
     private final @Nullable Thread syncer;
     private volatile boolean syncing = true;
     /** Successful segment fsyncs so far; lets tests see that an acknowledgement followed a sync. */
     private final AtomicLong forced = new AtomicLong();
 
-    private final GaugeDataPoint memoryGauge;
-    private final GaugeDataPoint diskGauge;
-    private final GaugeDataPoint appsGauge;
-    private final GaugeDataPoint recordsGauge;
-    private final GaugeDataPoint belowFloorGauge;
-    private final CounterDataPoint spilledRecords;
-    private final CounterDataPoint spilledBytes;
-    private final CounterDataPoint recoveredRecords;
-    private final CounterDataPoint truncatedBytes;
-    private final CounterDataPoint ioErrors;
+    private final BufferMetrics metrics;
 
     /** A buffer on the real filesystem of {@code dir}, with a space accountant of its own. */
     public FairBuffer(String name, FairBufferConfig config, Path dir, Drops drops, Metrics metrics) throws IOException {
@@ -225,46 +212,11 @@ public final class FairBuffer implements Buffer {
         this.space = space;
         this.quarantine = new Quarantine(dir, diskBudget / 4, this::floorAllows);
 
-        memoryGauge = metrics.gauge(
-                        "spillway_buffer_memory_bytes",
-                        "Bytes of records an output's buffer holds in memory.",
-                        "output")
-                .labelValues(name);
-        diskGauge = metrics.gauge(
-                        "spillway_buffer_disk_bytes", "Bytes of spill segment files of an output's buffer.", "output")
-                .labelValues(name);
-        appsGauge = metrics.gauge("spillway_buffer_apps", "Apps holding records in an output's buffer.", "output")
-                .labelValues(name);
-        recordsGauge = metrics.gauge("spillway_buffer_records", "Records an output's buffer holds.", "output")
-                .labelValues(name);
-        belowFloorGauge = metrics.gauge(
-                        "spillway_buffer_below_floor",
-                        "1 while the spill filesystem of an output's buffer is at or below its free-space floor.",
-                        "output")
-                .labelValues(name);
-        spilledRecords = metrics.counter(
-                        "spillway_buffer_spilled_records", "Records an output's buffer wrote to disk.", "output")
-                .labelValues(name);
-        spilledBytes = metrics.counter(
-                        "spillway_buffer_spilled_bytes", "Segment bytes an output's buffer wrote to disk.", "output")
-                .labelValues(name);
-        recoveredRecords = metrics.counter(
-                        "spillway_buffer_recovered_records",
-                        "Records found on disk when an output's buffer started.",
-                        "output")
-                .labelValues(name);
-        truncatedBytes = metrics.counter(
-                        "spillway_buffer_truncated_bytes",
-                        "Bytes of torn or corrupt segment data cut at recovery.",
-                        "output")
-                .labelValues(name);
-        ioErrors = metrics.counter(
-                        "spillway_buffer_io_errors", "Failed reads, writes and syncs of spill files.", "output")
-                .labelValues(name);
+        this.metrics = new BufferMetrics(metrics, name);
 
         if (diskEnabled) {
             Files.createDirectories(dir);
-            recover();
+            new BufferRecovery(name, dir, quarantine, drops, this.metrics, disk).run(this::adopt);
         }
         publish();
         if (diskEnabled && config.fsync() == Fsync.INTERVAL) {
@@ -390,9 +342,7 @@ public final class FairBuffer implements Buffer {
                 return q;
             }
         }
-        q = new AppQueue(key);
-        AppQueue created = q;
-        q.loss = (n, rb, mb, file, problem) -> lost(created, n, rb, mb, file, problem);
+        q = new AppQueue(key, this::lost);
         apps.put(key, q);
         return q;
     }
@@ -441,20 +391,13 @@ public final class FairBuffer implements Buffer {
     }
 
     private void addToMemory(AppQueue q, LogRecord r, long size) {
-        if (q.spilling()) {
-            q.tail.addLast(r);
-            q.tailBytes += size;
-        } else {
-            q.head.addLast(r);
-            q.headBytes += size;
-        }
+        q.addToMemory(r, size);
         memoryUsed += size;
         accepted(q, size);
     }
 
     private void accepted(AppQueue q, long size) {
-        q.records++;
-        q.recordBytes += size;
+        q.held(1, size);
         records++;
         bytes += size;
         sendable++;
@@ -478,12 +421,7 @@ public final class FairBuffer implements Buffer {
     }
 
     private SpillLog spillOf(AppQueue q) {
-        SpillLog s = q.spill;
-        if (s == null) {
-            s = new SpillLog(dir.resolve(AppNames.normalize(q.key)), disk);
-            q.spill = s;
-        }
-        return s;
+        return q.spillLog(dir, disk);
     }
 
     /**
@@ -507,13 +445,12 @@ public final class FairBuffer implements Buffer {
             }
         } catch (IOException e) {
             room.cancel();
-            ioErrors.inc();
+            metrics.ioError();
             FairBuffer.log.error("buffer {}: cannot write spill segment in {}: {}", name, log.dir, e.toString());
             return false;
         }
         room.written(log.fileBytes() - before);
-        spilledRecords.inc(count);
-        spilledBytes.inc(log.fileBytes() - before);
+        metrics.spilled(count, log.fileBytes() - before);
         return true;
     }
 
@@ -536,7 +473,7 @@ public final class FairBuffer implements Buffer {
         Reservation r = space.reserve(bytes);
         if (!r.granted()) {
             floorLimited = true;
-            setBelowFloor(true);
+            metrics.belowFloor(true);
         }
         return r;
     }
@@ -544,13 +481,6 @@ public final class FairBuffer implements Buffer {
     /** The disk budget's room, regardless of the floor. */
     private long budgetRoom() {
         return diskEnabled ? Math.max(0, diskBudget - disk.bytes) : 0;
-    }
-
-    private void setBelowFloor(boolean below) {
-        if (below != belowFloor) {
-            belowFloor = below;
-            belowFloorGauge.set(below ? 1 : 0);
-        }
     }
 
     /**
@@ -565,7 +495,7 @@ public final class FairBuffer implements Buffer {
         }
         long floorRoom = space.room();
         if (floorRoom > 0) {
-            setBelowFloor(false);
+            metrics.belowFloor(false);
         }
         if (floorRoom < budgetRoom) {
             floorLimited = true;
@@ -608,44 +538,19 @@ public final class FairBuffer implements Buffer {
                 return false;
             }
         }
-        long target = Math.max(need, SPILL_BATCH_BYTES);
-        List<LogRecord> moving = new ArrayList<>();
-        long movingBytes = 0;
-        boolean fromHead = !x.spilling();
-        if (fromHead) {
-            while (movingBytes < target && !x.head.isEmpty()) {
-                LogRecord r = x.head.pollLast();
-                moving.add(r);
-                movingBytes += r.sizeBytes();
-            }
-            Collections.reverse(moving);
-            x.headBytes -= movingBytes;
-        } else {
-            while (movingBytes < target && !x.tail.isEmpty()) {
-                LogRecord r = x.tail.pollFirst();
-                moving.add(r);
-                movingBytes += r.sizeBytes();
-            }
-            x.tailBytes -= movingBytes;
-        }
+        List<LogRecord> moving = x.takeForSpill(Math.max(need, SPILL_BATCH_BYTES));
         int written = writeAll(spillOf(x), moving);
+        long movingBytes = 0;
         long movedBytes = 0;
-        for (int i = 0; i < written; i++) {
-            movedBytes += moving.get(i).sizeBytes();
+        for (int i = 0; i < moving.size(); i++) {
+            movingBytes += moving.get(i).sizeBytes();
+            if (i < written) {
+                movedBytes += moving.get(i).sizeBytes();
+            }
         }
         memoryUsed -= movedBytes;
         // Put back what did not fit, where it keeps the order: after the disk part if one exists now.
-        List<LogRecord> rest = moving.subList(written, moving.size());
-        long restBytes = movingBytes - movedBytes;
-        if (x.spilling()) {
-            for (int i = rest.size() - 1; i >= 0; i--) {
-                x.tail.addFirst(rest.get(i));
-            }
-            x.tailBytes += restBytes;
-        } else {
-            x.head.addAll(rest);
-            x.headBytes += restBytes;
-        }
+        x.putBackUnspilled(moving.subList(written, moving.size()), movingBytes - movedBytes);
         if (written > 0 && !x.key.equals(AppNames.SPILLWAY)) {
             // Moving a spilling app's tail to disk makes records deliverable that were not: the tail
             // is never handed out, so the round robin may have dropped the app while only its tail
@@ -763,33 +668,34 @@ public final class FairBuffer implements Buffer {
     private long shedFrom(AppQueue v, long size, boolean diskUsable) {
         long freed;
         if (shedNewest) {
-            freed = shedMemory(v, v.tail, false, size);
+            freed = shedMemory(v, false, false, size);
             if (freed == 0 && diskUsable) {
                 freed = shedSegment(v);
             }
             if (freed == 0) {
-                freed = shedMemory(v, v.head, false, size);
+                freed = shedMemory(v, true, false, size);
             }
         } else {
-            freed = shedMemory(v, v.head, true, size);
+            freed = shedMemory(v, true, true, size);
             if (freed == 0 && diskUsable) {
                 freed = shedSegment(v);
             }
             if (freed == 0) {
-                freed = shedMemory(v, v.tail, true, size);
+                freed = shedMemory(v, false, true, size);
             }
         }
         return freed;
     }
 
-    private long shedMemory(AppQueue v, ArrayDeque<LogRecord> part, boolean oldest, long size) {
+    /** Sheds memory records of the head or the tail of {@code v}; see {@link AppQueue#shedMemory}. */
+    private long shedMemory(AppQueue v, boolean fromHead, boolean oldest, long size) {
         long freed = 0;
         long count = 0;
         String runApp = null;
         long runRecords = 0;
         long runBytes = 0;
-        while (freed < size && !part.isEmpty()) {
-            LogRecord r = oldest ? part.pollFirst() : part.pollLast();
+        // Reported in runs of one app: the shared queue _other holds records of several apps.
+        for (LogRecord r : v.shedMemory(fromHead, oldest, size)) {
             freed += r.sizeBytes();
             count++;
             if (!r.app().equals(runApp)) {
@@ -805,11 +711,6 @@ public final class FairBuffer implements Buffer {
         }
         if (runApp != null) {
             drops.dropped(runApp, "shed", runRecords, runBytes);
-        }
-        if (part == v.head) {
-            v.headBytes -= freed;
-        } else {
-            v.tailBytes -= freed;
         }
         memoryUsed -= freed;
         gone(v, count, freed);
@@ -837,8 +738,7 @@ public final class FairBuffer implements Buffer {
 
     /** Records left the queue without being delivered (shed or lost). */
     private void gone(AppQueue v, long n, long recBytes) {
-        v.records -= n;
-        v.recordBytes -= recBytes;
+        v.gone(n, recBytes);
         records -= n;
         bytes -= recBytes;
         sendable -= n;
@@ -849,7 +749,7 @@ public final class FairBuffer implements Buffer {
      * Segment#skipDamage}), and a copy of the segment goes to the quarantine.
      */
     private void lost(AppQueue v, long n, long recBytes, long msgBytes, Path file, String problem) {
-        ioErrors.inc();
+        metrics.ioError();
         String where;
         try {
             where = quarantine.describe(quarantine.copy(file, AppNames.normalize(v.key)));
@@ -873,11 +773,7 @@ public final class FairBuffer implements Buffer {
 
     /** When the disk part drained, the app's second memory part becomes its first. */
     private void afterDiskChange(AppQueue v) {
-        if (!v.spilling() && !v.tail.isEmpty()) {
-            v.head.addAll(v.tail);
-            v.headBytes += v.tailBytes;
-            v.tail.clear();
-            v.tailBytes = 0;
+        if (v.tailBecomesHead()) {
             if (!v.key.equals(AppNames.SPILLWAY)) {
                 drr.activate(v);
             }
@@ -973,22 +869,9 @@ public final class FairBuffer implements Buffer {
 
     /** Moves the peeked record {@code r} of {@code q} into flight. */
     private void takeFrom(AppQueue q, LogRecord r, long size) {
-        if (!q.head.isEmpty()) {
-            q.head.pollFirst();
-            q.headBytes -= size;
-            q.flightMemory.add(r);
-            q.flightMemoryBytes += size;
-        } else if (q.spill != null && q.loss != null) {
-            q.spill.take(q.loss);
-            q.flightDisk++;
-        } else {
-            throw new IllegalStateException("app " + q.key + " has nothing to take");
-        }
-        q.flightRecords++;
-        q.flightRecordBytes += size;
+        boolean firstInBatch = q.handOut(r, size);
         sendable--;
-        if (!q.inBatch) {
-            q.inBatch = true;
+        if (firstInBatch) {
             inBatch.add(q);
         }
     }
@@ -1003,20 +886,9 @@ public final class FairBuffer implements Buffer {
             requireOutstanding(batch);
             for (AppQueue q : inBatch) {
                 memoryUsed -= q.flightMemoryBytes;
-                q.flightMemory.clear();
-                q.flightMemoryBytes = 0;
-                SpillLog s = q.spill;
-                if (q.flightDisk > 0 && s != null) {
-                    s.commit(q.flightDisk);
-                }
-                q.flightDisk = 0;
-                q.records -= q.flightRecords;
-                q.recordBytes -= q.flightRecordBytes;
                 records -= q.flightRecords;
                 bytes -= q.flightRecordBytes;
-                q.flightRecords = 0;
-                q.flightRecordBytes = 0;
-                q.inBatch = false;
+                q.committed();
                 afterDiskChange(q);
                 forgetIfEmpty(q);
             }
@@ -1115,10 +987,7 @@ public final class FairBuffer implements Buffer {
     }
 
     private void publish() {
-        memoryGauge.set(memoryUsed);
-        diskGauge.set(disk.bytes);
-        appsGauge.set(apps.size());
-        recordsGauge.set(records);
+        metrics.publish(memoryUsed, disk.bytes, apps.size(), records);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1137,16 +1006,12 @@ public final class FairBuffer implements Buffer {
             try {
                 s.force();
                 forced.incrementAndGet();
-                if (!s.dirForced) {
-                    SpillLog.forceDirectory(s.path.getParent());
-                    SpillLog.forceDirectory(dir);
-                    s.dirForced = true;
-                }
+                s.forceDirectoriesOnce(dir);
             } catch (ClosedChannelException e) {
                 // Deleted (delivered or shed) since it was written: nothing left to force.
             } catch (IOException e) {
                 ok = false;
-                ioErrors.inc();
+                metrics.ioError();
                 log.error("buffer {}: cannot fsync {}: {}", name, s.path, e.toString());
             }
         }
@@ -1184,110 +1049,22 @@ public final class FairBuffer implements Buffer {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Recovery and close
-
-    private void recover() throws IOException {
-        List<Path> appDirs = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
-            ds.forEach(appDirs::add);
-        }
-        Collections.sort(appDirs);
-        long found = 0;
-        for (Path appDir : appDirs) {
-            String key = appDir.getFileName().toString();
-            List<Path> files = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(appDir, "*.seg")) {
-                ds.forEach(files::add);
-            }
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(appDir, "*.seg" + Segment.TMP_SUFFIX)) {
-                for (Path tmp : ds) {
-                    // A rewrite cut short by a crash: the damaged original is still there.
-                    Files.deleteIfExists(tmp);
-                }
-            }
-            files.sort(Comparator.naturalOrder());
-            AppQueue q = null;
-            for (Path f : files) {
-                long seq;
-                try {
-                    seq = Long.parseLong(f.getFileName().toString().replace(".seg", ""));
-                } catch (NumberFormatException e) {
-                    log.warn("buffer {}: ignoring {}: not a segment name", name, f);
-                    continue;
-                }
-                Segment.Recovery rec;
-                try {
-                    rec = Segment.recover(f, seq, quarantine, key);
-                } catch (IOException e) {
-                    ioErrors.inc();
-                    log.error("buffer {}: cannot read segment {}, leaving it: {}", name, f, e.toString());
-                    continue;
-                }
-                if (rec.bytesCut() > 0) {
-                    truncatedBytes.inc(rec.bytesCut());
-                    reportDamage(key, f, rec);
-                }
-                Segment s = rec.segment();
-                if (s == null) {
-                    Files.deleteIfExists(f);
-                    continue;
-                }
-                if (q == null) {
-                    q = queueFor(key);
-                }
-                spillOf(q).addRecovered(s);
-                q.records += s.records;
-                q.recordBytes += s.recordBytes;
-                records += s.records;
-                bytes += s.recordBytes;
-                sendable += s.records;
-                found += s.records;
-                if (!q.key.equals(AppNames.SPILLWAY)) {
-                    drr.activate(q);
-                }
-            }
-        }
-        if (found > 0) {
-            recoveredRecords.inc(found);
-            log.info("buffer {}: recovered {} records ({} bytes on disk) from {}", name, found, disk.bytes, dir);
-        }
-    }
+    // Recovery (BufferRecovery reads the segments back) and close
 
     /**
-     * Logs and counts what recovery cut from one segment: the records lost go to the drop ledger with
-     * reason {@code corrupt}, against the segment's app (the queue's key: for {@code _other}, the
-     * records of several apps), so they show in {@code /metrics} and in the app's drop marker.
+     * Takes a segment recovery found into {@code key}'s queue (or {@code _other}, beyond {@code
+     * max_apps}), its records accounted as accepted and sendable. Called per segment: during
+     * recovery the app table only grows, so every segment of one app directory lands in one queue.
      */
-    private void reportDamage(String key, Path f, Segment.Recovery rec) {
-        long lost = rec.lostRecords();
-        String where = rec.quarantined() == null
-                ? "nothing kept"
-                : (rec.kept() ? "a copy of the damaged bytes is in " : "moved to ")
-                        + quarantine.describe(rec.quarantined());
-        String count = (rec.exact() ? "" : "about ") + lost + (lost == 1 ? " record" : " records");
-        if (lost > 0) {
-            ioErrors.inc();
-            drops.dropped(key, "corrupt", lost, rec.lostMessageBytes());
-            log.error(
-                    "buffer {}: segment {}: lost {} ({} message bytes{}) to corruption in {} damaged stretch(es),"
-                            + " {} bytes cut ({}); {}",
-                    name,
-                    f,
-                    count,
-                    rec.lostMessageBytes(),
-                    rec.exact() ? "" : ", estimated",
-                    rec.damage().size(),
-                    rec.bytesCut(),
-                    rec.problem(),
-                    where);
-        } else {
-            log.warn(
-                    "buffer {}: segment {}: cut {} bytes holding no record ({}); {}",
-                    name,
-                    f,
-                    rec.bytesCut(),
-                    rec.problem(),
-                    where);
+    private void adopt(String key, Segment s) {
+        AppQueue q = queueFor(key);
+        spillOf(q).addRecovered(s);
+        q.held(s.records, s.recordBytes);
+        records += s.records;
+        bytes += s.recordBytes;
+        sendable += s.records;
+        if (!q.key.equals(AppNames.SPILLWAY)) {
+            drr.activate(q);
         }
     }
 
@@ -1364,10 +1141,7 @@ public final class FairBuffer implements Buffer {
      */
     private void compactFirst(SpillLog log) {
         Segment first = log.first();
-        if (first == null
-                || first.committedRecords == 0
-                || first.committedRecords >= first.records
-                || first.fileBytes > diskRoom()) {
+        if (first == null || !first.partlyDelivered() || first.fileBytes > diskRoom()) {
             return;
         }
         List<LogRecord> all;
@@ -1406,12 +1180,11 @@ public final class FairBuffer implements Buffer {
             s = log.createFirst();
         } catch (IOException e) {
             header.cancel();
-            ioErrors.inc();
+            metrics.ioError();
             FairBuffer.log.error("buffer {}: cannot persist memory records of {}: {}", name, log.dir, e.toString());
             return 0;
         }
         header.written(s.fileBytes);
-        disk.bytes += s.fileBytes;
         int written = 0;
         while (written < list.size()) {
             PendingBatch b = nextBatch(list, written, Math.min(SPILL_BATCH_BYTES, diskRoom()));
@@ -1422,26 +1195,20 @@ public final class FairBuffer implements Buffer {
             if (!room.granted()) {
                 break;
             }
-            long before = s.fileBytes;
+            long grown;
             try {
-                s.append(b.bytes, b.count, b.recordBytes, b.messageBytes);
+                grown = log.appendFirst(s, b.bytes, b.count, b.recordBytes, b.messageBytes);
             } catch (IOException e) {
                 room.cancel();
-                ioErrors.inc();
+                metrics.ioError();
                 FairBuffer.log.error("buffer {}: cannot persist memory records of {}: {}", name, log.dir, e.toString());
                 break;
             }
-            room.written(s.fileBytes - before);
-            disk.bytes += s.fileBytes - before;
+            room.written(grown);
             written += b.count;
         }
-        disk.bytes -= s.fileBytes;
         if (written == 0) {
-            try {
-                s.delete();
-            } catch (IOException ignored) {
-                // An empty segment is deleted by the next recovery.
-            }
+            log.abandonFirst(s);
             return 0;
         }
         log.addFirst(s);

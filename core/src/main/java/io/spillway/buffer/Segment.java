@@ -57,7 +57,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not thread-safe: the buffer uses it under its lock, except {@link #force}, which may run
  * concurrently with appends (the channel allows it) and fails with a {@code ClosedChannelException}
- * once the segment is deleted.
+ * once the segment is deleted, and {@link #forceDirectoriesOnce}, whose flag is volatile. Only this
+ * class and its {@link SpillLog} change its counters, through {@link #append}, {@link #take},
+ * {@link #commit} and {@link #seal}; the buffer reads them.
  */
 final class Segment {
     static final byte[] MAGIC = {'S', 'P', 'W', 'S', 'E', 'G', 0, 1};
@@ -532,6 +534,44 @@ final class Segment {
         records += count;
         recordBytes += recBytes;
         messageBytes += msgBytes;
+    }
+
+    /** Stops taking appends: the segment is full, recovered, or ordered before the others. */
+    void seal() {
+        writable = false;
+    }
+
+    /**
+     * Marks up to {@code n} of the handed-out, not yet committed records as delivered; returns how
+     * many it took, the rest belonging to later segments.
+     */
+    long commit(long n) {
+        long k = Math.min(n, readRecords - committedRecords);
+        committedRecords += k;
+        return k;
+    }
+
+    /** Every record was delivered: the file can go. */
+    boolean delivered() {
+        return committedRecords == records;
+    }
+
+    /** Some records but not all were delivered: a restart would deliver the first ones again. */
+    boolean partlyDelivered() {
+        return committedRecords > 0 && committedRecords < records;
+    }
+
+    /**
+     * Forces the directory entries of a new file, its app's directory and the buffer's, once per
+     * segment: a forced file is found after power loss only if its name is. May run outside the
+     * buffer's lock (the fsync thread); two threads racing here only force twice.
+     */
+    void forceDirectoriesOnce(Path bufferDir) {
+        if (!dirForced) {
+            SpillLog.forceDirectory(path.getParent());
+            SpillLog.forceDirectory(bufferDir);
+            dirForced = true;
+        }
     }
 
     boolean hasUnread() {

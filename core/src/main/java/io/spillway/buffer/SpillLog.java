@@ -56,7 +56,7 @@ final class SpillLog {
 
     /** Adds a recovered segment; call in ascending sequence order. */
     void addRecovered(Segment s) {
-        s.writable = false;
+        s.seal();
         segments.addLast(s);
         grew(s.fileBytes);
         unread += s.records - s.readRecords;
@@ -96,7 +96,7 @@ final class SpillLog {
             if (last != null && last.writable) {
                 // Full: force it once and let go of its file handle (reads reopen it), so an app
                 // holds at most the handles of the segment it writes and the one being read.
-                last.writable = false;
+                last.seal();
                 last.force();
                 last.close();
             }
@@ -122,17 +122,42 @@ final class SpillLog {
 
     /**
      * A new segment ordered before all others, for records older than the whole log (memory records
-     * persisted at close). The caller appends batches to it, then hands it to {@link #addFirst}.
+     * persisted at close). The caller appends batches to it with {@link #appendFirst}, then hands it
+     * to {@link #addFirst} or {@link #abandonFirst}. Until then its bytes count in the buffer's disk
+     * usage but not yet in this log's, so that the budget checks between its batches see them.
      */
     Segment createFirst() throws IOException {
         Segment first = segments.peekFirst();
         long seq = first == null ? nextSeq++ : first.seq - 1;
         Files.createDirectories(dir);
-        return Segment.create(dir, seq);
+        Segment s = Segment.create(dir, seq);
+        usage.bytes += s.fileBytes;
+        return s;
     }
 
+    /** Appends one batch to a segment of {@link #createFirst}; returns the bytes the file grew by. */
+    long appendFirst(Segment s, ByteBuffer batch, int count, long recBytes, long msgBytes) throws IOException {
+        long before = s.fileBytes;
+        s.append(batch, count, recBytes, msgBytes);
+        long grown = s.fileBytes - before;
+        usage.bytes += grown;
+        return grown;
+    }
+
+    /** Deletes a segment of {@link #createFirst} that took no record. */
+    void abandonFirst(Segment s) {
+        usage.bytes -= s.fileBytes;
+        try {
+            s.delete();
+        } catch (IOException ignored) {
+            // An empty segment is deleted by the next recovery.
+        }
+    }
+
+    /** Puts a segment of {@link #createFirst} before all others, its records the first to deliver. */
     void addFirst(Segment s) {
-        s.writable = false;
+        usage.bytes -= s.fileBytes;
+        s.seal();
         segments.addFirst(s);
         grew(s.fileBytes);
         unread += s.records;
@@ -221,24 +246,18 @@ final class SpillLog {
         Iterator<Segment> it = segments.iterator();
         while (n > 0 && it.hasNext()) {
             Segment s = it.next();
-            long k = Math.min(n, s.readRecords - s.committedRecords);
-            s.committedRecords += k;
-            n -= k;
+            n -= s.commit(n);
         }
         if (n > 0) {
             throw new IllegalStateException(n + " more records committed than were handed out");
         }
-        while (!segments.isEmpty() && done(segments.peekFirst())) {
+        while (!segments.isEmpty() && segments.peekFirst().delivered()) {
             remove(segments.peekFirst());
         }
     }
 
-    private static boolean done(Segment s) {
-        return s.committedRecords == s.records;
-    }
-
     private void deleteIfDone(Segment s) {
-        if (done(s)) {
+        if (s.delivered()) {
             remove(s);
         }
     }
