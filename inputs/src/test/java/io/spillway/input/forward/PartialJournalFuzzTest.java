@@ -147,7 +147,8 @@ class PartialJournalFuzzTest {
 
     /** The bytes from {@code from} cut into entries with right lengths and CRCs. */
     private static byte[] framed(byte[] data, int from) {
-        ByteBuffer out = ByteBuffer.allocate(data.length * 2 + 16);
+        // Each entry takes at least two input bytes (its length and one byte) and writes 8 more.
+        ByteBuffer out = ByteBuffer.allocate(data.length * 5 + 16);
         int i = from;
         while (i < data.length) {
             int len = Math.min((data[i] & 0xff) + 1, data.length - i - 1);
