@@ -32,7 +32,7 @@ import org.quicktheories.generators.Generate;
  * has already tried is skipped but still counted, so a theory of {@code n} examples runs at most
  * {@code n} distinct values.
  *
- * <p>A copy of this class sits in each module's test tree: no module's tests depend on another's.
+ * <p>One copy, in core's test jar: the other modules depend on it with {@code <type>test-jar</type>}.
  */
 public final class Theories {
     public static final String SEED = "spillway.qt.seed";

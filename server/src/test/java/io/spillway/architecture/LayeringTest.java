@@ -22,7 +22,11 @@ class LayeringTest {
         "io.spillway.event..",
         "io.spillway.diskguard..",
         "io.spillway.pipeline..",
-        "io.spillway.metrics.."
+        "io.spillway.metrics..",
+        "io.spillway.space..",
+        "io.spillway.component..",
+        "io.spillway.thread..",
+        "io.spillway.retry.."
     };
     private static final String[] SERVER = {
         "io.spillway.server..", "io.spillway.cli..", "io.spillway.node..", "io.spillway.flood.."
